@@ -31,9 +31,13 @@ def time_progress(on: date, start: date, end: date) -> Decimal:
     """Fraction of the period ``start..end`` (inclusive) elapsed at the end of day ``on``, clamped to 0..1."""
     if end < start:
         raise TargetDataError(f"期间结束日 {end} 早于开始日 {start}")
+    return _elapsed_exact(on, start, end).quantize(PLACES)
+
+
+def _elapsed_exact(on: date, start: date, end: date) -> Decimal:
     total = (end - start).days + 1
     done = (on - start).days + 1
-    return (Decimal(max(0, min(done, total))) / Decimal(total)).quantize(PLACES)
+    return Decimal(max(0, min(done, total))) / Decimal(total)
 
 
 @dataclass(frozen=True)
@@ -98,19 +102,23 @@ def early_warning(*, actual: object, target: object, kind: str, on: date, start:
     a = to_decimal(actual, "实际值")
     t = to_decimal(target, "目标值")
     b = Decimal(0) if kind == "flow" or baseline is None else to_decimal(baseline, "基期值")
-    elapsed = time_progress(on, start, end)
+    if end < start:
+        raise TargetDataError(f"期间结束日 {end} 早于开始日 {start}")
+    elapsed = _elapsed_exact(on, start, end)  # exact: colours are decided before any rounding
+    shown_elapsed = elapsed.quantize(PLACES)
     rule = thresholds.rule_text()
     if a >= t:
-        return Warning("green", Decimal(1), elapsed, None, rule,
+        return Warning("green", Decimal(1), shown_elapsed, None, rule,
                        f"实际 {a} 已达到目标 {t}，为绿色")
     planned = t - b
-    completion = Decimal(0) if planned <= 0 else max(Decimal(0), (a - b) / planned).quantize(PLACES)
+    completion = Decimal(0) if planned <= 0 else max(Decimal(0), (a - b) / planned)
+    shown = completion.quantize(PLACES)
     if on > end:
-        return Warning("red", completion, elapsed, completion, rule,
+        return Warning("red", shown, shown_elapsed, shown, rule,
                        f"期间已结束，实际 {a} 未达到目标 {t}（完成进度 {_pct(completion)}），为红色")
     if elapsed == 0:
-        return Warning("green", completion, elapsed, None, rule, "期间尚未开始，不作预警")
-    ratio = (completion / elapsed).quantize(PLACES)
+        return Warning("green", shown, shown_elapsed, None, rule, "期间尚未开始，不作预警")
+    ratio = completion / elapsed
     if ratio >= thresholds.green:
         level = "green"
     elif ratio >= thresholds.yellow:
@@ -120,4 +128,4 @@ def early_warning(*, actual: object, target: object, kind: str, on: date, start:
     what = "实际 ÷ 目标" if kind == "flow" else f"（实际 − 基期 {b}）÷（目标 − 基期 {b}）"
     explanation = (f"完成进度 {_pct(completion)}（{what}），时间进度 {_pct(elapsed)}，"
                    f"进度比 {_pct(ratio)}，为{LEVEL_LABELS[level]}")
-    return Warning(level, completion, elapsed, ratio, rule, explanation)
+    return Warning(level, shown, shown_elapsed, ratio.quantize(PLACES), rule, explanation)

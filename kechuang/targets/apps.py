@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TargetsConfig(AppConfig):
+    name = "kechuang.targets"
+    label = "targets"
+    verbose_name = "目标考核"
