@@ -302,6 +302,7 @@ class Facts:
     main_product_market_share: Decimal | None = None
     market_rank_china: int | None = None
     strategic_emerging_industry: bool | None = None
+    scheme_scores: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     provided: frozenset[str] = frozenset()
     unknown_keys: tuple[str, ...] = ()
 
@@ -321,6 +322,9 @@ class Facts:
 # --- scalar validators --------------------------------------------------------------
 
 _NUMBER_TYPES = (int, float, Decimal)
+#: money is in 万元; six decimals = 0.01 元 (分), the finest unit the engine keeps.
+MONEY_DECIMALS = 6
+_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_DECIMALS)
 
 
 def _decimal(value: Any, key: str, *, negative_ok: bool) -> Decimal | None:
@@ -336,6 +340,8 @@ def _decimal(value: Any, key: str, *, negative_ok: bool) -> Decimal | None:
         raise FactsError(key, "不是有限的数字")
     if d < 0 and not negative_ok:
         raise FactsError(key, f"不能为负数（{d}）")
+    if d.as_tuple().exponent < -MONEY_DECIMALS and d != d.quantize(_MONEY_QUANTUM):
+        raise FactsError(key, f"金额精度过高（{d}），万元最多保留 {MONEY_DECIMALS} 位小数（精确到分）")
     return d
 
 
@@ -627,7 +633,23 @@ _TOP_KEYS = frozenset({
     "ip_rights", "conversions", "self_assessment", "standards", "awards",
     "rd_institutions", "qualifications", "events", "niche_market_years",
     "main_product_market_share", "market_rank_china", "strategic_emerging_industry",
+    "scheme_scores",
 })
+
+#: schemes whose points come from a provincial/ministry evaluation the engine cannot
+#: compute; the enterprise (or an evaluator) may give them in ``scheme_scores``.
+SCORED_ELSEWHERE = frozenset({"srdi_sme", "little_giant"})
+
+
+def _parse_scheme_scores(raw: Any) -> Mapping[str, int]:
+    if raw is None:
+        return MappingProxyType({})
+    raw = _obj(raw, "scheme_scores")
+    out = {}
+    for k, v in raw.items():
+        _enum(k, f"scheme_scores.{k}", SCORED_ELSEWHERE, "评分类型")
+        out[k] = _int(v, f"scheme_scores.{k}", minimum=0, maximum=100, allow_none=False)
+    return MappingProxyType(out)
 
 
 def parse_facts(obj: dict) -> Facts:
@@ -691,6 +713,7 @@ def parse_facts(obj: dict) -> Facts:
         market_rank_china=_int(g("market_rank_china"), "market_rank_china", minimum=1),
         strategic_emerging_industry=_bool(g("strategic_emerging_industry"),
                                           "strategic_emerging_industry"),
+        scheme_scores=_parse_scheme_scores(g("scheme_scores")),
         provided=frozenset(k for k in obj if k in _TOP_KEYS and (
             obj[k] is not None or k == "high_tech_field")),
         unknown_keys=tuple(sorted(k for k in obj if k not in _TOP_KEYS)),
