@@ -1,0 +1,47 @@
+"""`kechuang targets generate` / `check` (contract section 5)."""
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+
+def run(*args):
+    out = StringIO()
+    call_command("targets", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_generate_json_matches_contract():
+    out = run("generate", "--base", "22000", "--growth", "0.2", "--from", "2020", "--to", "2025", "--json")
+    assert json.loads(out) == {"2020": 22000, "2021": 26400, "2022": 31680, "2023": 38016,
+                               "2024": 45619, "2025": 54743}
+
+
+def test_generate_with_decimals():
+    out = run("generate", "--base", "1.43", "--growth", "0.2", "--from", "2020", "--to", "2025",
+              "--decimals", "2", "--json")
+    # 柳城 每万人口发明专利 1.43 × 1.2^5 = 3.5582… → 3.56
+    assert json.loads(out)["2025"] == 3.56
+
+
+def test_generate_human_readable():
+    out = run("generate", "--base", "500", "--growth", "0.2", "--from", "2020", "--to", "2021")
+    assert out.splitlines() == ["2020年：500", "2021年：600"]
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--base", "两万", "--growth", "0.2", "--from", "2020", "--to", "2025"], "base"),
+    (["--base", "1", "--growth", "0.2", "--from", "2025", "--to", "2020"], "to"),
+    (["--base", "1", "--growth", "0.2", "--from", "2020", "--to", "2025", "--decimals", "x"], "--decimals"),
+])
+def test_generate_bad_input(args, field):
+    with pytest.raises(CommandError, match=field):
+        run("generate", *args)
+
+
+def test_check_reports_the_talent_total():
+    data = json.loads(run("check", "--json"))
+    findings = [f for d in data["documents"] for f in d["findings"]]
+    assert [(f["table"], f["declared"], f["computed"]) for f in findings] == [("talent", "14", "23")]
