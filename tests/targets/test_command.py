@@ -1,10 +1,16 @@
 """`kechuang targets generate` / `check` (contract section 5)."""
 import json
+import os
 from io import StringIO
 
+import django
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
+django.setup()  # no database needed: also runs under `pytest -p no:django`
+
+from django.core.management import call_command  # noqa: E402
+from django.core.management.base import CommandError  # noqa: E402
 
 
 def run(*args):
