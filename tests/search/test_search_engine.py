@@ -1,0 +1,132 @@
+"""Engine behaviour with the deterministic hashing embedder (fast; no model needed)."""
+import numpy as np
+import pytest
+
+from kechuang.search.documents import Document
+from kechuang.search.embedders import HashingEmbedder
+from kechuang.search.engine import SearchEngine, SearchError, open_corpus_index
+from kechuang.search.vector_cache import VectorCache
+
+from .conftest import write_tsv
+
+
+@pytest.fixture(scope="module")
+def engine(small_docs):
+    e = SearchEngine(embedder=HashingEmbedder())
+    e.add(small_docs)
+    return e
+
+
+def test_finds_paper_by_its_keywords_with_reasons(engine, small_docs):
+    target = small_docs[0]  # 平方和优化 / 大角度机动 / Lyapunov函数
+    hits = engine.search("平方和优化 大角度机动", k=5)
+    assert hits[0].id == target.id
+    assert hits[0].score == pytest.approx(1.0)
+    assert any(w.startswith("匹配关键词：") and "平方和优化" in w for w in hits[0].why)
+    assert any(w.startswith("语义相近") for w in hits[0].why)
+    assert hits[0].lexical_rank == 1
+
+
+def test_modes_and_scores_descend(engine):
+    for mode in ("lexical", "semantic", "hybrid"):
+        hits = engine.search("水运工程 全过程管理", k=5, mode=mode)
+        assert hits, mode
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        assert all(0 <= h.score <= 1.0001 for h in hits)
+    assert engine.search("水运工程 全过程管理", k=1, mode="lexical")[0].id == "csl-dev-0001"
+
+
+@pytest.mark.parametrize("query,message", [("", "查询不能为空"), ("   ", "查询不能为空"),
+                                          ("石" * 2001, "查询过长")])
+def test_bad_queries(engine, query, message):
+    with pytest.raises(SearchError, match=message):
+        engine.search(query)
+
+
+def test_bad_mode_k_and_filter(engine):
+    with pytest.raises(SearchError, match="未知的检索方式"):
+        engine.search("石材", mode="fuzzy")
+    with pytest.raises(SearchError, match="k 应为正整数"):
+        engine.search("石材", k=0)
+    with pytest.raises(SearchError, match="未知的筛选条件：colour"):
+        engine.search("石材", filters={"colour": "red"})
+
+
+def test_filters():
+    docs = [Document("a", "石材激光雕刻", "石材表面激光雕刻工艺", ("石材",), {"field": "新材料", "maturity": "6", "transfer_modes": "转让；许可"}),
+            Document("b", "石材切割设备", "石材切割", ("石材",), {"field": "智能装备", "maturity": "3", "transfer_modes": "作价入股"}),
+            Document("c", "石材废料利用", "石材废料制砖", ("石材",), {"field": "新材料", "maturity": "8", "transfer_modes": "许可"})]
+    e = SearchEngine(embedder=HashingEmbedder())
+    e.add(docs)
+    ids = lambda **f: sorted(h.id for h in e.search("石材", k=10, filters=f))
+    assert ids() == ["a", "b", "c"]
+    assert ids(field="新材料") == ["a", "c"]
+    assert ids(transfer_mode="许可") == ["a", "c"]
+    assert ids(maturity_min=6) == ["a", "c"]
+    assert ids(maturity_min=7) == ["c"]
+    assert ids(maturity_max=6) == ["a", "b"]
+    assert ids(field="新材料", maturity_max=6) == ["a"]
+    with pytest.raises(SearchError, match="maturity_min 应为整数"):
+        ids(maturity_min="高")
+
+
+def test_incremental_add_equals_full_build(small_docs):
+    full = SearchEngine(embedder=HashingEmbedder())
+    full.add(small_docs)
+    inc = SearchEngine(embedder=HashingEmbedder())
+    inc.add(small_docs[:40])
+    inc.add(small_docs[40:])
+    for q in ("飞行器 控制器", "混凝土 裂缝", small_docs[50].title):
+        a = [(h.id, h.score) for h in full.search(q, k=10)]
+        b = [(h.id, h.score) for h in inc.search(q, k=10)]
+        assert a == b
+    with pytest.raises(SearchError, match="已在索引中"):
+        inc.add(small_docs[:1])
+
+
+def test_save_load_roundtrip(tmp_path, engine):
+    engine.save(tmp_path / "idx")
+    other = SearchEngine(embedder=HashingEmbedder())
+    other.load(tmp_path / "idx")
+    q = "全过程管理 质量管理 成本管理"
+    assert [(h.id, h.score) for h in other.search(q)] == [(h.id, h.score) for h in engine.search(q)]
+
+
+def test_load_refuses_other_embedder(tmp_path, engine):
+    from kechuang.search.engine import IndexMismatch
+    engine.save(tmp_path / "idx")
+    with pytest.raises(IndexMismatch, match="embedder"):
+        SearchEngine(embedder=HashingEmbedder(dim=128)).load(tmp_path / "idx")
+
+
+def test_corpus_index_reused_while_unchanged(tmp_path, small_docs):
+    rows = [{"id": d.id, "title": d.title, "abstract": d.abstract, "keywords": "；".join(d.keywords)}
+            for d in small_docs[:20]]
+    corpus = write_tsv(tmp_path / "c.tsv", rows)
+    root = tmp_path / "idx"
+    e1, reused1 = open_corpus_index(corpus, embedder=HashingEmbedder(), index_root=root)
+    e2, reused2 = open_corpus_index(corpus, embedder=HashingEmbedder(), index_root=root)
+    assert (reused1, reused2) == (False, True)
+    assert [h.id for h in e2.search("飞行器")] == [h.id for h in e1.search("飞行器")]
+    rows.append({"id": "new-1", "title": "石材荒料智能切割", "abstract": "荒料切割路径优化", "keywords": "石材荒料"})
+    write_tsv(corpus, rows)
+    e3, reused3 = open_corpus_index(corpus, embedder=HashingEmbedder(), index_root=root)
+    assert reused3 is False
+    assert e3.search("石材荒料 切割", k=1)[0].id == "new-1"
+    # the unchanged 20 records were not embedded again
+    assert e3.cache.misses == len(e3.docs[-1].segments())
+
+
+def test_vector_cache_roundtrip(tmp_path):
+    emb = HashingEmbedder()
+    c = VectorCache(tmp_path / "v.npz")
+    a = c.embed(emb, ["石材", "激光", "石材"], "passage")
+    assert (c.hits, c.misses) == (1, 2)
+    np.testing.assert_allclose(a[0], a[2])
+    c.save()
+    c2 = VectorCache(tmp_path / "v.npz")
+    b = c2.embed(emb, ["激光", "石材"], "passage")
+    assert (c2.hits, c2.misses) == (2, 0)
+    np.testing.assert_allclose(b, a[[1, 0]], atol=1e-3)
+    c2.embed(emb, ["激光"], "query")            # the role is part of the key
+    assert c2.misses == 1
