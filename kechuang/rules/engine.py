@@ -12,7 +12,7 @@ the features are extracted (plain Python for one enterprise, grouped numpy for m
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from types import ModuleType
 from typing import Iterable
@@ -54,6 +54,9 @@ def evaluate(scheme: str, facts: Facts | dict, on: _dt.date | None = None) -> Ve
     F = features_from_facts(facts, on)
     res = mod.evaluate_columns(F, P, on)
     conditions = tuple(mod.explain(F, P, on, res))
+    if not P.version.verified:  # a whole rule version still to be confirmed
+        conditions = tuple(replace(c, verified=False, note=c.note or P.version.note)
+                           for c in conditions)
     elig = int(eligibility_columns(res.expr, res.statuses)[0])
     labels = {c.id: c.label for c in conditions}
     notes = []

@@ -35,7 +35,7 @@ _PROV_PLUS = (INST_LEVELS.index("national"), INST_LEVELS.index("provincial"))
 _QUAL_FEATURES = {"hnte": "q_hnte", "tsme": "q_tsme", "innovative_sme": "q_innov",
                   "srdi_sme": "q_srdi", "little_giant": "q_lg"}
 _PASSTHROUGH = ("employees", "tech_staff", "rd_staff", "mainland", "restricted", "incident",
-                "dishonesty", "abnormal", "htf", "ip_given", "conv_given", "inst_given",
+                "dishonesty", "abnormal", "htf", "ip_given", "conv_given", "inst_given", "qual_given",
                 "sa_tech", "sa_core", "rdm", "niche", "mshare", "mrank", "strategic",
                 "score_srdi", "score_lg")
 IP_COUNTS = ("ip1_T", "ip1_U", "ip2_T", "ip2_U", "hip2_T", "hip2_U", "ip1_self_T",
@@ -72,6 +72,7 @@ def features_from_facts(f: Facts, on: _dt.date) -> Features:
     out["ip_given"] = f.has("ip_rights")
     out["conv_given"] = f.has("conversions")
     out["inst_given"] = f.has("rd_institutions")
+    out["qual_given"] = f.has("qualifications")
     sa = f.self_assessment
     out["sa_tech"] = UNKNOWN if sa.tech_advancement is None else BANDS.index(sa.tech_advancement)
     out["sa_core"] = UNKNOWN if sa.core_support is None else BANDS.index(sa.core_support)

@@ -49,6 +49,7 @@ ENT_COLUMNS = {
     "ip_given": (np.bool_, False),
     "conv_given": (np.bool_, False),
     "inst_given": (np.bool_, False),
+    "qual_given": (np.bool_, False),
     "sa_tech": (np.int8, UNKNOWN),      # band index 0=A … 4=E
     "sa_core": (np.int8, UNKNOWN),
     "rdm": (np.int16, UNKNOWN),         # 研究开发组织管理水平 self-assessed total
@@ -118,6 +119,7 @@ class Population:
             e["ip_given"].append(f.has("ip_rights"))
             e["conv_given"].append(f.has("conversions"))
             e["inst_given"].append(f.has("rd_institutions"))
+            e["qual_given"].append(f.has("qualifications"))
             sa = f.self_assessment
             e["sa_tech"].append(UNKNOWN if sa.tech_advancement is None
                                 else BANDS.index(sa.tech_advancement))

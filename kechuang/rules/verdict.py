@@ -181,6 +181,10 @@ def _jsonable(v: Any) -> Any:
         return v.isoformat()
     if isinstance(v, (np.integer,)):
         return int(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
     if isinstance(v, Sequence) and not isinstance(v, str):
         return [_jsonable(x) for x in v]
     return v
