@@ -18,14 +18,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as _dc_field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import PolicyInputError
 from .events import EVENT_KINDS, VALUE_LABELS, PolicyEvent
 from .facts_adapter import Enterprise
 from .model import Measure, Policy
-from .money import ZERO, fmt_pct, fmt_wan
+from .money import FEN, ZERO, fmt_pct, fmt_wan
 
 #: a numeric shortfall within this fraction of the threshold is “near” (soft), below it hard
 NEAR_FRACTION = Decimal("0.8")
@@ -152,7 +152,7 @@ def _benefit(measure: Measure, fields: dict, key: str, conds: list[Condition]) -
         if base is None:
             conds.append(Condition("非财政直接投入金额", "missing", f"缺少 {b.field}"))
             return ZERO, b.cap
-        amount = min(b.share * base, b.cap)  # type: ignore[operator, type-var]
+        amount = min((b.share * base).quantize(FEN, rounding=ROUND_HALF_UP), b.cap)  # type: ignore[operator, type-var]
         return amount, amount
     if b.kind == "undetermined":
         return ZERO, None

@@ -116,6 +116,8 @@ def _value(typ: Any, value: Any, key: str) -> Any:
             raise PolicyInputError(key, f"应为金额（万元），实际为“{value}”") from None
         if not d.is_finite() or d < 0:
             raise PolicyInputError(key, f"金额不能为负数或非有限值（{value}）")
+        if d != d.quantize(Decimal("0.000001")):
+            raise PolicyInputError(key, f"金额精度过高（{value}），万元最多保留 6 位小数（精确到分）")
         return d
     if typ == "int":
         if isinstance(value, float) and value.is_integer():

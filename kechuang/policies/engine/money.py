@@ -1,4 +1,4 @@
-"""Exact money helpers: amounts are Decimal 万元; JSON carries floats rounded to 0.0001 万元 (1 元)."""
+"""Exact money helpers: amounts are Decimal 万元 to the 分 (6 decimals); JSON carries floats of 万元."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 ZERO = Decimal("0")
-YUAN = Decimal("0.0001")  # 1 元 in 万元
-#: integer fixed-point scale used by the vectorised path: 1 unit = 1 元
-SCALE = 10_000
+FEN = Decimal("0.000001")  # 1 分 in 万元
+#: integer fixed-point scale used by the vectorised path: 1 unit = 1 分
+SCALE = 1_000_000
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -21,25 +21,25 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def wan_json(value: Decimal | None) -> float | None:
-    """万元 Decimal → JSON float rounded to 1 元 (None stays None)."""
+    """万元 Decimal → JSON float rounded to 1 分 (None stays None)."""
     if value is None:
         return None
-    return float(value.quantize(YUAN, rounding=ROUND_HALF_UP))
+    return float(value.quantize(FEN, rounding=ROUND_HALF_UP))
 
 
 def to_units(value: Decimal) -> int:
-    """万元 Decimal → integer 元 (exact for amounts given to the 元)."""
+    """万元 Decimal → integer 分 (exact for amounts given to the 分)."""
     return int((value * SCALE).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def from_units(units: int) -> Decimal:
-    """Integer 元 → 万元 Decimal."""
-    return (Decimal(int(units)) / SCALE).quantize(YUAN)
+    """Integer 分 → 万元 Decimal."""
+    return (Decimal(int(units)) / SCALE).quantize(FEN)
 
 
 def fmt_wan(value: Decimal) -> str:
     """Chinese display of a 万元 amount without trailing zeros: 10 → “10万元”, 0.1 → “0.1万元”."""
-    q = value.quantize(YUAN, rounding=ROUND_HALF_UP).normalize()
+    q = value.quantize(FEN, rounding=ROUND_HALF_UP).normalize()
     text = format(q, "f")
     if abs(q) >= 10000:
         yi = format((q / 10000).normalize(), "f")
