@@ -1,0 +1,58 @@
+"""`kechuang serve [--demo] [--addr HOST:PORT]`: migrate, load reference data, create the
+first administrators, optionally demo data, and serve the web app with waitress."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from kechuang.core.accounts import ensure_administrators, ensure_demo_users
+
+
+class Command(BaseCommand):
+    help = "迁移数据库、加载基础数据、创建首个管理员，并启动 Web 服务（--demo 加载演示数据）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="加载演示企业与演示账户")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据库，不启动服务")
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, demo=False, addr="127.0.0.1:8000", no_serve=False, threads=8, **options):
+        host, _sep, port = addr.rpartition(":")
+        if not host or not port.isdigit():
+            raise CommandError(f"--addr 格式应为 主机:端口，例如 127.0.0.1:8000（收到 {addr!r}）")
+        self.stdout.write("正在迁移数据库并加载基础数据……")
+        call_command("migrate", interactive=False, verbosity=0)
+        for username, role, password in ensure_administrators():
+            self.stdout.write(self.style.WARNING(
+                f"已创建{role}账户 {username}，初始密码：{password}（仅显示这一次，请妥善保存）"))
+        if demo:
+            self._load_demo()
+        if no_serve:
+            return
+        from waitress import serve
+
+        from kechuang.wsgi import application
+
+        self.stdout.write(self.style.SUCCESS(f"科创平台已启动：http://{addr}/ （Ctrl+C 停止）"))
+        serve(application, host=host.strip("[]"), port=int(port), threads=threads, ident="kechuang")
+
+    def _load_demo(self):
+        self.stdout.write("正在加载演示数据……")
+        enterprise = None
+        for dotted in settings.PROJECT_APPS:
+            if find_spec(f"{dotted}.demo") is None:
+                continue
+            module = import_module(f"{dotted}.demo")
+            loader = getattr(module, "load_demo", None)
+            if loader is not None:
+                result = loader(stdout=self.stdout)
+                if dotted == "kechuang.enterprises" and result is not None:
+                    enterprise = result
+        for username, role, password in ensure_demo_users(enterprise):
+            self.stdout.write(f"  演示账户 {username}（{role}）密码：{password}")

@@ -1,0 +1,78 @@
+"""The shell's navigation and home cards, collected from the product apps.
+
+An app contributes by defining, on its AppConfig:
+
+    def nav_items(self, user) -> list[NavItem]        # links in the side menu
+    def home_cards(self, user) -> list[HomeCard]      # counts on the home page (scoped!)
+
+An app without nav_items shows as a module "建设中" (under construction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.urls import reverse
+
+# The modules of the product, in menu order (label shown in Chinese).
+MODULES = [
+    ("enterprises", "企业库"),
+    ("diagnosis", "资格预诊断"),
+    ("policies", "政策兑现"),
+    ("targets", "目标考核"),
+    ("techmarket", "技术市场"),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    label: str
+    count: int | str
+    url: str
+    note: str = ""
+
+
+@dataclass
+class NavSection:
+    label: str
+    items: list[NavItem]
+
+
+def sections_for(user) -> list[NavSection]:
+    sections = []
+    labels = {name.rsplit(".", 1)[-1] for name in settings.PROJECT_APPS}
+    for label, title in MODULES:
+        if label not in labels:
+            continue
+        config = apps.get_app_config(label)
+        items = config.nav_items(user) if hasattr(config, "nav_items") else []
+        sections.append(NavSection(title, items))
+    role = getattr(user, "role", "")
+    admin_items = []
+    if role in {"sys_admin", "sec_admin", "audit_admin"}:
+        admin_items.append(NavItem("系统管理后台", reverse("admin:index")))
+    if role == "audit_admin":
+        admin_items.append(NavItem("审计日志", reverse("core:audit_log")))
+    admin_items.append(NavItem("行政区划与责任单位", reverse("core:regions")))
+    sections.append(NavSection("基础数据与系统", admin_items))
+    return sections
+
+
+def cards_for(user) -> list[HomeCard]:
+    cards = []
+    for label, _title in MODULES:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        if hasattr(config, "home_cards"):
+            cards.extend(config.home_cards(user))
+    return cards
