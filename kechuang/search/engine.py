@@ -78,6 +78,13 @@ def _doc_from_json(line: str) -> Document:
                     keywords=tuple(d["keywords"]), attrs=d.get("attrs") or {})
 
 
+def _keyword_matches(kw: str, query: str, q_tokens: Sequence[str]) -> bool:
+    """A keyword matches when it occurs in the query, or a query term covers at least half of it."""
+    if not kw:
+        return False
+    return kw in query or any(len(t) >= 2 and t in kw and 2 * len(t) >= len(kw) for t in q_tokens)
+
+
 class SearchEngine:
     """An in-memory hybrid index over Documents; persisted with ``save``/``load``.
 
@@ -245,7 +252,7 @@ class SearchEngine:
         nq = normalize(query)
         fields = doc.text_fields(self.withheld)
         if "keywords" in fields:
-            kws = [kw for kw in doc.keywords if normalize(kw) in nq or any(t in normalize(kw) for t in qset if len(t) > 1)]
+            kws = [kw for kw in doc.keywords if _keyword_matches(normalize(kw), nq, qset)]
             if kws:
                 why.append("匹配关键词：" + "、".join(kws[:5]))
         for name, label in (("title", "标题含"), ("abstract", "摘要含")):

