@@ -7,5 +7,6 @@ class PoliciesConfig(AppConfig):
     """政策兑现."""
 
     name = "kechuang.policies"
+    label = "policies"
     verbose_name = "政策兑现"
     default_auto_field = "django.db.models.BigAutoField"

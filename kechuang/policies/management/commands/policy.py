@@ -24,13 +24,13 @@ def read_facts(path: str) -> dict:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise CommandError(f"--facts：无法读取文件“{path}”（{exc.strerror or exc}）") from None
+        raise CommandError(f"--facts：无法读取文件“{path}”（{exc.strerror or exc}）", returncode=2) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"--facts：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）") from None
+        raise CommandError(f"--facts：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）", returncode=2) from None
     if not isinstance(data, dict):
-        raise CommandError("--facts：企业数据应为 JSON 对象 {...}")
+        raise CommandError("--facts：企业数据应为 JSON 对象 {...}", returncode=2)
     return data
 
 
@@ -39,7 +39,7 @@ def published_policies():
     try:
         return [p for p in load_policies() if p.status == "published"]
     except PolicyDataError as exc:
-        raise CommandError(f"政策数据有错误：{exc}") from None
+        raise CommandError(f"政策数据有错误：{exc}", returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -70,15 +70,15 @@ class Command(BaseCommand):
             try:
                 year = int(year_text)
             except ValueError:
-                raise CommandError(f"--year：应为四位年份，实际为“{year_text}”") from None
+                raise CommandError(f"--year：应为四位年份，实际为“{year_text}”", returncode=2) from None
             if not 1900 <= year <= 2200:
-                raise CommandError(f"--year：应为四位年份，实际为“{year_text}”")
+                raise CommandError(f"--year：应为四位年份，实际为“{year_text}”", returncode=2)
         facts = read_facts(options["facts"])
         policies = published_policies()
         try:
             result = calculate(facts, year, policies)
         except PolicyInputError as exc:
-            raise CommandError(f"企业数据有误：{exc.key}：{exc.message}") from None
+            raise CommandError(f"企业数据有误：{exc.key}：{exc.message}", returncode=2) from None
         if options["json"]:
             self.stdout.write(json.dumps(result.to_json(include_all=options["all"]), ensure_ascii=False))
             return

@@ -1,0 +1,37 @@
+"""Reads of the policy app (each taking the acting user where rows are scoped)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .engine.loader import load_policies
+from .engine.model import Policy
+from .models import Case, PolicyDocument
+
+
+def engine_policies(*, include: list[PolicyDocument] | None = None) -> tuple[Policy, ...]:
+    """The published (non-sandbox) policies as engine objects, from the database; the shipped YAML
+    when the database holds none (e.g. before migrate). ``include`` adds drafts (政策沙盘)."""
+    docs = list(PolicyDocument.objects.filter(status="published", is_sandbox=False).prefetch_related("measures"))
+    policies = [d.to_engine() for d in docs] if docs else [p for p in load_policies() if p.status == "published"]
+    for extra in include or ():
+        policies.append(extra.to_engine())
+    return tuple(policies)
+
+
+def cases_for(user, *, year: int | None = None, status: str | None = None) -> QuerySet:
+    """Cases the user may see, newest year first."""
+    qs = Case.objects.restrict(user, "view").select_related("enterprise", "enterprise__township", "measure",
+                                                              "measure__policy")
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def publicized_cases(*, year: int | None = None) -> QuerySet:
+    """The 公示 list: cases in 公示 or later (paid), shown publicly with clause, data and result."""
+    qs = Case.objects.filter(status__in=["publicized", "paid"]).select_related(
+        "enterprise", "enterprise__township", "measure", "measure__policy")
+    return qs.filter(year=year) if year else qs

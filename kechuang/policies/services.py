@@ -1,0 +1,401 @@
+"""Writes of the policy app: screening runs, the redemption workflow, disputes, sandbox drafts.
+
+Workflow of a case (兑现案件), the three steps the leading cities run (数据比对 → 意愿确认 → 拨付):
+
+    候选 candidate ──核实 verify (科技局)──▶ 已核实 verified ──企业确认 confirm──▶ 企业已确认 confirmed
+        │                                    │  └─放弃声明 waive / 逾期未确认 expire ─▶ 企业放弃 waived
+        └─不予兑现 reject                     ▼
+    confirmed ──公示 publicize (科技局)──▶ 公示中 publicized ──拨付 disburse (财政)──▶ 已拨付 paid
+                                                               └─信用一票否决 / reject ─▶ 不予兑现 rejected
+
+An open 异议 (dispute) pauses the case: no transition until the bureau resolves it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from decimal import Decimal
+
+import numpy as np
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.core.changes import log_bulk, snapshot
+
+from .engine.calculator import evaluate_measure
+from .engine.model import Policy
+from .engine.money import from_units
+from .engine.screening import ELIGIBLE, NONE_MAX, screen
+from .models import Case, Dispute, Measure, PolicyDocument, PolicyEvent, ScreeningRun, is_finance
+from .population import load_population
+from .selectors import engine_policies
+
+#: days an enterprise has to confirm (意愿确认) after verification; silence past it = 放弃
+CONFIRM_DAYS = 15
+#: 公示期 in calendar days before payment
+PUBLICITY_DAYS = 5
+
+
+def _require_bureau(user) -> None:
+    if user is not None and getattr(user, "role", "") != "bureau_staff":
+        raise PermissionDenied("仅科技局工作人员可执行此操作")
+
+
+# --- policy events ------------------------------------------------------------------
+
+def policy_event_record(*, user, enterprise, kind: str, date, fields: dict | None = None, source: str = "") -> PolicyEvent:
+    """Record an event (认定、验收、备案…) for an enterprise after validating it like the calculator does."""
+    from .engine.errors import PolicyInputError
+    from .engine.events import parse_events
+
+    _require_bureau(user)
+    try:
+        parsed = parse_events([{**(fields or {}), "kind": kind, "date": date}])[0]
+    except PolicyInputError as exc:
+        raise ValidationError(f"{exc.key.replace('events[0].', '')}：{exc.message}") from None
+    stored = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in parsed.fields.items()}
+    return PolicyEvent.objects.create(enterprise=enterprise, kind=kind, date=parsed.date, fields=stored,
+                                      source=source)
+
+
+# --- screening ----------------------------------------------------------------------
+
+def _evidence(dbp, i: int, measure, policy: Policy, year: int) -> dict:
+    ent = dbp.enterprise(i)
+    out = evaluate_measure(measure, policy, ent, year)
+    sources = dbp.event_sources(i)
+    data = []
+    for line in out.evidence:
+        m = re.search(r"events\[(\d+)\]", line)
+        if m:
+            src = sources.get(int(m.group(1))) or "政策事件登记"
+            line = line.replace(m.group(0), f"政策事件#{m.group(1)}") + f"（来源：{src}）"
+        elif "years[" in line:
+            line += "（来源：企业库年度数据）"
+        elif "qualifications[" in line:
+            line += "（来源：企业库资质记录）"
+        data.append(line)
+    return {
+        "measure": measure.id, "policy": policy.doc_no, "citation": measure.citation,
+        "window": policy.window_text(), "basis": out.basis,
+        "conditions": [c.to_json() for c in out.conditions], "data": data,
+        "amount": str(out.amount), "amount_max": None if out.amount_max is None else str(out.amount_max),
+    }
+
+
+def _hash(evidence: dict) -> str:
+    return hashlib.sha256(json.dumps(evidence, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+@transaction.atomic
+def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
+    """Screen every enterprise against every published measure for ``year`` and store the candidates.
+
+    Idempotent: a rerun creates no duplicate case; a case whose evidence changed is updated (amounts
+    only while still 候选) and flagged ``evidence_changed``; a 候选 no longer eligible is flagged too.
+    """
+    _require_bureau(user)
+    t0 = time.perf_counter()
+    docs = {d.code: d for d in PolicyDocument.objects.filter(status="published", is_sandbox=False)}
+    if not docs:
+        raise ValidationError("数据库中没有已发布的政策，请先执行 migrate 加载政策数据")
+    policies = engine_policies()
+    measure_pk = {(p, c): pk for pk, p, c in Measure.objects.filter(policy__in=docs.values()).values_list(
+        "pk", "policy__code", "code")}
+    dbp = load_population(enterprise_qs)
+    res = screen(dbp.population, year, policies)
+    run = ScreeningRun.objects.create(year=year, started_by=user, enterprise_count=dbp.population.n,
+                                      policies=[p.doc_no for p in policies])
+    monetary = [mc for mc in res.measures if mc.measure.benefit.monetary and mc.measure.kind != "mechanism"]
+    wanted_pks = [measure_pk[(mc.policy.id, mc.measure.id)] for mc in monetary]
+    existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(year=year, measure_id__in=wanted_pks)
+                .values_list("pk", "enterprise_id", "measure_id", "evidence_hash", "status")}
+    new, changed, seen = [], {}, set()
+    for mc in monetary:
+        mpk = measure_pk[(mc.policy.id, mc.measure.id)]
+        for i in np.flatnonzero(mc.status == ELIGIBLE):
+            ent_id = dbp.enterprise_ids[int(i)]
+            key = (ent_id, mpk)
+            seen.add(key)
+            ev = _evidence(dbp, int(i), mc.measure, mc.policy, year)
+            h = _hash(ev)
+            amount = from_units(int(mc.amount[i]))
+            amax = None if int(mc.amount_max[i]) == NONE_MAX else from_units(int(mc.amount_max[i]))
+            if key not in existing:
+                new.append(Case(enterprise_id=ent_id, measure_id=mpk, year=year, amount=amount, amount_max=amax,
+                                evidence=ev, evidence_hash=h, last_run=run))
+            elif existing[key][1] != h:
+                changed[existing[key][0]] = (ev, h, amount, amax)
+    stale = [pk for key, (pk, _h, status) in existing.items() if key not in seen and status == "candidate"]
+    Case.objects.bulk_create(new, batch_size=2000)
+    log_bulk(Case, "create", new)
+    to_update = list(Case.objects.filter(pk__in=list(changed) + stale))
+    before = {c.pk: snapshot(c) for c in to_update}
+    for c in to_update:
+        if c.pk in changed:
+            ev, h, amount, amax = changed[c.pk]
+            c.evidence, c.evidence_hash = ev, h
+            if c.status == "candidate":
+                c.amount, c.amount_max = amount, amax
+        else:
+            c.evidence = {**c.evidence, "no_longer_eligible": f"{year}年第{run.pk}次筛查不再符合"}
+            c.evidence_hash = _hash(c.evidence)
+        c.evidence_changed, c.last_run = True, run
+    Case.objects.bulk_update(to_update, ["evidence", "evidence_hash", "amount", "amount_max", "evidence_changed",
+                                         "last_run"], batch_size=2000)
+    log_bulk(Case, "update", to_update, before=before)
+    run.candidate_count = len(seen)
+    run.new_count = len(new)
+    run.changed_count = len(to_update)
+    run.finished_at = timezone.now()
+    run.seconds = round(time.perf_counter() - t0, 3)
+    run.save()
+    return run
+
+
+# --- workflow -----------------------------------------------------------------------
+
+def _transition(case: Case, allowed: tuple[str, ...], action: str) -> None:
+    if case.paused:
+        raise ValidationError(f"该案件有未处理的异议，已暂停，不能{action}")
+    if case.status not in allowed:
+        raise ValidationError(f"当前状态为“{case.get_status_display()}”，不能{action}")
+
+
+@transaction.atomic
+def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, today: dt.date | None = None) -> Case:
+    """科技局核实: candidate → verified; sets the confirmation deadline; the approved amount must lie in the measure's range."""
+    _require_bureau(user)
+    _transition(case, ("candidate",), "核实")
+    today = today or timezone.localdate()
+    if approved_amount is not None:
+        approved_amount = Decimal(str(approved_amount))
+        lo, hi = case.amount, case.amount_max
+        if approved_amount < 0 or (hi is not None and approved_amount > hi) or (
+                hi is not None and lo == hi and approved_amount != lo):
+            rng = f"{lo}~{hi}" if hi is not None else f"≥{lo}"
+            raise ValidationError(f"核定金额 {approved_amount} 万元超出本措施范围（{rng} 万元）")
+    elif case.amount_max is None or case.amount != case.amount_max:
+        raise ValidationError("本措施金额为区间或待核定，核实时须填写核定金额")
+    case.approved_amount = approved_amount if approved_amount is not None else case.amount
+    case.status = "verified"
+    case.confirm_deadline = today + dt.timedelta(days=CONFIRM_DAYS)
+    case.save()
+    return case
+
+
+def _require_enterprise_or_bureau(user, case: Case) -> None:
+    role = getattr(user, "role", "")
+    if role == "bureau_staff":
+        return
+    if role == "enterprise_user" and user.enterprise_id == case.enterprise_id:
+        return
+    raise PermissionDenied("仅本企业用户或科技局工作人员可执行此操作")
+
+
+BANK_ACCOUNT = re.compile(r"^\d{8,30}$")
+
+
+def _clean_account(account: str) -> str:
+    return re.sub(r"[\s-]", "", account or "")
+
+
+@transaction.atomic
+def case_confirm(*, user, case: Case, bank_account: str, bank_name: str, today: dt.date | None = None) -> Case:
+    """企业意愿确认 before the deadline, giving the receiving bank account: verified → confirmed."""
+    _require_enterprise_or_bureau(user, case)
+    _transition(case, ("verified",), "确认")
+    today = today or timezone.localdate()
+    if case.confirm_deadline and today > case.confirm_deadline:
+        raise ValidationError(f"已超过确认截止日 {case.confirm_deadline}，视为放弃")
+    account = _clean_account(bank_account)
+    if not BANK_ACCOUNT.match(account):
+        raise ValidationError("收款账户：应为 8~30 位数字")
+    if not (bank_name or "").strip():
+        raise ValidationError("开户行：必填")
+    case.bank_account, case.bank_name = account, bank_name.strip()
+    case.status = "confirmed"
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_waive(*, user, case: Case, reason: str = "") -> Case:
+    """企业放弃声明: verified → waived."""
+    _require_enterprise_or_bureau(user, case)
+    _transition(case, ("verified",), "放弃")
+    case.status = "waived"
+    case.reason = reason or "企业声明放弃"
+    case.save()
+    return case
+
+
+@transaction.atomic
+def cases_expire_silence(*, user, today: dt.date | None = None) -> int:
+    """Verified cases past their confirmation deadline count as given up (逾期未确认视为放弃)."""
+    _require_bureau(user)
+    today = today or timezone.localdate()
+    n = 0
+    for case in Case.objects.filter(status="verified", paused=False, confirm_deadline__lt=today):
+        case.status = "waived"
+        case.reason = f"逾期未确认（截止 {case.confirm_deadline}），视为放弃"
+        case.save()
+        n += 1
+    return n
+
+
+@transaction.atomic
+def case_publicize(*, user, case: Case, today: dt.date | None = None) -> Case:
+    """科技局公示: confirmed → publicized (the 公示 page shows the clause, the data used and the result)."""
+    _require_bureau(user)
+    _transition(case, ("confirmed",), "公示")
+    case.status = "publicized"
+    case.publicized_on = today or timezone.localdate()
+    case.save()
+    return case
+
+
+def credit_veto(enterprise, on: dt.date) -> str | None:
+    """The 一票否决 credit record in force on ``on`` (its description), or None."""
+    try:
+        CreditRecord = apps.get_model("enterprises", "CreditRecord")
+    except LookupError:
+        return None
+    names = {f.name for f in CreditRecord._meta.get_fields()}
+    qs = CreditRecord.objects.filter(enterprise=enterprise)
+    effect_field = "effect" if "effect" in names else None
+    for rec in qs:
+        effect = str(getattr(rec, effect_field, "") if effect_field else "")
+        if "一票否决" not in effect and "veto" not in effect:
+            continue
+        start = getattr(rec, "date", None)
+        end = getattr(rec, "expires_on", None) or getattr(rec, "expiry", None)
+        if (start is None or start <= on) and (end is None or end >= on):
+            return f"{getattr(rec, 'kind', '')}（{start}）{effect}".strip()
+    return None
+
+
+@transaction.atomic
+def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
+    """财政拨付 after the 公示期: credit check (一票否决 → 不予兑现) and bank-account check first."""
+    if user is not None and not is_finance(user):
+        raise PermissionDenied("仅财政局联络员可执行拨付")
+    _transition(case, ("publicized",), "拨付")
+    today = today or timezone.localdate()
+    if case.publicized_on and today < case.publicized_on + dt.timedelta(days=PUBLICITY_DAYS):
+        raise ValidationError(f"公示期未满（{case.publicized_on} 起 {PUBLICITY_DAYS} 天）")
+    veto = credit_veto(case.enterprise, today)
+    if veto:
+        case.status = "rejected"
+        case.reason = f"信用核查：存在一票否决记录 {veto}，不予兑现"
+        case.save()
+        return case
+    if not BANK_ACCOUNT.match(case.bank_account or "") or not case.bank_name:
+        raise ValidationError("收款账户核验未通过：账户应为 8~30 位数字且填写开户行")
+    case.status = "paid"
+    case.paid_on = today
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_reject(*, user, case: Case, reason: str) -> Case:
+    """不予兑现 with a reason (科技局 before 公示, or 财政 at payment)."""
+    if user is not None and getattr(user, "role", "") != "bureau_staff" and not is_finance(user):
+        raise PermissionDenied("仅科技局或财政局可作出不予兑现决定")
+    _transition(case, ("candidate", "verified", "confirmed", "publicized"), "作出不予兑现决定")
+    if not (reason or "").strip():
+        raise ValidationError("不予兑现原因：必填")
+    case.status = "rejected"
+    case.reason = reason.strip()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def dispute_raise(*, user, case: Case, text: str) -> Dispute:
+    """企业对所用数据提出异议: the case pauses until the bureau resolves it."""
+    _require_enterprise_or_bureau(user, case)
+    if case.status in ("paid", "rejected", "waived"):
+        raise ValidationError(f"案件已“{case.get_status_display()}”，不能再提出异议")
+    if not (text or "").strip():
+        raise ValidationError("异议内容：必填")
+    d = Dispute.objects.create(case=case, raised_by=user, text=text.strip())
+    case.paused = True
+    case.save()
+    return d
+
+
+@transaction.atomic
+def dispute_resolve(*, user, dispute: Dispute, resolution: str) -> Dispute:
+    """科技局处理异议; the case resumes when no dispute is open."""
+    _require_bureau(user)
+    if dispute.resolved:
+        raise ValidationError("该异议已处理")
+    if not (resolution or "").strip():
+        raise ValidationError("处理意见：必填")
+    dispute.resolved, dispute.resolution = True, resolution.strip()
+    dispute.resolved_by, dispute.resolved_at = user, timezone.now()
+    dispute.save()
+    case = dispute.case
+    if not case.disputes.filter(resolved=False).exists():
+        case.paused = False
+        case.save()
+    return dispute
+
+
+# --- 政策沙盘 -------------------------------------------------------------------------
+
+@transaction.atomic
+def sandbox_draft_create(*, user, policy: PolicyDocument) -> PolicyDocument:
+    """Copy a policy as a sandbox draft (never published, never used by real results)."""
+    _require_bureau(user)
+    n = PolicyDocument.objects.filter(based_on=policy, is_sandbox=True).count() + 1
+    draft = PolicyDocument.objects.create(
+        code=f"{policy.code}-sandbox-{n}-{int(time.time())}", doc_no=f"{policy.doc_no}（沙盘草稿{n}）",
+        title=policy.title, issuer=policy.issuer, level=policy.level, region=policy.region,
+        effective=policy.effective, expiry=policy.expiry, status="draft", stacking_principle=policy.stacking_principle,
+        source=policy.source, parameters=policy.parameters, review={}, is_sandbox=True, based_on=policy)
+    for m in policy.measures.all():
+        Measure.objects.create(policy=draft, code=m.code, order=m.order, article=m.article, title=m.title,
+                               text=m.text, citation=m.citation, kind=m.kind, spec=m.spec,
+                               lead_units=m.lead_units, responsible_units=m.responsible_units)
+    return draft
+
+
+@transaction.atomic
+def sandbox_measure_update(*, user, measure: Measure, amount=None, line=None, maximum=None) -> Measure:
+    """Change a draft measure's fixed amount, revenue line or upper bound (validated through the engine)."""
+    _require_bureau(user)
+    if not measure.policy.is_sandbox:
+        raise PermissionDenied("只能修改沙盘草稿中的措施")
+    spec = json.loads(json.dumps(measure.spec))
+    benefit = spec.get("benefit", {})
+    if amount is not None:
+        if benefit.get("kind") != "fixed":
+            raise ValidationError("金额：该措施不是定额奖励")
+        benefit["amount"] = str(Decimal(str(amount)))
+    if maximum is not None:
+        if "max" not in benefit:
+            raise ValidationError("最高金额：该措施没有上限")
+        benefit["max"] = str(Decimal(str(maximum)))
+    if line is not None:
+        trig = spec.get("trigger", {}).get("revenue_first_above")
+        if not trig:
+            raise ValidationError("营业收入线：该措施没有营业收入门槛")
+        trig["line"] = str(Decimal(str(line)))
+    measure.spec = spec
+    from .engine.errors import PolicyDataError
+    from .engine.model import measure_from_dict
+    try:
+        measure_from_dict(measure.to_dict(), "sandbox", measure.policy.code)
+    except PolicyDataError as exc:
+        raise ValidationError(str(exc)) from None
+    measure.save()
+    return measure
