@@ -133,9 +133,15 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
             elif existing[key][1] != h:
                 changed[existing[key][0]] = (ev, h, amount, amax)
     stale = [pk for key, (pk, _h, status) in existing.items() if key not in seen and status == "candidate"]
+    # attach related rows in bulk so the change log's object names cost no query per case
+    Enterprise = apps.get_model("enterprises", "Enterprise")
+    ents = Enterprise.objects.only("id", "name").in_bulk({c.enterprise_id for c in new})
+    measures = Measure.objects.only("id", "title").in_bulk({c.measure_id for c in new})
+    for c in new:
+        c.enterprise, c.measure = ents[c.enterprise_id], measures[c.measure_id]
     Case.objects.bulk_create(new, batch_size=2000)
     log_bulk(Case, "create", new)
-    to_update = list(Case.objects.filter(pk__in=list(changed) + stale))
+    to_update = list(Case.objects.filter(pk__in=list(changed) + stale).select_related("enterprise", "measure"))
     before = {c.pk: snapshot(c) for c in to_update}
     for c in to_update:
         if c.pk in changed:
