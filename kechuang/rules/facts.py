@@ -728,3 +728,31 @@ def _uscc_reason(exc: Exception) -> str:
         "InvalidFormat": "格式错误",
         "InvalidComponent": "组成部分错误",
     }.get(name, "格式错误")
+
+
+#: Chinese names of the facts keys, for messages to enterprises.
+FIELD_LABELS: Mapping[str, str] = MappingProxyType({
+    "name": "企业名称", "uscc": "统一社会信用代码", "region": "所属乡镇", "established_on": "成立日期",
+    "mainland_resident": "是否境内居民企业", "employees": "职工总数", "tech_staff": "科技人员数",
+    "rd_staff": "研发人员数", "high_tech_field": "高新技术领域", "restricted_industry": "是否属禁止/限制/淘汰类",
+    "incident_last_year": "近一年是否发生重大事故或严重环境违法", "serious_dishonesty": "是否科研严重失信",
+    "abnormal_operation_listed": "是否列入经营异常名录或严重违法失信名单", "ip_rights": "知识产权清单",
+    "ip_rights[].core": "知识产权是否支撑主要产品", "conversions": "科技成果转化数",
+    "qualifications": "已获资质", "rd_institutions": "研发机构", "niche_market_years": "从事细分市场年数",
+    "main_product_market_share": "主导产品市场占有率", "strategic_emerging_industry": "是否属战略性新兴产业",
+    "scheme_scores.srdi_sme": "专精特新评价得分", "scheme_scores.little_giant": "小巨人评价得分",
+    "sales_revenue": "销售收入", "operating_revenue": "营业收入", "main_business_revenue": "主营业务收入",
+    "total_income": "总收入", "hitech_revenue": "高新技术产品（服务）收入", "rd_expense": "研究开发费用",
+    "rd_expense_domestic": "境内研究开发费用", "cost_expense_total": "成本费用支出总额",
+    "total_assets": "资产总额", "total_liabilities": "负债总额", "net_assets": "净资产",
+    "net_profit": "净利润", "equity_financing": "新增股权融资",
+})
+
+
+def key_label(key: str) -> str:
+    """Chinese label of a facts key path, e.g. ``years[2025].rd_expense`` → ``2025 年研究开发费用``."""
+    import re
+    m = re.fullmatch(r"years\[(\d{4})\]\.(\w+)", key)
+    if m:
+        return f"{m.group(1)} 年{FIELD_LABELS.get(m.group(2), m.group(2))}"
+    return FIELD_LABELS.get(key, key)

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..facts import key_label
 from ..params import Param
 from ..verdict import Condition
 from ._common import FAIL, MISSING, PASS, as_float, cond, money, pct, ratio_ge, ratio_value, status, wan
@@ -215,7 +216,7 @@ def rd_each_year(cid: str, F, p: Param, on: _dt.date, *, amount=None, ratio=None
         return {"value": [money(rd[0][c]) if rd_h[0][c] else None for c in years],
                 "threshold": {"amount": amount, "ratio": None if ratio is None else float(ratio)},
                 "gap": ("；".join(gaps) if st == FAIL else
-                        ("请补充：" + "、".join(missing)) if st == MISSING else None),
+                        ("请补充：" + "、".join(map(key_label, missing))) if st == MISSING else None),
                 "detail": f"{'、'.join(map(str, ys))} 年研发费用每年" + "且".join(parts),
                 "missing": missing if st == MISSING else []}
     label = f"近{len(years)}年每年研发费用" if len(years) > 1 else "上年度研发费用"

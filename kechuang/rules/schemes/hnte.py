@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..facts import key_label
 from ..params import ParameterSet
 from ..verdict import Condition, all_of
 from ._common import (BORDERLINE, FAIL, MISSING, PASS, SchemeResult, as_float, band_points,
@@ -309,7 +310,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
     elif s == BORDERLINE:
         gap = f"创新能力评价预计 {lo}–{hi_} 分，是否达到 {need} 分取决于专家评判；{headroom}"
     elif s == MISSING:
-        gap = "补充数据后才能确定创新能力评价得分（缺：" + "、".join(missing_keys) + "）"
+        gap = "补充数据后才能确定创新能力评价得分（缺：" + "、".join(map(key_label, missing_keys)) + "）"
     else:
         gap = None
     out.append(cond("hnte.innovation_score", "企业创新能力评价得分", s, p,

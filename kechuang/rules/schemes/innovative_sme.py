@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..facts import key_label
 from ..params import ParameterSet
 from ..verdict import Condition, all_of, any_of
 from ._common import (FAIL, MISSING, PASS, SchemeResult, band_points, cond, growth_two_ge,
@@ -153,7 +154,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
     if s == FAIL:
         gap = f"评价得分最高 {hi} 分，还差 {need - hi} 分；{tips}"
     elif s == MISSING:
-        gap = "补充数据后才能确定得分（缺：" + "、".join(missing) + "）"
+        gap = "补充数据后才能确定得分（缺：" + "、".join(map(key_label, missing)) + "）"
     elif s != PASS:
         gap = f"得分 {lo}–{hi} 分，取决于知识产权是否属“高价值”等专家判断；{tips}"
     out.append(cond("innovative_sme.score", "评价得分 60 分以上", s, P["pass_score"],
@@ -199,7 +200,7 @@ def entity_condition(scheme: str, F, P: ParameterSet, s: int) -> Condition:
     return cond(f"{scheme}.eligible_entity", "主体资格（境内注册，非禁止限制类，无异常失信记录）",
                 s, P["eligible_entity"],
                 gap=("不符合：" + "、".join(bad)) if s == FAIL else
-                ("请说明：" + "、".join(unk)) if s == MISSING else None,
+                ("请说明：" + "、".join(map(key_label, unk))) if s == MISSING else None,
                 missing=unk if s == MISSING else [])
 
 

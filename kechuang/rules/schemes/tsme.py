@@ -11,6 +11,7 @@ import datetime as _dt
 
 import numpy as np
 
+from ..facts import key_label
 from ..params import ParameterSet
 from ..verdict import Condition, all_of, any_of
 from ._common import (FAIL, MISSING, PASS, SchemeResult, as_float, band_points, ceil_int,
@@ -119,7 +120,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
         elif money(v) > p.decimal:
             problems.append(f"{last} 年{what} {money(v).normalize():f} 万元超过 {p.value} 万元")
     gap = ("超出科技型中小企业规模上限：" + "；".join(problems)) if s == FAIL else \
-        ("请补充：" + "、".join(missing)) if s == MISSING else None
+        ("请补充：" + "、".join(map(key_label, missing))) if s == MISSING else None
     out.append(cond("tsme.size_limits", "职工总数不超过 500 人、年销售收入和资产总额均不超过 2 亿元",
                     s, P["max_employees"], value={"employees": emp if emp >= 0 else None,
                                                   "sales_revenue": money(sales) if sales is not None else None,
@@ -142,7 +143,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
     unk = [key for k, (key, _) in names.items() if F[k][0] < 0]
     out.append(cond("tsme.clean_record", "无重大事故、严重失信和经营异常记录", s, P["clean_record"],
                     gap=("存在：" + "、".join(bad) + "，需消除后再申请") if s == FAIL else
-                    ("请说明：" + "、".join(unk)) if s == MISSING else None,
+                    ("请说明：" + "、".join(map(key_label, unk))) if s == MISSING else None,
                     missing=unk if s == MISSING else []))
 
     s = S["tsme.score"]
@@ -169,7 +170,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
     elif s == FAIL:
         gap = f"评价得分最高 {hi} 分，还差 {need - hi} 分；" + tips
     elif s == MISSING:
-        gap = "补充数据后才能确定评价得分" + (f"（缺：{'、'.join(missing)}）" if missing else "（请注明知识产权是否与主要产品相关）")
+        gap = "补充数据后才能确定评价得分" + (f"（缺：{'、'.join(map(key_label, missing))}）" if missing else "（请注明知识产权是否与主要产品相关）")
     else:
         gap = None
     out.append(cond("tsme.score", "综合评价得分 60 分以上且科技人员指标得分不为 0", s, P["pass_score"],
