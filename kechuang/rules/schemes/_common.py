@@ -76,26 +76,51 @@ def band_points(num: np.ndarray, den: np.ndarray, bands: Sequence[Band]) -> tupl
     return lo, hi
 
 
-def _obj(a: np.ndarray) -> np.ndarray:
-    return np.asarray(a, dtype=np.int64).astype(object)
+_NEAR = 1e-9  # float pre-filter margin; rows this close to a threshold are decided exactly
+
+
+def _exact_fallback(approx: np.ndarray, tf: float, strict: bool, exact_fn) -> np.ndarray:
+    """Decide with floats, then re-decide rows near the threshold (or non-finite) exactly."""
+    with np.errstate(invalid="ignore"):
+        res = (approx > tf) if strict else (approx >= tf)
+        near = ~np.isfinite(approx) | (np.abs(approx - tf) <= _NEAR * max(1.0, abs(tf)))
+    idx = np.nonzero(near)[0]
+    if idx.size:
+        res[idx] = exact_fn(idx)
+    return res
 
 
 def growth_avg_ge(y1, y2, y3, t: Fraction, strict: bool = False) -> np.ndarray:
-    """Exact ``½·(y2/y1 + y3/y2) − 1 ≥ t`` for ``y1, y2 > 0`` (Python-int arithmetic)."""
+    """Exact ``½·(y2/y1 + y3/y2) − 1 ≥ t`` for ``y1, y2 > 0``.
+
+    Floats decide clear cases; rows within 1e-9 of ``t`` are re-decided with Python
+    integers (``b·(y2² + y1·y3) ≥ 2·(a+b)·y1·y2`` for ``t = a/b``)."""
     a, b = t.numerator, t.denominator
-    y1, y2, y3 = _obj(y1), _obj(y2), _obj(y3)
-    lhs = b * (y2 * y2 + y1 * y3)
-    rhs = 2 * (a + b) * y1 * y2
-    r = (lhs > rhs) if strict else (lhs >= rhs)
-    return np.asarray(r, dtype=bool)
+    y1, y2, y3 = (np.asarray(v, dtype=np.int64) for v in (y1, y2, y3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1, f2, f3 = y1.astype(float), y2.astype(float), y3.astype(float)
+        approx = 0.5 * (f2 / f1 + f3 / f2) - 1.0
+
+    def exact(idx):
+        o1, o2, o3 = (v[idx].astype(object) for v in (y1, y2, y3))
+        lhs = b * (o2 * o2 + o1 * o3)
+        rhs = 2 * (a + b) * o1 * o2
+        return np.asarray((lhs > rhs) if strict else (lhs >= rhs), dtype=bool)
+    return _exact_fallback(approx, float(t), strict, exact)
 
 
 def growth_two_ge(ya, yb, t: Fraction, strict: bool = False) -> np.ndarray:
-    """Exact ``yb / ya − 1 ≥ t`` for ``ya > 0``."""
+    """Exact ``yb / ya − 1 ≥ t`` for ``ya > 0`` (float pre-filter, exact near ``t``)."""
     a, b = t.numerator, t.denominator
-    lhs = _obj(yb) * b
-    rhs = _obj(ya) * (a + b)
-    return np.asarray((lhs > rhs) if strict else (lhs >= rhs), dtype=bool)
+    ya, yb = np.asarray(ya, dtype=np.int64), np.asarray(yb, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        approx = yb.astype(float) / ya.astype(float) - 1.0
+
+    def exact(idx):
+        lhs = yb[idx].astype(object) * b
+        rhs = ya[idx].astype(object) * (a + b)
+        return np.asarray((lhs > rhs) if strict else (lhs >= rhs), dtype=bool)
+    return _exact_fallback(approx, float(t), strict, exact)
 
 
 def growth_band(mode_avg, mode_two, y1, y2, y3, ya, yb, bands: Sequence[Band]):
