@@ -268,23 +268,16 @@ def case_publicize(*, user, case: Case, today: dt.date | None = None) -> Case:
 
 
 def credit_veto(enterprise, on: dt.date) -> str | None:
-    """The 一票否决 credit record in force on ``on`` (its description), or None."""
+    """The 一票否决 credit record of the registry in force on ``on`` (described in Chinese), or None."""
     try:
         CreditRecord = apps.get_model("enterprises", "CreditRecord")
-    except LookupError:
+    except LookupError:  # registry without credit records: nothing can veto
         return None
-    names = {f.name for f in CreditRecord._meta.get_fields()}
-    qs = CreditRecord.objects.filter(enterprise=enterprise)
-    effect_field = "effect" if "effect" in names else None
-    for rec in qs:
-        effect = str(getattr(rec, effect_field, "") if effect_field else "")
-        if "一票否决" not in effect and "veto" not in effect:
-            continue
-        start = getattr(rec, "date", None)
-        end = getattr(rec, "expires_on", None) or getattr(rec, "expiry", None)
-        if (start is None or start <= on) and (end is None or end >= on):
-            return f"{getattr(rec, 'kind', '')}（{start}）{effect}".strip()
-    return None
+    qs = CreditRecord.objects.filter(enterprise=enterprise, effect="veto", occurred_on__lte=on)
+    rec = qs.exclude(expires_on__lt=on).order_by("-occurred_on").first()
+    if rec is None:
+        return None
+    return f"{rec.get_kind_display()}（{rec.occurred_on}，来源：{rec.source or '未注明'}）"
 
 
 @transaction.atomic

@@ -145,3 +145,44 @@ def test_bad_event_is_refused(loaded):
         _event(w, w.enterprise_a, "incubator_recognized", "2026-03-01", level="county")
     with pytest.raises(ValidationError, match="date"):
         _event(w, w.enterprise_a, "incubator_filed", "2026-02-30")
+
+
+def test_credit_veto_stops_payment(loaded):
+    from kechuang.enterprises.models import CreditRecord
+
+    w = loaded
+    case = _case(w)
+    services.case_verify(user=w.staff, case=case, today=TODAY)
+    services.case_confirm(user=w.ent_user_a, case=case, bank_account="6228480012345678", bank_name="农行", today=TODAY)
+    services.case_publicize(user=w.staff, case=case, today=TODAY)
+    CreditRecord.objects.create(enterprise=w.enterprise_a, kind="research_dishonesty", occurred_on=TODAY,
+                                effect="veto", source="信用中国")
+    services.case_disburse(user=w.liaison_b, case=case, today=TODAY + dt.timedelta(days=6))
+    assert case.status == "rejected" and "一票否决" in case.reason and "信用中国" in case.reason
+
+
+def test_expired_veto_does_not_stop_payment(loaded):
+    from kechuang.enterprises.models import CreditRecord
+
+    w = loaded
+    case = _case(w)
+    services.case_verify(user=w.staff, case=case, today=TODAY)
+    services.case_confirm(user=w.ent_user_a, case=case, bank_account="6228480012345678", bank_name="农行", today=TODAY)
+    services.case_publicize(user=w.staff, case=case, today=TODAY)
+    CreditRecord.objects.create(enterprise=w.enterprise_a, kind="research_dishonesty", occurred_on=dt.date(2020, 1, 1),
+                                effect="veto", expires_on=dt.date(2025, 12, 31))
+    services.case_disburse(user=w.liaison_b, case=case, today=TODAY + dt.timedelta(days=6))
+    assert case.status == "paid"
+
+
+def test_screening_reads_registry_years_and_qualifications(loaded):
+    from kechuang.enterprises.models import FiscalYear, Qualification
+
+    w = loaded
+    for y, rev in ((2024, Decimal("150000")), (2025, Decimal("210000"))):
+        FiscalYear.objects.create(enterprise=w.enterprise_a, year=y, operating_revenue=rev)
+    Qualification.objects.create(enterprise=w.enterprise_a, kind="hnte", first_recognized_on=dt.date(2024, 1, 1),
+                                 valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2026, 12, 31))
+    services.screening_run(user=w.staff, year=2026)
+    case = Case.objects.get(measure__code="quanzhou-hnte-3.1a")
+    assert case.amount == Decimal("50") and any("企业库年度数据" in d for d in case.evidence["data"])
