@@ -1,16 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _after_migrate(sender, app_config=None, using="default", **kwargs):
-    """Load the shipped indicators, target plans and task ledger after every migrate (idempotent)."""
-    if app_config is None or app_config.label != "targets":
-        return
-    from kechuang.core.changes import change_context
-    from kechuang.targets.reference import load_targets_reference
-
-    with change_context(source="command:migrate (targets reference data)"):
-        load_targets_reference()
 
 
 class TargetsConfig(AppConfig):
@@ -19,5 +7,36 @@ class TargetsConfig(AppConfig):
     verbose_name = "目标任务与考核"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
-        post_migrate.connect(_after_migrate, dispatch_uid="kechuang_targets_after_migrate")
+    def nav_items(self, user):
+        """Menu links by role: staff everything; clerks report and see their township; liaisons report and ledger."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import NavItem
+
+        role = getattr(user, "role", "")
+        items = []
+        if role in ("bureau_staff", "township_clerk"):
+            items.append(NavItem("目标考核看板", reverse("targets:dashboard")))
+        if role in ("bureau_staff", "township_clerk", "dept_liaison"):
+            items.append(NavItem("数据填报", reverse("targets:report")))
+        if role == "bureau_staff":
+            items.append(NavItem("填报审核与考核", reverse("targets:review")))
+        if role in ("bureau_staff", "township_clerk", "dept_liaison"):
+            items += [NavItem("任务分解表", reverse("targets:plans")), NavItem("工作台账", reverse("targets:ledger"))]
+        return items
+
+    def home_cards(self, user):
+        """Reports awaiting review (staff) or returned to the user's unit (clerks, liaisons)."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import HomeCard
+        from kechuang.targets.models import Report
+
+        role = getattr(user, "role", "")
+        if role == "bureau_staff":
+            n = Report.objects.restrict(user, "view").filter(status="submitted").count()
+            return [HomeCard("待审核填报", n, reverse("targets:review"))]
+        if role in ("township_clerk", "dept_liaison"):
+            n = Report.objects.restrict(user, "view").filter(status="returned").count()
+            return [HomeCard("被退回的填报", n, reverse("targets:report"), note="请更正后重新提交")]
+        return []

@@ -67,7 +67,7 @@ class TargetPlan(models.Model):
     source_unit_name = models.CharField(_("源表单位名"), max_length=30)
     rule = models.CharField(_("规则"), max_length=16, choices=Rule.choices)
     values = models.JSONField(_("逐年目标"), default=dict, blank=True)
-    base = models.DecimalField(_("基数"), max_digits=18, decimal_places=4, null=True, blank=True)
+    base = models.DecimalField(_("基数"), max_digits=16, decimal_places=4, null=True, blank=True)
     base_year = models.PositiveSmallIntegerField(_("基数年份"), null=True, blank=True)
     base_is = models.CharField(_("基数性质"), max_length=8, blank=True)
     growth = models.DecimalField(_("年增长率"), max_digits=8, decimal_places=4, null=True, blank=True)
@@ -75,10 +75,10 @@ class TargetPlan(models.Model):
     decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
     period_from = models.PositiveSmallIntegerField(_("期间起"), null=True, blank=True)
     period_to = models.PositiveSmallIntegerField(_("期间止"), null=True, blank=True)
-    period_total = models.DecimalField(_("期间合计"), max_digits=18, decimal_places=4, null=True, blank=True)
+    period_total = models.DecimalField(_("期间合计"), max_digits=16, decimal_places=4, null=True, blank=True)
     no_separate_target = models.JSONField(_("不再另下指标年份"), default=list, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("基期年份"), null=True, blank=True)
-    baseline_value = models.DecimalField(_("基期值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    baseline_value = models.DecimalField(_("基期值"), max_digits=16, decimal_places=4, null=True, blank=True)
 
     class Meta:
         verbose_name = _("目标任务")
@@ -118,8 +118,8 @@ class PlanFinding(models.Model):
     table = models.CharField(_("分解表"), max_length=40)
     code = models.CharField(_("问题类型"), max_length=30)
     message = models.TextField(_("说明"))
-    declared = models.DecimalField(_("源表合计"), max_digits=18, decimal_places=4, null=True)
-    computed = models.DecimalField(_("逐行合计"), max_digits=18, decimal_places=4, null=True)
+    declared = models.DecimalField(_("源表合计"), max_digits=16, decimal_places=4, null=True)
+    computed = models.DecimalField(_("逐行合计"), max_digits=16, decimal_places=4, null=True)
 
     class Meta:
         verbose_name = _("任务分解表问题")
@@ -179,7 +179,7 @@ class Report(ScopedModel):
     region = models.ForeignKey("core.Region", verbose_name=_("乡镇（街道）"), on_delete=models.PROTECT,
                                related_name="target_reports")
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="reports")
-    value = models.DecimalField(_("完成值"), max_digits=18, decimal_places=4)
+    value = models.DecimalField(_("完成值"), max_digits=16, decimal_places=4)
     note = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -231,7 +231,7 @@ class ReportRevision(ScopedModel):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField(_("版本"))
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
-    value = models.DecimalField(_("完成值"), max_digits=18, decimal_places=4)
+    value = models.DecimalField(_("完成值"), max_digits=16, decimal_places=4)
     note = models.TextField(_("说明"), blank=True)
     by = models.ForeignKey("core.User", verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL,
                            related_name="+")

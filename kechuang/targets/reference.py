@@ -51,7 +51,7 @@ def resolve_region(name: str, region_name_hint: str) -> Region:
 
 
 @transaction.atomic
-def load_targets_reference() -> int:
+def load_reference_data() -> int:
     """Load indicators, plans, findings and tasks; returns how many rows were created or changed."""
     changed = 0
     indicators = load_indicators(DATA_DIR / "indicators.yaml")

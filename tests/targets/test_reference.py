@@ -5,7 +5,7 @@ import pytest
 
 from kechuang.core.models import ChangeLog, Region
 from kechuang.targets.models import Indicator, PlanFinding, Task, TargetPlan
-from kechuang.targets.reference import load_targets_reference
+from kechuang.targets.reference import load_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_talent_finding_stored():
 
 def test_second_load_changes_nothing():
     before = ChangeLog.objects.count()
-    assert load_targets_reference() == 0
+    assert load_reference_data() == 0
     assert ChangeLog.objects.count() == before
 
 

@@ -49,12 +49,12 @@ class Command(BaseCommand):
         try:
             decimals = int(options["decimals"])
         except ValueError:
-            raise CommandError(f"--decimals：应为整数，实际为“{options['decimals']}”") from None
+            raise CommandError(f"--decimals：应为整数，实际为“{options['decimals']}”", returncode=2) from None
         try:
             series = generate_series(options["base"], options["growth"], options["year_from"],
                                      options["year_to"], decimals)
         except TargetDataError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
         if options["json"]:
             self.stdout.write(series_json(series, decimals))
             return
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         try:
             plans = load_reference_plans()
         except PlanImportError as exc:
-            raise CommandError("任务分解表有错误：\n" + "\n".join(exc.errors)) from None
+            raise CommandError("任务分解表有错误：\n" + "\n".join(exc.errors), returncode=1) from None
         if options["json"]:
             self.stdout.write(json.dumps({"documents": [
                 {"document": p.document, "entries": len(p.entries), "findings": [

@@ -1,0 +1,114 @@
+"""Derived actuals: figures the platform can compute itself, shown beside the reported ones.
+
+* 高新技术企业数量 — per township, the enterprises holding a 高企 certificate valid on a date
+  (stock; 南政办〔2021〕67号 附件2 备注: “任务指标为有效期内的高新技术企业存量数”), read from the
+  enterprise registry (``kechuang.enterprises``: Qualification kind ``hnte``).
+* 全社会研发经费投入 — per township, the sum of the enterprises' yearly 研究开发费用 (FiscalYear).
+* 技术合同认定登记成交额 — per township, the registered technology contracts of the year. The
+  tech market feeds it: ``register_derived_source("tech_contract_turnover", func)`` where
+  ``func(year, on) -> {region_id: Decimal 万元}``; until then a TechContract model is read when
+  it exists.
+
+Every source returns ``{region_id: Decimal}``; a source whose models do not exist yet returns
+None (“no derived figure”), never zeros.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Q, Sum
+
+__all__ = ["count_valid_on", "derived_actuals", "register_derived_source", "DERIVED_INDICATORS"]
+
+Source = Callable[[int, dt.date], "dict[int, Decimal] | None"]
+_SOURCES: dict[str, Source] = {}
+
+
+def count_valid_on(certificates: Iterable[tuple[object, dt.date | None, dt.date | None]], on: dt.date) -> Counter:
+    """Count certificates valid on ``on`` per key: valid_from ≤ on ≤ valid_until (open ends allowed)."""
+    counts: Counter = Counter()
+    for key, valid_from, valid_until in certificates:
+        if (valid_from is None or valid_from <= on) and (valid_until is None or on <= valid_until):
+            counts[key] += 1
+    return counts
+
+
+def register_derived_source(indicator_code: str, func: Source) -> None:
+    """Let another app supply the derived figures of an indicator (e.g. the tech market's contracts)."""
+    _SOURCES[indicator_code] = func
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _has_fields(model, *names: str) -> bool:
+    try:
+        for name in names:
+            model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _hnte_count(year: int, on: dt.date) -> dict[int, Decimal] | None:
+    model = _model("enterprises.Qualification")
+    if model is None or not _has_fields(model, "kind", "valid_from", "valid_until", "enterprise"):
+        return None
+    valid = (Q(kind="hnte") & (Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+             & (Q(valid_until__isnull=True) | Q(valid_until__gte=on)))
+    rows = (model.objects.filter(valid).values("enterprise__township")
+            .annotate(n=Count("enterprise", distinct=True)))
+    return {r["enterprise__township"]: Decimal(r["n"]) for r in rows}
+
+
+def _rd_investment(year: int, on: dt.date) -> dict[int, Decimal] | None:
+    model = _model("enterprises.FiscalYear")
+    if model is None or not _has_fields(model, "year", "rd_expense", "enterprise"):
+        return None
+    rows = (model.objects.filter(year=year, rd_expense__isnull=False).values("enterprise__township")
+            .annotate(total=Sum("rd_expense")))
+    return {r["enterprise__township"]: Decimal(r["total"]) for r in rows}
+
+
+def _tech_contract_turnover(year: int, on: dt.date) -> dict[int, Decimal] | None:
+    model = _model("techmarket.TechContract")
+    if model is None:
+        return None
+    for date_field, amount_field, region_path in (
+            ("registered_on", "amount", "enterprise__township"),
+            ("registered_on", "turnover", "enterprise__township"),
+            ("signed_on", "amount", "enterprise__township")):
+        if _has_fields(model, date_field, amount_field, "enterprise"):
+            rows = (model.objects.filter(**{f"{date_field}__year": year, f"{date_field}__lte": on})
+                    .values(region_path).annotate(total=Sum(amount_field)))
+            return {r[region_path]: Decimal(r["total"]) for r in rows if r[region_path] is not None}
+    return None
+
+
+_DEFAULTS: dict[str, Source] = {
+    "hnte_count": _hnte_count,
+    "rd_investment": _rd_investment,
+    "tech_contract_turnover": _tech_contract_turnover,
+}
+DERIVED_INDICATORS = tuple(_DEFAULTS)
+
+
+def derived_actuals(indicator_code: str, year: int, on: dt.date) -> dict[int, Decimal] | None:
+    """``{region_id: value}`` computed by the platform for ``indicator_code``, or None when unknown.
+
+    ``on`` is the reference date: stock indicators count on that date, flow indicators sum
+    the year up to it.
+    """
+    source = _SOURCES.get(indicator_code) or _DEFAULTS.get(indicator_code)
+    if source is None:
+        return None
+    return source(year, on)

@@ -1,0 +1,219 @@
+"""Reads of the targets app: targets per township and year, the assessment of a period (completion,
+early warning, score, ranking), the dashboard series and the ledger summary. Every read of
+reports goes through the row-scoping choke point with the acting user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+
+from kechuang.core.models import Region
+
+from .assessment import RankedUnit, ScoringConfig, assess_indicator, rank_units, score_unit
+from .derived import derived_actuals
+from .ledger import milestone_status
+from .models import Indicator, Period, Report, Task, TargetPlan
+from .warning import Warning, early_warning
+
+NANAN_DOCUMENT = "南政办〔2021〕67号"
+DERIVED_CACHE_SECONDS = 60
+
+
+def _plans_cache_key(document: str) -> str:
+    stamp = TargetPlan.objects.filter(document=document).aggregate(m=Max("id"))["m"]
+    return f"targets:plans:{document}:{stamp}"
+
+
+def plan_entries(document: str = NANAN_DOCUMENT) -> dict[tuple[int, str], object]:
+    """``{(region_id, indicator_code): PlanEntry}`` of one document (computed rules cached)."""
+    key = _plans_cache_key(document)
+    entries = cache.get(key)
+    if entries is None:
+        entries = {(p.region_id, p.indicator.code): p.to_entry()
+                   for p in TargetPlan.objects.filter(document=document).select_related("indicator")}
+        cache.set(key, entries, 300)
+    return entries
+
+
+def assessed_indicators() -> list[Indicator]:
+    """Indicators with a weight > 0 (those that enter the score), in display order."""
+    return list(Indicator.objects.filter(weight__gt=0).order_by("sort_order"))
+
+
+@dataclass
+class Cell:
+    """One township × indicator in a period."""
+
+    region: Region
+    indicator: Indicator
+    target: Decimal | None
+    baseline: Decimal | None
+    report: Report | None
+    actual: Decimal | None  # approved value
+    derived: Decimal | None
+    rate: Decimal | None
+    warning: Warning | None
+
+    @property
+    def differs(self) -> bool:
+        """Reported and derived figures disagree."""
+        return (self.report is not None and self.derived is not None and self.report.value != self.derived)
+
+
+@dataclass
+class PeriodAssessment:
+    """The assessment of one period: cells, scores and ranking (staff), or own cells (others)."""
+
+    period: Period
+    on: dt.date
+    indicators: list[Indicator]
+    regions: list[Region]
+    cells: dict[tuple[int, int], Cell]
+    ranking: list[RankedUnit] = field(default_factory=list)
+    config: ScoringConfig | None = None
+
+    def cell(self, region: Region, indicator: Indicator) -> Cell:
+        return self.cells[(region.pk, indicator.pk)]
+
+
+def _derived(code: str, year: int, on: dt.date):
+    key = f"targets:derived:{code}:{year}:{on.isoformat()}"
+    value = cache.get(key, "miss")
+    if value == "miss":
+        value = derived_actuals(code, year, on)
+        cache.set(key, value, DERIVED_CACHE_SECONDS)
+    return value
+
+
+def period_assessment(*, user, period: Period, on: dt.date | None = None) -> PeriodAssessment:
+    """Completion, early warning, score and ranking of ``period`` as of ``on`` (default: today
+    within the period, else its end). Staff see all 27 townships and the ranking; a township
+    clerk sees their own township only and no ranking; other roles are refused."""
+    role = getattr(user, "role", "")
+    if role not in ("bureau_staff", "township_clerk"):
+        raise PermissionDenied("只有科技局工作人员和乡镇填报员可以查看考核情况")
+    on = on or min(max(dt.date.today(), period.starts_on), period.ends_on)
+    regions = list(Region.townships())
+    if role == "township_clerk":
+        regions = [r for r in regions if r.pk == user.township_id]
+    indicators = assessed_indicators()
+    entries = plan_entries()
+    reports = {(r.region_id, r.indicator_id): r for r in
+               Report.objects.restrict(user).filter(period=period).select_related("indicator")}
+    previous = {(r.region_id, r.indicator_id): r.value for r in
+                Report.objects.restrict(user).filter(period__year=period.year - 1, period__kind="FY",
+                                                     status=Report.Status.APPROVED)}
+    cells: dict[tuple[int, int], Cell] = {}
+    results: dict[int, list] = {r.pk: [] for r in regions}
+    for ind in indicators:
+        derived = _derived(ind.code, period.year, on) if ind.code in ("hnte_count", "rd_investment",
+                                                                      "tech_contract_turnover") else None
+        for region in regions:
+            entry = entries.get((region.pk, ind.code))
+            target = entry.target_for(period.year) if entry else None
+            baseline = None
+            if ind.kind != "flow" and entry is not None:
+                baseline = previous.get((region.pk, ind.pk))
+                if baseline is None:
+                    baseline = entry.value_for(period.year - 1)
+            report = reports.get((region.pk, ind.pk))
+            actual = report.value if report and report.status == Report.Status.APPROVED else None
+            rate, warning = None, None
+            if target is not None:
+                result = assess_indicator(ind.code, target, actual, direction=ind.direction)
+                results[region.pk].append(result)
+                rate = result.rate
+                if actual is not None and target > 0:
+                    warning = early_warning(actual=actual, target=target, kind=ind.kind, on=on,
+                                            start=dt.date(period.year, 1, 1), end=dt.date(period.year, 12, 31),
+                                            baseline=baseline)
+            cells[(region.pk, ind.pk)] = Cell(region, ind, target, baseline, report, actual,
+                                              None if derived is None else derived.get(region.pk, Decimal(0)),
+                                              rate, warning)
+    assessment = PeriodAssessment(period, on, indicators, regions, cells)
+    if role == "bureau_staff":
+        config = ScoringConfig(weights={i.code: i.weight for i in indicators})
+        scores = [score_unit(r.short_name or r.name, results[r.pk], config) for r in regions]
+        assessment.ranking = rank_units(scores)
+        assessment.config = config
+    return assessment
+
+
+def dashboard_series(*, user, year: int) -> dict:
+    """Data of the dashboard charts for ``year``: heat map (township × indicator completion),
+    city totals per year (targets vs approved actuals) and the ranking bars."""
+    period = (Period.objects.filter(year=year, kind="FY").first()
+              or Period.objects.filter(year=year, kind="H1").first())
+    indicators = assessed_indicators()
+    entries = plan_entries()
+    heat, ranking, names = [], [], []
+    if period is not None:
+        a = period_assessment(user=user, period=period)
+        names = [r.short_name or r.name for r in a.regions]
+        for x, ind in enumerate(indicators):
+            for y, region in enumerate(a.regions):
+                c = a.cell(region, ind)
+                if c.rate is not None:
+                    heat.append([x, y, float((c.rate * 100).quantize(Decimal("0.1")))])
+        ranking = [{"unit": r.unit, "score": float(r.score), "praised": r.praised, "penalised": r.penalised}
+                   for r in a.ranking if r.score is not None]
+    region_ids = {r.pk for r in Region.townships()} if getattr(user, "role", "") == "bureau_staff" else (
+        {user.township_id} if getattr(user, "township_id", None) else set())
+    if period is None:
+        names = [r.short_name or r.name for r in Region.townships() if r.pk in region_ids]
+    years = list(range(2021, 2026))
+    actual_rows = (Report.objects.restrict(user).filter(period__kind="FY", status=Report.Status.APPROVED)
+                   .values_list("period__year", "indicator__code", "value"))
+    actual_totals: dict[tuple[int, str], Decimal] = {}
+    for y, code, value in actual_rows:
+        actual_totals[(y, code)] = actual_totals.get((y, code), Decimal(0)) + value
+    trends = []
+    for ind in indicators:
+        if ind.aggregation != "sum":
+            continue
+        targets = []
+        for y in years:
+            vals = [e.target_for(y) for (rid, code), e in entries.items() if code == ind.code and rid in region_ids]
+            vals = [v for v in vals if v is not None]
+            targets.append(float(sum(vals)) if vals else None)
+        trends.append({"indicator": ind.name, "unit": ind.unit, "targets": targets,
+                       "actuals": [float(actual_totals[(y, ind.code)]) if (y, ind.code) in actual_totals else None
+                                   for y in years]})
+    return {"year": year, "period": period.label if period else None, "indicators": [i.name for i in indicators],
+            "townships": names, "heat": heat, "ranking": ranking, "years": years, "trends": trends}
+
+
+def ledger_rows(*, user, today: dt.date | None = None) -> list[dict]:
+    """Tasks visible to ``user`` with their units, latest progress and milestone status counts."""
+    today = today or dt.date.today()
+    tasks = (Task.objects.restrict(user).prefetch_related("lead_units", "responsible_units", "milestones", "updates")
+             .order_by("sort_order"))
+    rows = []
+    for t in tasks:
+        statuses = [milestone_status(m.due, m.done_on, today) for m in t.milestones.all()]
+        latest = next(iter(t.updates.all()), None)
+        overdue_task = t.due is not None and today > t.due and (latest is None or latest.percent < 100)
+        rows.append({"task": t, "leads": [u.short_name or u.name for u in t.lead_units.all()],
+                     "responsible": [u.short_name or u.name for u in t.responsible_units.all()]
+                     + ([t.other_units] if t.other_units else []),
+                     "milestones": list(zip(t.milestones.all(), statuses)),
+                     "overdue": statuses.count("overdue") + (1 if overdue_task else 0),
+                     "due_soon": statuses.count("due_soon"), "latest": latest})
+    return rows
+
+
+def ledger_summary(rows: list[dict]) -> dict:
+    """Counts for the leadership group: tasks, milestones overdue / due soon, tasks without progress."""
+    return {"tasks": len(rows), "overdue": sum(1 for r in rows if r["overdue"]),
+            "due_soon": sum(1 for r in rows if r["due_soon"]),
+            "no_progress": sum(1 for r in rows if r["latest"] is None),
+            "milestones": sum(len(r["milestones"]) for r in rows)}
+
+
+__all__ = ["Cell", "PeriodAssessment", "assessed_indicators", "dashboard_series", "ledger_rows", "ledger_summary",
+           "period_assessment", "plan_entries"]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "targets"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("data/", views.dashboard_data, name="dashboard_data"),
+    path("plans/", views.plans, name="plans"),
+    path("report/", views.report, name="report"),
+    path("review/", views.review, name="review"),
+    path("assessment/<int:pk>/", views.assessment, name="assessment"),
+    path("assessment/<int:pk>/bulletin.docx", views.bulletin, {"fmt": "docx"}, name="bulletin_docx"),
+    path("assessment/<int:pk>/bulletin.xlsx", views.bulletin, {"fmt": "xlsx"}, name="bulletin_xlsx"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("ledger/<int:pk>/", views.task_detail, name="task"),
+]
