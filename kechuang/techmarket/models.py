@@ -1,0 +1,415 @@
+"""Technology market (技术市场): catalogue, needs, matches, dispatch, deals, contracts, challenges.
+
+Flow: an enterprise posts a Need → ``match_need`` ranks published Achievements (hybrid
+search) into Match rows → the enterprise gives structured feedback → the bureau (or the
+automatic rule) dispatches a Match to a Broker (Dispatch, 3-working-day first-contact clock)
+→ the broker advances 对接 → 洽谈 → 签约 → 登记 → a Deal and a registered TechContract,
+whose amounts feed the township's contract turnover (``selectors.contract_turnover``).
+All money in 万元 (Decimal).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.core.scoping import ScopedModel
+
+MAX_DESCRIPTION_CHARS = 20_000
+
+
+def _money(label, **kw):
+    return models.DecimalField(label, max_digits=14, decimal_places=4, **kw)
+
+
+class TransferMode(models.TextChoices):
+    """成果转化方式 (促进科技成果转化法 第十六条)."""
+
+    TRANSFER = "transfer", _("转让")
+    LICENSE = "license", _("许可")
+    EQUITY = "equity", _("作价入股")
+    USE_FIRST = "use_first", _("先用后转")
+
+
+class Institute(ScopedModel):
+    """大院大所 / research institute with its platforms and experts (public to signed-in users)."""
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    kind = models.CharField(_("类型"), max_length=40, blank=True)
+    city = models.CharField(_("所在地"), max_length=60, blank=True)
+    platforms = models.JSONField(_("平台"), default=list, blank=True)
+    experts = models.JSONField(_("专家"), default=list, blank=True,
+                               help_text=_("[{name, title, field}]"))
+
+    class Scope:
+        township = None
+        enterprise = None
+        org_unit = None
+        broker = None
+        public = Q()
+
+    class Meta:
+        verbose_name = _("科研院所")
+        verbose_name_plural = _("科研院所")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Instrument(ScopedModel):
+    """A shared research instrument (大型科学仪器) with owner, fee and availability."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    owner = models.ForeignKey(Institute, verbose_name=_("所属单位"), on_delete=models.CASCADE,
+                              related_name="instruments")
+    category = models.CharField(_("类别"), max_length=60, blank=True)
+    fee = models.CharField(_("收费标准"), max_length=120, blank=True)
+    available = models.BooleanField(_("可预约"), default=True)
+    description = models.TextField(_("功能说明"), blank=True)
+
+    class Scope:
+        township = None
+        enterprise = None
+        org_unit = None
+        broker = None
+        public = Q()
+
+    class Meta:
+        verbose_name = _("仪器设备")
+        verbose_name_plural = _("仪器设备")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Broker(ScopedModel):
+    """技术经理人: fields served, institution, capacity (open dispatches at once)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("账号"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="broker_profile")
+    name = models.CharField(_("姓名"), max_length=40)
+    fields = models.JSONField(_("服务领域"), default=list, blank=True)
+    institution = models.CharField(_("所在机构"), max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("同时承接上限"), default=5)
+    active = models.BooleanField(_("在岗"), default=True)
+
+    class Scope:
+        township = None
+        enterprise = None
+        org_unit = None
+        broker = "user"
+        public = Q(active=True)
+
+    class Meta:
+        verbose_name = _("技术经理人")
+        verbose_name_plural = _("技术经理人")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Achievement(ScopedModel):
+    """A research achievement (科技成果) listed on the market; published ones are public."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        REVIEW = "review", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        EXPIRED = "expired", _("已下架")
+
+    title = models.CharField(_("成果名称"), max_length=300)
+    abstract = models.TextField(_("成果简介"), blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    field = models.CharField(_("技术领域"), max_length=60, blank=True, db_index=True)
+    maturity = models.PositiveSmallIntegerField(_("成熟度（TRL 1–9）"), null=True, blank=True,
+                                                validators=[MinValueValidator(1), MaxValueValidator(9)])
+    owner_institute = models.ForeignKey(Institute, verbose_name=_("成果单位"), null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="achievements")
+    owner_name = models.CharField(_("成果持有人"), max_length=200, blank=True)
+    linked_ip = models.CharField(_("关联知识产权"), max_length=300, blank=True)
+    transfer_modes = models.JSONField(_("转化方式"), default=list, blank=True)
+    terms = models.TextField(_("转化条件"), blank=True)
+    price_min = _money(_("意向价格下限（万元）"), null=True, blank=True)
+    price_max = _money(_("意向价格上限（万元）"), null=True, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=120, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    source = models.CharField(_("来源"), max_length=20, default="manual", db_index=True,
+                              help_text=_("manual 人工录入、import 表格导入、CSL 公开论文数据集"))
+    source_id = models.CharField(_("来源编号"), max_length=60, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Scope:
+        township = None
+        enterprise = None
+        org_unit = None
+        broker = None
+        public = Q(status="published")
+
+    class Meta:
+        verbose_name = _("科技成果")
+        verbose_name_plural = _("科技成果")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], condition=~Q(source_id=""),
+                                               name="achievement_unique_source_id")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def search_id(self) -> str:
+        """The id used in the search index."""
+        return f"ach-{self.pk}"
+
+
+class Need(ScopedModel):
+    """A technology need (技术需求) posted by an enterprise; public ones are visible to all."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("征集中")
+        MATCHED = "matched", _("已对接")
+        CLOSED = "closed", _("已关闭")
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE,
+                                   related_name="tech_needs")
+    township = models.ForeignKey("core.Region", verbose_name=_("所属乡镇"), on_delete=models.PROTECT,
+                                 related_name="tech_needs")
+    title = models.CharField(_("需求名称"), max_length=300)
+    description = models.TextField(_("需求描述"))
+    budget = _money(_("预算（万元）"), null=True, blank=True)
+    deadline = models.DateField(_("截止日期"), null=True, blank=True)
+    field = models.CharField(_("技术领域"), max_length=60, blank=True, db_index=True)
+    is_public = models.BooleanField(_("公开"), default=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    class Scope:
+        township = "township"
+        enterprise = "enterprise"
+        org_unit = None
+        broker = "matches__dispatch__broker__user"
+        public = Q(is_public=True)
+
+    class Meta:
+        verbose_name = _("技术需求")
+        verbose_name_plural = _("技术需求")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Feedback(models.TextChoices):
+    """The enterprise's structured answer to a suggested achievement."""
+
+    INTERESTED = "interested", _("有意向")
+    TOO_EARLY = "too_early", _("太早期")
+    NOT_APPLICABLE = "not_applicable", _("不适用")
+    PRICE = "price", _("价格不合适")
+    HAS_SOLUTION = "has_solution", _("已有方案")
+    OTHER = "other", _("其他")
+
+
+class Match(ScopedModel):
+    """A suggested achievement for a need, with score, reasons and the enterprise's feedback."""
+
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches")
+    achievement = models.ForeignKey(Achievement, verbose_name=_("成果"), on_delete=models.CASCADE,
+                                    related_name="matches")
+    rank = models.PositiveSmallIntegerField(_("排名"))
+    score = models.FloatField(_("匹配度"))
+    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
+    feedback = models.CharField(_("企业反馈"), max_length=20, choices=Feedback.choices, blank=True)
+    feedback_note = models.CharField(_("反馈说明"), max_length=500, blank=True)
+    feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Scope:
+        township = "need__township"
+        enterprise = "need__enterprise"
+        org_unit = None
+        broker = "dispatch__broker__user"
+        public = None
+
+    class Meta:
+        verbose_name = _("匹配")
+        verbose_name_plural = _("匹配")
+        ordering = ["need", "rank"]
+        constraints = [models.UniqueConstraint(fields=["need", "achievement"], name="match_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.need} ↔ {self.achievement}"
+
+
+class Dispatch(ScopedModel):
+    """派单: a match assigned to a broker; steps 对接 → 洽谈 → 签约 → 登记; first contact due in 3 working days."""
+
+    class Stage(models.TextChoices):
+        CONTACT = "contact", _("对接")
+        NEGOTIATE = "negotiate", _("洽谈")
+        SIGN = "sign", _("签约")
+        REGISTER = "register", _("登记")
+        DONE = "done", _("已完成")
+        DROPPED = "dropped", _("已终止")
+
+    match = models.OneToOneField(Match, verbose_name=_("匹配"), on_delete=models.CASCADE, related_name="dispatch")
+    broker = models.ForeignKey(Broker, verbose_name=_("技术经理人"), on_delete=models.PROTECT,
+                               related_name="dispatches")
+    rule = models.CharField(_("派单依据"), max_length=300)
+    overridden = models.BooleanField(_("人工改派"), default=False)
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices, default=Stage.CONTACT, db_index=True)
+    assigned_at = models.DateTimeField(_("派单时间"))
+    first_contact_due = models.DateField(_("首次对接期限"))
+    first_contact_at = models.DateTimeField(_("首次对接时间"), null=True, blank=True)
+    notes = models.JSONField(_("工作记录"), default=list, blank=True)
+    attachments = models.JSONField(_("附件"), default=list, blank=True)
+
+    class Scope:
+        township = "match__need__township"
+        enterprise = "match__need__enterprise"
+        org_unit = None
+        broker = "broker__user"
+        public = None
+
+    class Meta:
+        verbose_name = _("派单")
+        verbose_name_plural = _("派单")
+        ordering = ["-assigned_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.broker} · {self.match}"
+
+
+class Deal(ScopedModel):
+    """A signed deal between the need's enterprise and the achievement's owner."""
+
+    dispatch = models.OneToOneField(Dispatch, verbose_name=_("派单"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="deal")
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="deals")
+    achievement = models.ForeignKey(Achievement, verbose_name=_("成果"), on_delete=models.PROTECT,
+                                    related_name="deals")
+    amount = _money(_("成交金额（万元）"))
+    signed_on = models.DateField(_("签约日期"))
+
+    class Scope:
+        township = "need__township"
+        enterprise = "need__enterprise"
+        org_unit = None
+        broker = "dispatch__broker__user"
+        public = None
+
+    class Meta:
+        verbose_name = _("成交")
+        verbose_name_plural = _("成交")
+        ordering = ["-signed_on", "-id"]
+
+
+class TechContract(ScopedModel):
+    """技术合同认定登记: type, amount, parties, township, registration date, linked deal."""
+
+    class Type(models.TextChoices):
+        DEVELOPMENT = "development", _("技术开发")
+        TRANSFER = "transfer", _("技术转让")
+        LICENSE = "license", _("技术许可")
+        CONSULTING = "consulting", _("技术咨询")
+        SERVICE = "service", _("技术服务")
+
+    deal = models.OneToOneField(Deal, verbose_name=_("成交"), null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="contract")
+    contract_type = models.CharField(_("合同类型"), max_length=12, choices=Type.choices)
+    title = models.CharField(_("合同名称"), max_length=300)
+    amount = _money(_("合同成交额（万元）"), validators=[MinValueValidator(Decimal("0"))])
+    seller = models.CharField(_("卖方（技术方）"), max_length=200)
+    buyer = models.CharField(_("买方（委托方）"), max_length=200)
+    township = models.ForeignKey("core.Region", verbose_name=_("所属乡镇"), on_delete=models.PROTECT,
+                                 related_name="tech_contracts")
+    registered_on = models.DateField(_("登记日期"), db_index=True)
+    registration_no = models.CharField(_("登记编号"), max_length=40, unique=True)
+
+    class Scope:
+        township = "township"
+        enterprise = "deal__need__enterprise"
+        org_unit = None
+        broker = "deal__dispatch__broker__user"
+        public = None
+
+    class Meta:
+        verbose_name = _("技术合同")
+        verbose_name_plural = _("技术合同")
+        ordering = ["-registered_on", "-id"]
+        indexes = [models.Index(fields=["township", "registered_on"], name="contract_township_date")]
+
+    def __str__(self) -> str:
+        return f"{self.registration_no} {self.title}"
+
+
+class Challenge(ScopedModel):
+    """揭榜挂帅 challenge built from a need; subsidy 50~200 万元 (南政规〔2025〕2号 （二）)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("张榜中")
+        REVIEW = "review", _("评审中")
+        AWARDED = "awarded", _("已揭榜")
+        ACCEPTED = "accepted", _("已验收")
+        CLOSED = "closed", _("已关闭")
+
+    need = models.ForeignKey(Need, verbose_name=_("来源需求"), on_delete=models.PROTECT, related_name="challenges")
+    title = models.CharField(_("榜单名称"), max_length=300)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    subsidy = _money(_("补助金额（万元）"), null=True, blank=True)
+    milestones = models.JSONField(_("里程碑"), default=list, blank=True)
+    published_on = models.DateField(_("张榜日期"))
+
+    class Scope:
+        township = "need__township"
+        enterprise = "need__enterprise"
+        org_unit = None
+        broker = None
+        public = ~Q(status="closed")
+
+    class Meta:
+        verbose_name = _("揭榜挂帅榜单")
+        verbose_name_plural = _("揭榜挂帅榜单")
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChallengeApplication(ScopedModel):
+    """A team's application to a challenge, with the expert review score."""
+
+    challenge = models.ForeignKey(Challenge, verbose_name=_("榜单"), on_delete=models.CASCADE,
+                                  related_name="applications")
+    team = models.CharField(_("揭榜团队"), max_length=200)
+    proposal = models.TextField(_("方案摘要"), blank=True)
+    review_scores = models.JSONField(_("专家评分"), default=list, blank=True)
+    awarded = models.BooleanField(_("揭榜成功"), default=False)
+
+    class Scope:
+        township = "challenge__need__township"
+        enterprise = "challenge__need__enterprise"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("揭榜申请")
+        verbose_name_plural = _("揭榜申请")
+        ordering = ["challenge", "id"]
+        constraints = [models.UniqueConstraint(fields=["challenge", "team"], name="challenge_unique_team")]
+
+    @property
+    def mean_score(self) -> Decimal | None:
+        """Mean of the expert scores (Decimal, 2 places), None before review."""
+        if not self.review_scores:
+            return None
+        total = sum(Decimal(str(s)) for s in self.review_scores)
+        return (total / len(self.review_scores)).quantize(Decimal("0.01"))
