@@ -179,7 +179,14 @@ class ScreeningRun(ScopedModel):
 
 
 class Case(ScopedModel):
-    """A redemption case (兑现案件) of one enterprise, measure and year, created by screening."""
+    """A redemption case (兑现案件) of one enterprise, measure and year, created by screening.
+
+    Creation by a screening run is derived data (the run row itself is logged), so the model opts
+    out of the automatic change log; every workflow transition is logged explicitly by
+    :mod:`kechuang.policies.services` (who, when, before and after).
+    """
+
+    change_log = False
 
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("候选")

@@ -133,14 +133,7 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
             elif existing[key][1] != h:
                 changed[existing[key][0]] = (ev, h, amount, amax)
     stale = [pk for key, (pk, _h, status) in existing.items() if key not in seen and status == "candidate"]
-    # attach related rows in bulk so the change log's object names cost no query per case
-    Enterprise = apps.get_model("enterprises", "Enterprise")
-    ents = Enterprise.objects.only("id", "name").in_bulk({c.enterprise_id for c in new})
-    measures = Measure.objects.only("id", "title").in_bulk({c.measure_id for c in new})
-    for c in new:
-        c.enterprise, c.measure = ents[c.enterprise_id], measures[c.measure_id]
     Case.objects.bulk_create(new, batch_size=2000)
-    log_bulk(Case, "create", new)
     to_update = list(Case.objects.filter(pk__in=list(changed) + stale).select_related("enterprise", "measure"))
     before = {c.pk: snapshot(c) for c in to_update}
     for c in to_update:
@@ -155,7 +148,7 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
         c.evidence_changed, c.last_run = True, run
     Case.objects.bulk_update(to_update, ["evidence", "evidence_hash", "amount", "amount_max", "evidence_changed",
                                          "last_run"], batch_size=2000)
-    log_bulk(Case, "update", to_update, before=before)
+    log_bulk(Case, "update", to_update, before=before)  # changes to existing cases are logged
     run.candidate_count = len(seen)
     run.new_count = len(new)
     run.changed_count = len(to_update)
@@ -167,18 +160,26 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
 
 # --- workflow -----------------------------------------------------------------------
 
-def _transition(case: Case, allowed: tuple[str, ...], action: str) -> None:
+def _save(case: Case, before: dict) -> None:
+    """Save a workflow transition and log it (Case opts out of the automatic log)."""
+    case.save()
+    log_bulk(Case, "update", [case], before={case.pk: before})
+
+
+def _transition(case: Case, allowed: tuple[str, ...], action: str) -> dict:
+    """Check the transition is allowed; return the snapshot before it (for the change log)."""
     if case.paused:
         raise ValidationError(f"该案件有未处理的异议，已暂停，不能{action}")
     if case.status not in allowed:
         raise ValidationError(f"当前状态为“{case.get_status_display()}”，不能{action}")
+    return snapshot(case)
 
 
 @transaction.atomic
 def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, today: dt.date | None = None) -> Case:
     """科技局核实: candidate → verified; sets the confirmation deadline; the approved amount must lie in the measure's range."""
     _require_bureau(user)
-    _transition(case, ("candidate",), "核实")
+    before = _transition(case, ("candidate",), "核实")
     today = today or timezone.localdate()
     if approved_amount is not None:
         approved_amount = Decimal(str(approved_amount))
@@ -192,7 +193,7 @@ def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, tod
     case.approved_amount = approved_amount if approved_amount is not None else case.amount
     case.status = "verified"
     case.confirm_deadline = today + dt.timedelta(days=CONFIRM_DAYS)
-    case.save()
+    _save(case, before)
     return case
 
 
@@ -216,7 +217,7 @@ def _clean_account(account: str) -> str:
 def case_confirm(*, user, case: Case, bank_account: str, bank_name: str, today: dt.date | None = None) -> Case:
     """企业意愿确认 before the deadline, giving the receiving bank account: verified → confirmed."""
     _require_enterprise_or_bureau(user, case)
-    _transition(case, ("verified",), "确认")
+    before = _transition(case, ("verified",), "确认")
     today = today or timezone.localdate()
     if case.confirm_deadline and today > case.confirm_deadline:
         raise ValidationError(f"已超过确认截止日 {case.confirm_deadline}，视为放弃")
@@ -227,7 +228,7 @@ def case_confirm(*, user, case: Case, bank_account: str, bank_name: str, today: 
         raise ValidationError("开户行：必填")
     case.bank_account, case.bank_name = account, bank_name.strip()
     case.status = "confirmed"
-    case.save()
+    _save(case, before)
     return case
 
 
@@ -235,10 +236,10 @@ def case_confirm(*, user, case: Case, bank_account: str, bank_name: str, today: 
 def case_waive(*, user, case: Case, reason: str = "") -> Case:
     """企业放弃声明: verified → waived."""
     _require_enterprise_or_bureau(user, case)
-    _transition(case, ("verified",), "放弃")
+    before = _transition(case, ("verified",), "放弃")
     case.status = "waived"
     case.reason = reason or "企业声明放弃"
-    case.save()
+    _save(case, before)
     return case
 
 
@@ -249,9 +250,10 @@ def cases_expire_silence(*, user, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     n = 0
     for case in Case.objects.filter(status="verified", paused=False, confirm_deadline__lt=today):
+        before = snapshot(case)
         case.status = "waived"
         case.reason = f"逾期未确认（截止 {case.confirm_deadline}），视为放弃"
-        case.save()
+        _save(case, before)
         n += 1
     return n
 
@@ -260,10 +262,10 @@ def cases_expire_silence(*, user, today: dt.date | None = None) -> int:
 def case_publicize(*, user, case: Case, today: dt.date | None = None) -> Case:
     """科技局公示: confirmed → publicized (the 公示 page shows the clause, the data used and the result)."""
     _require_bureau(user)
-    _transition(case, ("confirmed",), "公示")
+    before = _transition(case, ("confirmed",), "公示")
     case.status = "publicized"
     case.publicized_on = today or timezone.localdate()
-    case.save()
+    _save(case, before)
     return case
 
 
@@ -285,7 +287,7 @@ def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
     """财政拨付 after the 公示期: credit check (一票否决 → 不予兑现) and bank-account check first."""
     if user is not None and not is_finance(user):
         raise PermissionDenied("仅财政局联络员可执行拨付")
-    _transition(case, ("publicized",), "拨付")
+    before = _transition(case, ("publicized",), "拨付")
     today = today or timezone.localdate()
     if case.publicized_on and today < case.publicized_on + dt.timedelta(days=PUBLICITY_DAYS):
         raise ValidationError(f"公示期未满（{case.publicized_on} 起 {PUBLICITY_DAYS} 天）")
@@ -293,13 +295,13 @@ def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
     if veto:
         case.status = "rejected"
         case.reason = f"信用核查：存在一票否决记录 {veto}，不予兑现"
-        case.save()
+        _save(case, before)
         return case
     if not BANK_ACCOUNT.match(case.bank_account or "") or not case.bank_name:
         raise ValidationError("收款账户核验未通过：账户应为 8~30 位数字且填写开户行")
     case.status = "paid"
     case.paid_on = today
-    case.save()
+    _save(case, before)
     return case
 
 
@@ -308,12 +310,12 @@ def case_reject(*, user, case: Case, reason: str) -> Case:
     """不予兑现 with a reason (科技局 before 公示, or 财政 at payment)."""
     if user is not None and getattr(user, "role", "") != "bureau_staff" and not is_finance(user):
         raise PermissionDenied("仅科技局或财政局可作出不予兑现决定")
-    _transition(case, ("candidate", "verified", "confirmed", "publicized"), "作出不予兑现决定")
+    before = _transition(case, ("candidate", "verified", "confirmed", "publicized"), "作出不予兑现决定")
     if not (reason or "").strip():
         raise ValidationError("不予兑现原因：必填")
     case.status = "rejected"
     case.reason = reason.strip()
-    case.save()
+    _save(case, before)
     return case
 
 
@@ -326,8 +328,9 @@ def dispute_raise(*, user, case: Case, text: str) -> Dispute:
     if not (text or "").strip():
         raise ValidationError("异议内容：必填")
     d = Dispute.objects.create(case=case, raised_by=user, text=text.strip())
+    before = snapshot(case)
     case.paused = True
-    case.save()
+    _save(case, before)
     return d
 
 
@@ -344,8 +347,9 @@ def dispute_resolve(*, user, dispute: Dispute, resolution: str) -> Dispute:
     dispute.save()
     case = dispute.case
     if not case.disputes.filter(resolved=False).exists():
+        before = snapshot(case)
         case.paused = False
-        case.save()
+        _save(case, before)
     return dispute
 
 

@@ -186,3 +186,13 @@ def test_screening_reads_registry_years_and_qualifications(loaded):
     services.screening_run(user=w.staff, year=2026)
     case = Case.objects.get(measure__code="quanzhou-hnte-3.1a")
     assert case.amount == Decimal("50") and any("企业库年度数据" in d for d in case.evidence["data"])
+
+
+def test_workflow_transitions_are_change_logged(loaded):
+    from kechuang.core.models import ChangeLog
+
+    w = loaded
+    case = _case(w)
+    services.case_verify(user=w.staff, case=case, today=TODAY)
+    entry = ChangeLog.objects.filter(model="policies.Case", object_id=str(case.pk)).latest("id")
+    assert entry.before["status"] == "candidate" and entry.after["status"] == "verified"
