@@ -5,3 +5,37 @@ class EnterprisesConfig(AppConfig):
     name = "kechuang.enterprises"
     label = "enterprises"
     verbose_name = "企业库"
+
+    def nav_items(self, user):
+        """企业列表 for every role that sees enterprises; 批量导入 for bureau staff and township clerks."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import NavItem
+
+        role = getattr(user, "role", "")
+        items = []
+        if role in ("bureau_staff", "township_clerk"):
+            items.append(NavItem("企业列表", reverse("enterprises:list")))
+            items.append(NavItem("批量导入", reverse("enterprises:import")))
+        elif role == "enterprise_user" and user.enterprise_id:
+            items.append(NavItem("本企业信息", reverse("enterprises:detail", args=[user.enterprise_id])))
+        return items
+
+    def home_cards(self, user):
+        """Enterprises in scope and 高企 certificates expiring within 90 days (counted through restrict())."""
+        import datetime as dt
+
+        from django.urls import reverse
+
+        from kechuang.core.navigation import HomeCard
+        from kechuang.enterprises.models import Enterprise, Qualification
+
+        if getattr(user, "role", "") not in ("bureau_staff", "township_clerk"):
+            return []
+        today = dt.date.today()
+        n = Enterprise.objects.restrict(user, "view").count()
+        expiring = (Qualification.objects.restrict(user, "view")
+                    .filter(kind="hnte", valid_until__gte=today, valid_until__lte=today + dt.timedelta(days=90)).count())
+        url = reverse("enterprises:list")
+        return [HomeCard("企业库企业", n, url),
+                HomeCard("90 天内到期的高企证书", expiring, url + "?qualification=hnte&validity=expiring", note="请提醒企业及时重新认定")]

@@ -21,6 +21,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from kechuang.core.changes import change_context, log_bulk, snapshot
 from kechuang.core.models import Region
+from kechuang.enterprises import checks
 from kechuang.enterprises.excel_io import ParsedRow, ParsedWorkbook, Problem, is_bad, read_workbook
 from kechuang.enterprises.excel_schema import ENTERPRISE, IP, QUALIFICATIONS, YEARS, Sheet
 from kechuang.enterprises.models import Enterprise, FiscalYear, IPRight, Qualification, name_initials, uscc_reason
@@ -241,45 +242,35 @@ def _apply(plan: _Plan, title: str, obj, values: dict) -> None:
     plan.update_fields.setdefault(title, set()).update(changed)
 
 
+def _clean(values: dict) -> dict:
+    return {k: v for k, v in values.items() if not is_bad(v) and v is not _INVALID}
+
+
+def _report(sheet: Sheet, row: ParsedRow, problems: list[Problem], found) -> None:
+    headers = {c.field: c.header for c in sheet.columns}
+    for fieldname, message in found:
+        problems.append(Problem(sheet.title, row.row, headers[fieldname], message))
+
+
 def _check_staff(row: ParsedRow, problems: list[Problem]) -> None:
-    v = row.values
-    total = v.get("employees")
-    for f, header in (("tech_staff", "科技人员数"), ("rd_staff", "研发人员数")):
-        n = v.get(f)
-        if isinstance(total, int) and isinstance(n, int) and n > total:
-            problems.append(Problem(ENTERPRISE.title, row.row, header, f"{header}（{n}）不能大于职工总数（{total}）"))
-
-
-def _num(v):
-    return None if v is None or is_bad(v) else v
+    _report(ENTERPRISE, row, problems, checks.staff_problems(_clean(row.values)))
 
 
 def _check_year(row: ParsedRow, problems: list[Problem]) -> None:
-    v = row.values
-    pairs = (("rd_expense", "研究开发费用总额", "sales_revenue", "销售收入"),
-             ("rd_expense_domestic", "境内研究开发费用", "rd_expense", "研究开发费用总额"),
-             ("hitech_revenue", "高新技术产品收入", "total_income", "总收入"))
-    for small, small_label, big, big_label in pairs:
-        a, b = _num(v.get(small)), _num(v.get(big))
-        if a is not None and b is not None and a > b:
-            problems.append(Problem(YEARS.title, row.row, small_label,
-                                    f"{small_label}（{a} 万元）大于{big_label}（{b} 万元）"))
+    _report(YEARS, row, problems, checks.year_problems(_clean(row.values)))
 
 
 def _check_ip(row: ParsedRow, problems: list[Problem]) -> None:
-    v = row.values
-    g, e = _num(v.get("granted_on")), _num(v.get("expires_on"))
-    if g and e and e < g:
-        problems.append(Problem(IP.title, row.row, "到期日期", f"到期日期 {e} 早于授权日期 {g}"))
+    _report(IP, row, problems, checks.date_order_problems(_clean(row.values), IP_DATES))
 
 
 def _check_qual(row: ParsedRow, problems: list[Problem]) -> None:
-    v = row.values
-    first, start, end = _num(v.get("first_recognized_on")), _num(v.get("valid_from")), _num(v.get("valid_until"))
-    if start and end and end < start:
-        problems.append(Problem(QUALIFICATIONS.title, row.row, "有效期止", f"有效期止 {end} 早于有效期起 {start}"))
-    if first and start and first > start:
-        problems.append(Problem(QUALIFICATIONS.title, row.row, "首次认定日期", f"首次认定日期 {first} 晚于有效期起 {start}"))
+    _report(QUALIFICATIONS, row, problems, checks.date_order_problems(_clean(row.values), QUAL_DATES))
+
+
+IP_DATES = (("granted_on", "授权日期", "expires_on", "到期日期"),)
+QUAL_DATES = (("valid_from", "有效期起", "valid_until", "有效期止"),
+              ("first_recognized_on", "首次认定日期", "valid_from", "有效期起"))
 
 
 def _year_key(v):

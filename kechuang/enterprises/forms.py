@@ -1,0 +1,91 @@
+"""Edit forms of the registry, with the same checks as the Excel import (`checks.py`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from kechuang.core.models import Region
+from kechuang.enterprises import checks, vocab
+from kechuang.enterprises.models import Enterprise, FiscalYear
+
+
+class EnterpriseForm(forms.ModelForm):
+    """Basic information of an enterprise (USCC is fixed once registered)."""
+
+    tags_text = forms.CharField(label="标签", required=False, help_text="多个标签用顿号或逗号分隔")
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "township", "address", "industry_code", "established_on", "size_class", "employees",
+                  "tech_staff", "rd_staff", "high_tech_field", "mainland_resident", "restricted_industry",
+                  "contact_name", "contact_phone"]
+        widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        towns = Region.townships()
+        if user is not None and user.role == "township_clerk":
+            towns = towns.filter(pk=user.township_id)
+        self.fields["township"].queryset = towns
+        self.fields["tags_text"].initial = "、".join(self.instance.tags or [])
+
+    def clean_established_on(self):
+        value = self.cleaned_data.get("established_on")
+        if value and value > dt.date.today():
+            raise forms.ValidationError(f"日期 {value.isoformat()} 在未来")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for fieldname, message in checks.staff_problems(data):
+            self.add_error(fieldname, message)
+        return data
+
+    def save(self, commit=True):
+        import re
+
+        self.instance.tags = [t for t in re.split(r"[、,，;；\s]+", self.cleaned_data.get("tags_text") or "") if t]
+        return super().save(commit=commit)
+
+
+class FiscalYearForm(forms.ModelForm):
+    """One fiscal year's figures (万元)."""
+
+    class Meta:
+        model = FiscalYear
+        fields = ["year", *vocab.YEAR_MONEY_FIELDS]
+
+    def __init__(self, *args, enterprise=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+        for name, (label, negative_ok) in vocab.YEAR_MONEY_FIELDS.items():
+            field = self.fields[name]
+            field.help_text = "万元"
+            if not negative_ok:
+                field.min_value = 0
+                field.validators.append(_non_negative)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        today = dt.date.today()
+        if year > today.year:
+            raise forms.ValidationError(f"年度 {year} 在未来（今年是 {today.year} 年）")
+        if year < 1949:
+            raise forms.ValidationError(f"年度 {year} 过早")
+        clash = FiscalYear.objects.filter(enterprise=self.enterprise, year=year).exclude(pk=self.instance.pk)
+        if self.enterprise is not None and clash.exists():
+            raise forms.ValidationError(f"{year} 年度的数据已存在，请直接修改该年度")
+        return year
+
+    def clean(self):
+        data = super().clean()
+        for fieldname, message in checks.year_problems(data):
+            self.add_error(fieldname, message)
+        return data
+
+
+def _non_negative(value):
+    if value is not None and value < 0:
+        raise forms.ValidationError(f"不能为负数（{value}）")
