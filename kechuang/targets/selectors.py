@@ -147,8 +147,11 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
 def dashboard_series(*, user, year: int) -> dict:
     """Data of the dashboard charts for ``year``: heat map (township × indicator completion),
     city totals per year (targets vs approved actuals) and the ranking bars."""
-    period = (Period.objects.filter(year=year, kind="FY").first()
-              or Period.objects.filter(year=year, kind="H1").first())
+    # the latest period of the year with approved figures (全年 before 上半年), else any period of the year
+    with_data = set(Report.objects.filter(period__year=year, status=Report.Status.APPROVED)
+                    .values_list("period__kind", flat=True).distinct())
+    kinds = [k for k in ("FY", "H1") if k in with_data] or ["FY", "H1"]
+    period = next((p for k in kinds for p in Period.objects.filter(year=year, kind=k)), None)
     indicators = assessed_indicators()
     entries = plan_entries()
     heat, ranking, names = [], [], []

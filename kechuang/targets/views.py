@@ -160,8 +160,10 @@ def assessment(request, pk: int):
         _errors(request, exc)
         return redirect("targets:assessment", pk=pk)
     rows = [{"region": r, "cells": [a.cell(r, i) for i in a.indicators]} for r in a.regions]
+    names = {i.code: i.name for i in a.indicators}
+    ranking = [(r, "、".join(names.get(code, code) for code in r.missed)) for r in a.ranking]
     return render(request, "targets/assessment.html", {
-        "period": period, "a": a, "rows": rows, "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
+        "period": period, "a": a, "rows": rows, "ranking": ranking, "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
         "warning_rule": Thresholds().rule_text(), "periods": Period.objects.all()})
 
 
