@@ -8,7 +8,7 @@ page numbers 4号 宋体 “— N —” at the foot; 版记 (抄送, 印发机�
 The fonts are named, not embedded: Word/WPS on a government PC has them; elsewhere the
 reader substitutes.
 
-Charts are given as tables (ranking with a bar of ▇ proportional to the score): the server
+Charts are given as tables (ranking with a bar of █ proportional to the score): the server
 has no CJK font for rendering chart images, and a bar made of text prints in any font.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ FONT_H2 = "楷体_GB2312"
 FONT_PAGE = "宋体"
 RED = RGBColor(0xE6, 0x00, 0x12)
 LEVEL_FILL = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
+BAR_WIDTH = 12  # characters of the longest bar (fits the column at 7 pt)
 LEVEL_LABEL = {"green": "绿", "yellow": "黄", "red": "红", None: "—"}
 
 
@@ -165,7 +166,8 @@ def _shade(cell, fill: str) -> None:
     tcpr.append(shd)
 
 
-def _table(doc, header: list[str], rows: list[list[str]], fills: list[list[str | None]] | None = None):
+def _table(doc, header: list[str], rows: list[list[str]], fills: list[list[str | None]] | None = None,
+           sizes: dict[int, float] | None = None):
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -177,8 +179,8 @@ def _table(doc, header: list[str], rows: list[list[str]], fills: list[list[str |
         cells = table.add_row().cells
         for c, (cell, text) in enumerate(zip(cells, values)):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), FONT_BODY, 12)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(cell.paragraphs[0].add_run(text), FONT_BODY, (sizes or {}).get(c, 12))
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT if sizes and c in sizes else WD_ALIGN_PARAGRAPH.CENTER
             if fills and fills[r][c]:
                 _shade(cell, fills[r][c])
     return table
@@ -202,7 +204,7 @@ def _pct(rate: Decimal | None) -> str:
 def _bar(score: Decimal | None, top: Decimal | None) -> str:
     if score is None or not top:
         return ""
-    return "▇" * max(0, int((score / top * 20).to_integral_value()))
+    return "█" * max(0, int((score / top * BAR_WIDTH).to_integral_value()))
 
 
 def _cn_date(d: date) -> str:
@@ -243,7 +245,7 @@ def build_docx(data: BulletinData) -> bytes:
            [[str(r.rank) if r.rank else "—", r.unit, _num(r.score, 2), _bar(r.score, top),
              "表扬" if r.praised else ("扣分" if r.penalised else "")] for r in data.ranking],
            [[None, None, None, None, "C6EFCE" if r.praised else ("FFC7CE" if r.penalised else None)]
-            for r in data.ranking])
+            for r in data.ranking], sizes={3: 7})
     if data.scoring_note:
         _para(doc, data.scoring_note)
 

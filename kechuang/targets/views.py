@@ -169,7 +169,6 @@ def assessment(request, pk: int):
 
 def _bulletin_data(period, a) -> BulletinData:
     annual = period.kind == "FY"
-    what = "年度考核" if annual else "半年晾晒"
     indicators = []
     for ind in a.indicators:
         lines = [BulletinLine(r.short_name or r.name, c.target, c.actual, c.rate,
@@ -179,7 +178,8 @@ def _bulletin_data(period, a) -> BulletinData:
     ranking = [BulletinRank(r.rank, r.unit, r.score, r.praised, r.penalised, r.reason) for r in a.ranking]
     weights = "、".join(f"{i.name}{i.weight.normalize():f}" for i in a.indicators)
     return BulletinData(
-        title=f"关于{period.label}全市抓创新促应用专项行动目标任务完成情况{what}的通报",
+        title=(f"关于{period.label}全市抓创新促应用专项行动目标任务考核情况的通报" if annual else
+               f"关于{period.label}全市抓创新促应用专项行动目标任务完成情况的晾晒通报"),
         period_label=period.label, issuer=ISSUER, doc_number=f"南创新办〔{dt.date.today().year}〕  号",
         issued_on=dt.date.today(),
         addressees="各乡镇（街道）人民政府（办事处）、雪峰开发区管委会，市直有关单位：",
