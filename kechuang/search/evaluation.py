@@ -134,7 +134,7 @@ def evaluate(corpus_path: str, embedder_spec: str | None = None, progress: bool 
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if progress else (lambda *a: None)
     docs = load_corpus(corpus_path)
     embedder = get_embedder(embedder_spec)
-    cache = open_vector_cache(default_index_root())
+    cache = open_vector_cache(default_index_root(), embedder)
     tok = ChineseTokenizer()
     plain = ChineseTokenizer(use_domain_dict=False)
     tasks = {

@@ -56,6 +56,9 @@ class VectorCache:
             miss_texts = [t for _, t in missing]
             fn = embedder.embed_queries if role == "query" else embedder.embed_passages
             new = np.asarray(fn(miss_texts), dtype=np.float32)
+            if self._size and new.shape[1] != self._matrix().shape[1]:
+                raise ValueError(f"向量缓存维度为 {self._matrix().shape[1]}，{embedder.name} 给出 {new.shape[1]} 维；"
+                                 "每个语义模型应使用自己的缓存文件")
             for i, (k, _) in enumerate(missing):
                 self._rows[k] = self._size + i
             self._chunks.append(new.astype(np.float16))
@@ -80,5 +83,6 @@ class VectorCache:
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz")
         os.close(fd)
         np.savez(tmp, keys=keys, vectors=mat)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
         self._dirty = False

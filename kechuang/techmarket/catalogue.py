@@ -52,18 +52,19 @@ def catalogue_engine(*, progress: bool = False, root: Path | None = None) -> Sea
     if memo and memo[0] == signature:
         return memo[1]
     directory = root / "catalogue"
-    engine = SearchEngine(embedder=get_embedder(), cache=open_vector_cache(root))
+    embedder = get_embedder()
+    engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder))
     known: dict[str, str] = {}
     if (directory / "fingerprints.json").exists():
         try:
             engine.load(directory)
             known = json.loads((directory / "fingerprints.json").read_text(encoding="utf-8"))
         except (IndexMismatch, OSError, ValueError, KeyError):
-            engine = SearchEngine(embedder=get_embedder(), cache=open_vector_cache(root))
+            engine = SearchEngine(embedder=embedder, cache=engine.cache)
             known = {}
     unchanged = all(prints.get(i) == fp for i, fp in known.items()) and len(known) == len(engine)
     if not unchanged:
-        engine = SearchEngine(embedder=get_embedder(), cache=engine.cache)
+        engine = SearchEngine(embedder=embedder, cache=engine.cache)
         known = {}
     new = [d for d in docs if d.id not in known]
     if new:

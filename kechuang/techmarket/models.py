@@ -23,7 +23,7 @@ MAX_DESCRIPTION_CHARS = 20_000
 
 
 def _money(label, **kw):
-    return models.DecimalField(label, max_digits=14, decimal_places=4, **kw)
+    return models.DecimalField(label, max_digits=16, decimal_places=4, **kw)
 
 
 class TransferMode(models.TextChoices):

@@ -99,7 +99,7 @@ def main(argv=None) -> int:
              for d in extra]
 
     embedder = get_embedder()
-    cache = open_vector_cache(root)
+    cache = open_vector_cache(root, embedder)
     report: dict = {"documents": len(docs), "embedder": embedder.name, "synthetic": len(docs) - len(real)}
 
     # warm the cache with unseen titles first, timed: this is the fresh-text embedding throughput

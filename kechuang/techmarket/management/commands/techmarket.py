@@ -46,35 +46,35 @@ class Command(BaseCommand):
         try:
             k = int(options["k"])
         except ValueError:
-            raise CommandError(f"--k：应为正整数，实际为“{options['k']}”") from None
+            raise CommandError(f"--k：应为正整数，实际为“{options['k']}”", returncode=2) from None
         if k < 1:
-            raise CommandError(f"--k：应为正整数，实际为“{options['k']}”")
+            raise CommandError(f"--k：应为正整数，实际为“{options['k']}”", returncode=2)
         if options["query"] is not None:
             if not options["query"].strip():
-                raise CommandError("--query：查询不能为空")
+                raise CommandError("--query：查询不能为空", returncode=2)
             batch = None
         else:
             try:
                 rows = read_tsv_rows(options["queries"], ("qid", "query"))
             except CorpusError as exc:
-                raise CommandError(f"--queries {exc}") from None
+                raise CommandError(f"--queries {exc}", returncode=2) from None
             if not rows:
-                raise CommandError(f"--queries {options['queries']}: 没有任何查询")
+                raise CommandError(f"--queries {options['queries']}: 没有任何查询", returncode=2)
             batch = []
             for i, row in enumerate(rows, start=2):
                 qid, q = (row.get("qid") or "").strip(), (row.get("query") or "").strip()
                 if not qid:
-                    raise CommandError(f"--queries 第{i}行 qid: 不能为空")
+                    raise CommandError(f"--queries 第{i}行 qid: 不能为空", returncode=2)
                 if not q:
-                    raise CommandError(f"--queries 第{i}行 query: 不能为空（qid={qid}）")
+                    raise CommandError(f"--queries 第{i}行 query: 不能为空（qid={qid}）", returncode=2)
                 batch.append((qid, q))
         try:
             from kechuang.techmarket.search_index import engine_for
             engine, label = engine_for(options.get("corpus"), progress=True)
         except CorpusError as exc:
-            raise CommandError(f"--corpus {exc}") from None
+            raise CommandError(f"--corpus {exc}", returncode=2) from None
         except (EmbedderError, IndexMismatch) as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
         try:
             if batch is None:
                 hits = engine.search(options["query"], k=k, mode=options["mode"])
@@ -86,13 +86,13 @@ class Command(BaseCommand):
                     try:
                         hits = engine.search(q, k=k, mode=options["mode"])
                     except SearchError as exc:
-                        raise CommandError(f"--queries qid={qid}: {exc}") from None
+                        raise CommandError(f"--queries qid={qid}: {exc}", returncode=2) from None
                     runs.append({"qid": qid, "query": q, "results": [_result_json(h) for h in hits]})
                 out = {"corpus": label, "mode": options["mode"], "runs": runs}
         except SearchError as exc:
-            raise CommandError(f"--query：{exc}") from None
+            raise CommandError(f"--query：{exc}", returncode=2) from None
         except EmbedderError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
         if options["json"]:
             self.stdout.write(json.dumps(out, ensure_ascii=False))
             return

@@ -1,0 +1,18 @@
+"""URLs of the technology market, mounted at /techmarket/."""
+from django.urls import path
+
+from . import views
+
+app_name = "techmarket"
+
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("needs/", views.need_list, name="needs"),
+    path("needs/new/", views.need_new, name="need_new"),
+    path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("dispatches/<int:pk>/", views.dispatch_detail, name="dispatch_detail"),
+    path("contracts/", views.contracts, name="contracts"),
+    path("challenges/", views.challenges, name="challenges"),
+    path("import/", views.import_page, name="import"),
+]

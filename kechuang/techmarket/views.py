@@ -1,0 +1,229 @@
+"""Pages of the technology market: search, needs and matches, broker workbench, contracts, 揭榜挂帅."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from kechuang.core.models import Region
+from kechuang.core.scoping import can, get_scoped_or_404
+from kechuang.search.engine import SearchError
+
+from . import services
+from .models import Achievement, Broker, Challenge, Dispatch, Feedback, Match, Need, TechContract, TransferMode
+
+ADMIN_ROLES = {"sys_admin", "sec_admin", "audit_admin"}
+
+
+def _business_user(request):
+    if getattr(request.user, "role", "") in ADMIN_ROLES:
+        raise PermissionDenied("系统管理员不查看业务数据")
+
+
+def _parse_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise services.TechMarketError(f"{field}: 日期格式应为 YYYY-MM-DD，收到 {value!r}") from None
+
+
+def search_page(request):
+    """成果检索: hybrid search over published achievements with filters and reasons."""
+    _business_user(request)
+    q = (request.GET.get("q") or "").strip()
+    filters = {"field": request.GET.get("field") or None, "transfer_mode": request.GET.get("mode") or None,
+               "maturity_min": request.GET.get("maturity_min") or None}
+    results, error = [], ""
+    if q:
+        from .catalogue import catalogue_engine
+        engine = catalogue_engine()
+        try:
+            hits = engine.search(q, k=20, filters={k: v for k, v in filters.items() if v}) if engine else []
+        except SearchError as exc:
+            hits, error = [], str(exc)
+        visible = {a.search_id: a for a in Achievement.objects.restrict(request.user, "view").filter(
+            pk__in=[int(h.id.split("-", 1)[1]) for h in hits])}
+        results = [(visible[h.id], h) for h in hits if h.id in visible]
+    fields = (Achievement.objects.restrict(request.user, "view").exclude(field="")
+              .values_list("field", flat=True).distinct().order_by("field"))
+    return render(request, "techmarket/search.html", {
+        "q": q, "results": results, "error": error, "fields": fields, "filters": filters,
+        "modes": TransferMode.choices, "total": Achievement.objects.restrict(request.user, "view").count()})
+
+
+def need_list(request):
+    """技术需求 list (scoped: own enterprise / township / everything for the bureau; plus public needs)."""
+    _business_user(request)
+    qs = Need.objects.restrict(request.user, "view").select_related("enterprise", "township")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "techmarket/needs.html", {"page": page,
+                                                     "can_post": request.user.role == "enterprise_user"})
+
+
+@require_http_methods(["GET", "POST"])
+def need_new(request):
+    """An enterprise user posts a need; it is matched at once."""
+    if request.user.role != "enterprise_user" or not request.user.enterprise_id:
+        raise PermissionDenied("只有企业用户可以发布技术需求")
+    form = {"title": "", "description": "", "budget": "", "deadline": "", "field": "", "is_public": True}
+    error = ""
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in form}
+        form["is_public"] = request.POST.get("is_public") == "on"
+        try:
+            deadline = _parse_date(form["deadline"], "截止日期") if form["deadline"] else None
+            need = services.need_post(enterprise=request.user.enterprise, title=form["title"],
+                                      description=form["description"], budget=form["budget"] or None,
+                                      deadline=deadline, field=form["field"], is_public=form["is_public"])
+            n = len(services.need_match(need=need, k=10))
+            messages.success(request, f"需求已发布，系统推荐了 {n} 项科技成果")
+            return redirect("techmarket:need_detail", pk=need.pk)
+        except services.TechMarketError as exc:
+            error = str(exc)
+    return render(request, "techmarket/need_new.html", {"form": form, "error": error,
+                                                        "status": 400 if error else 200}, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def need_detail(request, pk: int):
+    """A need with its suggested achievements; the enterprise answers, the bureau dispatches."""
+    _business_user(request)
+    need = get_scoped_or_404(Need, request.user, "view", pk=pk)
+    user = request.user
+    is_owner = user.role == "enterprise_user" and user.enterprise_id == need.enterprise_id
+    is_staff = user.role == "bureau_staff"
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rematch" and (is_owner or is_staff):
+                services.need_match(need=need, k=10)
+                messages.success(request, "已重新匹配")
+            elif action == "feedback" and is_owner:
+                match = need.matches.get(pk=int(request.POST.get("match", 0)))
+                services.match_feedback(match=match, feedback=request.POST.get("feedback", ""),
+                                        note=request.POST.get("note", ""))
+                messages.success(request, "反馈已记录，成果方可见")
+            elif action == "dispatch" and is_staff:
+                match = need.matches.get(pk=int(request.POST.get("match", 0)))
+                broker_id = request.POST.get("broker")
+                broker = Broker.objects.get(pk=int(broker_id)) if broker_id else None
+                d = services.dispatch_assign(match=match, broker=broker, reason=request.POST.get("reason", ""))
+                messages.success(request, f"已派单给 {d.broker.name}：{d.rule}")
+            else:
+                raise PermissionDenied("无权执行该操作")
+        except (services.TechMarketError, Match.DoesNotExist, Broker.DoesNotExist, ValueError) as exc:
+            messages.error(request, str(exc) or "参数错误")
+        return redirect("techmarket:need_detail", pk=need.pk)
+    if is_owner or is_staff:
+        matches = need.matches.all()
+    else:
+        matches = Match.objects.restrict(user, "view").filter(need=need)
+    matches = matches.select_related("achievement__owner_institute", "dispatch__broker")
+    suggestion = None
+    if is_staff and Broker.objects.filter(active=True).exists():
+        try:
+            suggestion = services.dispatch_pick_broker(need)
+        except services.TechMarketError as exc:
+            suggestion = str(exc)
+    return render(request, "techmarket/need_detail.html", {
+        "need": need, "matches": matches, "is_owner": is_owner, "is_staff": is_staff,
+        "feedback_choices": Feedback.choices, "brokers": Broker.objects.filter(active=True) if is_staff else [],
+        "suggestion": suggestion})
+
+
+def workbench(request):
+    """The broker's workbench (staff see every dispatch): stage, first-contact deadline, overdue flag."""
+    _business_user(request)
+    today = timezone.localdate()
+    qs = (Dispatch.objects.restrict(request.user, "view")
+          .select_related("broker", "match__need__enterprise", "match__achievement"))
+    rows = [(d, services.dispatch_is_overdue(d, today)) for d in qs]
+    return render(request, "techmarket/workbench.html", {"rows": rows, "today": today,
+                                                         "overdue": sum(1 for _, o in rows if o)})
+
+
+@require_http_methods(["GET", "POST"])
+def dispatch_detail(request, pk: int):
+    """One dispatch: notes, 对接 → 洽谈 → 签约 → 登记, deal and contract registration."""
+    _business_user(request)
+    d = get_scoped_or_404(Dispatch, request.user, "view", pk=pk)
+    may_work = request.user.role in ("broker", "bureau_staff") and can(request.user, d, "change")
+    if request.method == "POST":
+        if not may_work:
+            raise PermissionDenied("只有承办的技术经理人或科技局可以办理")
+        action = request.POST.get("action")
+        try:
+            if action == "note":
+                services.dispatch_note(dispatch=d, text=request.POST.get("text", ""),
+                                       author=request.user.get_full_name() or request.user.username)
+            elif action == "advance":
+                services.dispatch_advance(dispatch=d)
+            elif action == "deal":
+                services.deal_sign(dispatch=d, amount=request.POST.get("amount", ""),
+                                   signed_on=_parse_date(request.POST.get("signed_on", ""), "签约日期"))
+            elif action == "contract":
+                services.contract_register(deal=d.deal, contract_type=request.POST.get("contract_type", ""),
+                                           registered_on=_parse_date(request.POST.get("registered_on", ""), "登记日期"),
+                                           registration_no=request.POST.get("registration_no", ""),
+                                           amount=request.POST.get("amount") or None)
+            else:
+                raise services.TechMarketError("未知操作")
+            messages.success(request, "已保存")
+        except services.TechMarketError as exc:
+            messages.error(request, str(exc))
+        return redirect("techmarket:dispatch_detail", pk=d.pk)
+    deal = getattr(d, "deal", None)
+    return render(request, "techmarket/dispatch_detail.html", {
+        "d": d, "deal": deal, "contract": getattr(deal, "contract", None) if deal else None, "may_work": may_work,
+        "overdue": services.dispatch_is_overdue(d, timezone.localdate()), "stages": Dispatch.Stage.choices[:4],
+        "contract_types": TechContract.Type.choices})
+
+
+def contracts(request):
+    """Registered technology contracts and turnover per township for a period (scoped)."""
+    _business_user(request)
+    today = timezone.localdate()
+    error = ""
+    try:
+        start = _parse_date(request.GET["start"], "开始日期") if request.GET.get("start") else date(today.year, 1, 1)
+        end = _parse_date(request.GET["end"], "结束日期") if request.GET.get("end") else today
+    except services.TechMarketError as exc:
+        error, start, end = str(exc), date(today.year, 1, 1), today
+    qs = (TechContract.objects.restrict(request.user, "view").filter(registered_on__gte=start, registered_on__lte=end)
+          .select_related("township"))
+    by_township = (qs.values("township__name").annotate(total=Sum("amount")).order_by("-total"))
+    return render(request, "techmarket/contracts.html", {
+        "contracts": qs[:200], "by_township": by_township, "start": start, "end": end, "error": error,
+        "total": qs.aggregate(t=Sum("amount"))["t"] or 0})
+
+
+def challenges(request):
+    """揭榜挂帅 榜单 (public to signed-in users): open and awarded challenges with subsidies."""
+    _business_user(request)
+    qs = Challenge.objects.restrict(request.user, "view").select_related("need__enterprise")
+    return render(request, "techmarket/challenges.html", {"challenges": qs,
+                                                          "citation": services.CHALLENGE_CITATION})
+
+
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    """Excel import of achievements or needs (bureau staff): validate all rows first, dry run, one transaction."""
+    if request.user.role != "bureau_staff":
+        raise PermissionDenied("只有科技局工作人员可以批量导入")
+    from . import excel
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "achievements")
+        dry = request.POST.get("dry_run") == "on"
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel 文件")
+        else:
+            report = excel.import_workbook(upload, kind=kind, dry_run=dry, source_name=upload.name)
+    return render(request, "techmarket/import.html", {"report": report})
