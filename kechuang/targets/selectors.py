@@ -5,12 +5,13 @@ reports goes through the row-scoping choke point with the acting user."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Count, Max, Q, Sum
 
 from kechuang.core.models import Region
 
@@ -105,9 +106,10 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
     entries = plan_entries()
     reports = {(r.region_id, r.indicator_id): r for r in
                Report.objects.restrict(user).filter(period=period).select_related("indicator")}
-    previous = {(r.region_id, r.indicator_id): r.value for r in
+    previous = {(rid, iid): value for rid, iid, value in
                 Report.objects.restrict(user).filter(period__year=period.year - 1, period__kind="FY",
-                                                     status=Report.Status.APPROVED)}
+                                                     status=Report.Status.APPROVED)
+                .values_list("region_id", "indicator_id", "value")}
     cells: dict[tuple[int, int], Cell] = {}
     results: dict[int, list] = {r.pk: [] for r in regions}
     for ind in indicators:
@@ -144,9 +146,34 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
     return assessment
 
 
+def data_stamp() -> str:
+    """A cheap version of everything the dashboard reads (reports, periods, plans, weights):
+    changes whenever a report is submitted, corrected or reviewed, a period opened or closed."""
+    r = Report.objects.aggregate(n=Count("id"), s=Max("submitted_at"), v=Max("reviewed_at"), m=Max("id"))
+    p = Period.objects.aggregate(n=Count("id"), m=Max("id"), o=Count("id", filter=Q(status="open")))
+    i = Indicator.objects.aggregate(w=Sum("weight"), m=Max("id"))
+    stamp = (r["n"], r["s"], r["v"], r["m"], p["n"], p["m"], p["o"], i["w"], i["m"],
+             TargetPlan.objects.aggregate(m=Max("id"))["m"])
+    return hashlib.sha1(repr(stamp).encode()).hexdigest()[:16]
+
+
 def dashboard_series(*, user, year: int) -> dict:
     """Data of the dashboard charts for ``year``: heat map (township × indicator completion),
-    city totals per year (targets vs approved actuals) and the ranking bars."""
+    city totals per year (targets vs approved actuals) and the ranking bars.
+
+    Cached per (role, own unit, year, data stamp, day): a new or reviewed report, a period or
+    a weight change gives a new stamp, so the cache is never stale beyond the derived figures'
+    own 60-second cache."""
+    key = (f"targets:dashboard:{getattr(user, 'role', '')}:{getattr(user, 'township_id', '')}:"
+           f"{year}:{data_stamp()}:{dt.date.today().isoformat()}")
+    data = cache.get(key)
+    if data is None:
+        data = _dashboard_series(user=user, year=year)
+        cache.set(key, data, DERIVED_CACHE_SECONDS)
+    return data
+
+
+def _dashboard_series(*, user, year: int) -> dict:
     # the latest period of the year with approved figures (全年 before 上半年), else any period of the year
     with_data = set(Report.objects.filter(period__year=year, status=Report.Status.APPROVED)
                     .values_list("period__kind", flat=True).distinct())
