@@ -10,3 +10,36 @@ class PoliciesConfig(AppConfig):
     label = "policies"
     verbose_name = "政策兑现"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def nav_items(self, user):
+        """Side-menu links for the acting role."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import NavItem
+
+        role = getattr(user, "role", "")
+        if role in ("sys_admin", "sec_admin", "audit_admin"):
+            return []
+        items = [NavItem("政策文件", reverse("policies:index")),
+                 NavItem("政策计算器", reverse("policies:public_calculator"))]
+        if role == "enterprise_user" and user.enterprise_id:
+            items.append(NavItem("我的可享政策", reverse("policies:enterprise", args=[user.enterprise_id])))
+        if role in ("bureau_staff", "township_clerk", "enterprise_user", "dept_liaison"):
+            items.append(NavItem("兑现案件", reverse("policies:cases")))
+        items.append(NavItem("兑现公示", reverse("policies:publicity")))
+        if role == "bureau_staff":
+            items.append(NavItem("免申即享筛查", reverse("policies:screening")))
+        return items
+
+    def home_cards(self, user):
+        """Counts of open cases (through the choke point)."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import HomeCard
+
+        from .models import Case
+
+        if getattr(user, "role", "") in ("sys_admin", "sec_admin", "audit_admin", "broker", ""):
+            return []
+        n = Case.objects.restrict(user, "view").exclude(status__in=["paid", "rejected", "waived"]).count()
+        return [HomeCard("待办兑现案件", n, reverse("policies:cases"))]

@@ -1,0 +1,289 @@
+"""Pages of the policy app: policies, calculator (enterprise + public), cases and the redemption
+workflow, 公示, screening runs, Excel exports and the 政策沙盘."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kechuang.core.scoping import get_scoped_or_404
+
+from . import services
+from .engine import PolicyInputError, calculate, load_policies
+from .forms import PublicCalculatorForm
+from .models import Case, Measure, PolicyDocument, PolicyEvent, ScreeningRun, is_finance
+from .sandbox import sandbox_compare
+from .selectors import cases_for, engine_policies, publicized_cases
+
+
+def _staff(request) -> None:
+    if getattr(request.user, "role", "") != "bureau_staff":
+        raise PermissionDenied("只有科技局工作人员可以访问此页面")
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+def index(request):
+    """Published policies with their measures and open assumptions."""
+    docs = PolicyDocument.objects.restrict(request.user, "view").prefetch_related("measures")
+    return render(request, "policies/index.html", {"docs": docs})
+
+
+def policy_detail(request, code):
+    """One policy: measures, benefits, 牵头/责任单位, assumptions; bureau staff may copy it to the sandbox."""
+    doc = get_scoped_or_404(PolicyDocument, request.user, "view", code=code)
+    policy = doc.to_engine()
+    return render(request, "policies/policy.html", {"doc": doc, "policy": policy,
+                                                     "is_staff": request.user.role == "bureau_staff"})
+
+
+def _result_context(result):
+    return {"result": result, "listed": [o.to_json() for o in result.listed(False)]}
+
+
+@login_not_required
+def public_calculator(request):
+    """公开的政策计算器: no login, no business rows read or stored (only the shipped policy data)."""
+    form = PublicCalculatorForm(request.POST or None)
+    ctx = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        facts, year = form.to_facts()
+        try:
+            result = calculate(facts, year, [p for p in load_policies() if p.status == "published"])
+            ctx.update(_result_context(result))
+        except PolicyInputError as exc:
+            form.add_error(None, f"{exc.key}：{exc.message}")
+    return render(request, "policies/public_calculator.html", ctx)
+
+
+def enterprise_page(request, pk):
+    """An enterprise's entitlements without applying: the calculator on its registry data and its cases."""
+    Enterprise = apps.get_model("enterprises", "Enterprise")
+    ent = get_scoped_or_404(Enterprise, request.user, "view", pk=pk)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    try:
+        from kechuang.enterprises.facts import enterprise_facts
+
+        facts = enterprise_facts(ent)
+    except ImportError:
+        facts = {"name": ent.name, "region": ent.township.name}
+    events = list(PolicyEvent.objects.restrict(request.user, "view").filter(enterprise=ent))
+    facts["events"] = [{**e.fields, "kind": e.kind, "date": e.date.isoformat()} for e in events]
+    ctx = {"ent": ent, "year": year, "events": events,
+           "cases": cases_for(request.user).filter(enterprise=ent)}
+    try:
+        ctx.update(_result_context(calculate(facts, year, engine_policies())))
+    except PolicyInputError as exc:
+        ctx["error"] = f"{exc.key}：{exc.message}"
+    return render(request, "policies/enterprise.html", ctx)
+
+
+def cases(request):
+    """兑现案件 list (scoped), filterable by year and status."""
+    year = request.GET.get("year") or None
+    status = request.GET.get("status") or None
+    qs = cases_for(request.user, year=int(year) if year and year.isdigit() else None, status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "policies/cases.html", {"page": page, "statuses": Case.Status.choices,
+                                                    "year": year or "", "status": status or "",
+                                                    "query": request.GET.urlencode()})
+
+
+def _xlsx(rows, headers, title):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _case_row(c):
+    return [c.year, c.enterprise.uscc, c.enterprise.name, c.enterprise.township.name, c.measure.policy.doc_no,
+            c.measure.article, c.measure.title, float(c.amount),
+            None if c.amount_max is None else float(c.amount_max),
+            None if c.approved_amount is None else float(c.approved_amount), c.get_status_display(),
+            "是" if c.paused else "", "；".join(c.evidence.get("data", [])), c.reason]
+
+
+CASE_HEADERS = ["年度", "统一社会信用代码", "企业名称", "所属乡镇", "政策文件", "条款", "措施", "金额（万元）",
+                "最高金额（万元）", "核定金额（万元）", "状态", "异议暂停", "所用数据", "说明"]
+
+
+def cases_export(request):
+    """Excel export of the (filtered, scoped) case list, at any stage of the workflow."""
+    from kechuang.core.audit import record
+    from kechuang.core.models import AuditEvent
+
+    year = request.GET.get("year") or None
+    qs = Case.objects.restrict(request.user, "export").select_related(
+        "enterprise", "enterprise__township", "measure", "measure__policy")
+    if year and year.isdigit():
+        qs = qs.filter(year=int(year))
+    if request.GET.get("status"):
+        qs = qs.filter(status=request.GET["status"])
+    data = _xlsx((_case_row(c) for c in qs), CASE_HEADERS, "兑现案件")
+    record(AuditEvent.Kind.EXPORT, request=request, object_ref="policies.Case", detail={"rows": qs.count()})
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = 'attachment; filename="cases.xlsx"'
+    return resp
+
+
+ACTIONS = {
+    "verify": "核实", "confirm": "确认享受", "waive": "放弃", "publicize": "公示", "disburse": "拨付",
+    "reject": "不予兑现", "dispute": "提出异议", "resolve": "处理异议",
+}
+
+
+def case_detail(request, pk):
+    """One case: clause, data used, evidence trace, workflow actions for the acting role."""
+    case = get_scoped_or_404(Case.objects.select_related("enterprise", "measure", "measure__policy"),
+                             request.user, "view", pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            _do(request, case, action)
+            messages.success(request, f"已{ACTIONS.get(action, '处理')}")
+            return redirect("policies:case", pk=case.pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+        except (InvalidOperation, ValueError):
+            messages.error(request, "金额格式错误")
+    role = request.user.role
+    return render(request, "policies/case.html", {
+        "case": case, "disputes": case.disputes.all(), "is_staff": role == "bureau_staff",
+        "is_finance": is_finance(request.user),
+        "is_owner": role == "enterprise_user" and request.user.enterprise_id == case.enterprise_id})
+
+
+def _do(request, case, action):
+    u, p = request.user, request.POST
+    if action == "verify":
+        amt = p.get("approved_amount") or None
+        services.case_verify(user=u, case=case, approved_amount=Decimal(amt) if amt else None)
+    elif action == "confirm":
+        services.case_confirm(user=u, case=case, bank_account=p.get("bank_account", ""), bank_name=p.get("bank_name", ""))
+    elif action == "waive":
+        services.case_waive(user=u, case=case, reason=p.get("reason", ""))
+    elif action == "publicize":
+        services.case_publicize(user=u, case=case)
+    elif action == "disburse":
+        services.case_disburse(user=u, case=case)
+    elif action == "reject":
+        services.case_reject(user=u, case=case, reason=p.get("reason", ""))
+    elif action == "dispute":
+        services.dispute_raise(user=u, case=case, text=p.get("text", ""))
+    elif action == "resolve":
+        d = case.disputes.filter(pk=p.get("dispute"), resolved=False).first()
+        if d is None:
+            raise ValidationError("异议不存在或已处理")
+        services.dispute_resolve(user=u, dispute=d, resolution=p.get("resolution", ""))
+    else:
+        raise ValidationError("未知操作")
+
+
+def publicity(request):
+    """公示 list: cases in 公示 or paid — the clause, the data used and the result (公示 is public by design)."""
+    year = request.GET.get("year")
+    qs = publicized_cases(year=int(year) if year and year.isdigit() else None)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "policies/publicity.html", {"page": page, "year": year or ""})
+
+
+def publicity_export(request):
+    """Excel of the 公示 list."""
+    year = request.GET.get("year")
+    qs = publicized_cases(year=int(year) if year and year.isdigit() else None)
+    rows = ([c.year, c.enterprise.name, c.enterprise.township.name, c.measure.policy.doc_no, c.measure.article,
+             c.measure.title, float(c.approved_amount if c.approved_amount is not None else c.amount),
+             "；".join(c.evidence.get("data", [])), c.get_status_display(), c.publicized_on] for c in qs)
+    data = _xlsx(rows, ["年度", "企业名称", "所属乡镇", "政策文件", "条款", "措施", "金额（万元）", "所用数据", "状态",
+                        "公示日期"], "公示")
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = 'attachment; filename="publicity.xlsx"'
+    return resp
+
+
+def screening(request):
+    """免申即享 screening runs (科技局): start a run for a year; see past runs."""
+    _staff(request)
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", ""))
+            run = services.screening_run(user=request.user, year=year)
+            messages.success(request, f"筛查完成：{run.enterprise_count} 家企业，候选 {run.candidate_count} 项"
+                                      f"（新增 {run.new_count}，证据变化 {run.changed_count}），用时 {run.seconds} 秒")
+        except ValueError:
+            messages.error(request, "年度：应为四位整数")
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("policies:screening")
+    return render(request, "policies/screening.html", {"runs": ScreeningRun.objects.restrict(request.user)[:20],
+                                                        "year": timezone.localdate().year})
+
+
+@require_POST
+def sandbox_create(request, code):
+    """Copy a published policy as a 政策沙盘 draft."""
+    _staff(request)
+    doc = get_scoped_or_404(PolicyDocument, request.user, "change", code=code)
+    draft = services.sandbox_draft_create(user=request.user, policy=doc)
+    return redirect("policies:sandbox", pk=draft.pk)
+
+
+def sandbox(request, pk):
+    """Edit a draft's amounts/thresholds and compare beneficiaries and cost with the policy in force."""
+    _staff(request)
+    draft = get_scoped_or_404(PolicyDocument.objects.filter(is_sandbox=True), request.user, "change", pk=pk)
+    if request.method == "POST":
+        m = draft.measures.filter(pk=request.POST.get("measure")).first()
+        try:
+            if m is None:
+                raise ValidationError("措施不存在")
+            vals = {k: (request.POST.get(k) or None) for k in ("amount", "line", "maximum")}
+            services.sandbox_measure_update(user=request.user, measure=m,
+                                            **{k: Decimal(v) for k, v in vals.items() if v is not None})
+            messages.success(request, f"已修改“{m.title}”")
+        except ValidationError as exc:
+            _errors(request, exc)
+        except InvalidOperation:
+            messages.error(request, "金额格式错误")
+        return redirect("policies:sandbox", pk=draft.pk)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    cmp = sandbox_compare(draft=draft, year=year)
+    chart = {"townships": [t["township"] for t in cmp["townships"]],
+             "current": [float(t["current_cost"]) for t in cmp["townships"]],
+             "draft": [float(t["draft_cost"]) for t in cmp["townships"]]}
+    editable = []
+    for m in draft.measures.all():
+        b, t = m.spec.get("benefit", {}), m.spec.get("trigger", {})
+        if b.get("kind") == "fixed" or "max" in b or "revenue_first_above" in t:
+            editable.append({"m": m, "amount": b.get("amount") if b.get("kind") == "fixed" else None,
+                             "maximum": b.get("max"), "line": (t.get("revenue_first_above") or {}).get("line")})
+    return render(request, "policies/sandbox.html", {"draft": draft, "cmp": cmp, "chart": chart, "year": year,
+                                                      "editable": editable})
