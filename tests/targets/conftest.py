@@ -1,0 +1,11 @@
+"""Targets tests: start every test with an empty cache (derived figures and dashboards are cached)."""
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
