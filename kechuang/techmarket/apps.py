@@ -5,3 +5,37 @@ class TechmarketConfig(AppConfig):
     name = "kechuang.techmarket"
     label = "techmarket"
     verbose_name = "技术市场"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def nav_items(self, user):
+        """Menu links: search, needs, workbench and contracts for business roles."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import NavItem
+
+        role = getattr(user, "role", "")
+        if role in ("sys_admin", "sec_admin", "audit_admin", ""):
+            return []
+        items = [NavItem("成果检索", reverse("techmarket:search")), NavItem("技术需求", reverse("techmarket:needs"))]
+        if role in ("broker", "bureau_staff"):
+            items.append(NavItem("派单工作台", reverse("techmarket:workbench")))
+        if role in ("bureau_staff", "township_clerk"):
+            items.append(NavItem("技术合同", reverse("techmarket:contracts")))
+        items.append(NavItem("揭榜挂帅", reverse("techmarket:challenges")))
+        return items
+
+    def home_cards(self, user):
+        """Open dispatches (brokers, staff) and open needs (enterprises), counted through the choke point."""
+        from django.urls import reverse
+
+        from kechuang.core.navigation import HomeCard
+        from kechuang.techmarket.models import Dispatch, Need
+
+        role = getattr(user, "role", "")
+        if role in ("broker", "bureau_staff"):
+            n = Dispatch.objects.restrict(user, "view").exclude(stage__in=["done", "dropped"]).count()
+            return [HomeCard("在办派单", n, reverse("techmarket:workbench"))]
+        if role == "enterprise_user":
+            n = Need.objects.restrict(user, "view").filter(enterprise_id=user.enterprise_id, status="open").count()
+            return [HomeCard("征集中的技术需求", n, reverse("techmarket:needs"))]
+        return []

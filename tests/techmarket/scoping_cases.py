@@ -1,0 +1,66 @@
+"""Scoping cases for the technology-market URLs (see tests/scoping/framework.py)."""
+from datetime import date
+
+from tests.scoping.framework import Case
+
+
+def _market(world):
+    """Needs, matches, dispatches and contracts in both townships (private needs, so rows are not public)."""
+    from kechuang.techmarket import services
+    from kechuang.techmarket.models import Achievement, Broker, Match
+
+    ach = Achievement.objects.create(title="石材荒料切割技术", abstract="切割", keywords=["石材"], status="published")
+    b1 = Broker.objects.create(user=world.broker_a, name="甲经理", fields=[])
+    b2 = Broker.objects.create(user=world.broker_b, name="乙经理", fields=[])
+    out = {}
+    for key, ent, broker, title, no, amount in (
+            ("a", world.enterprise_a, b1, "水头甲需求切割", "C-A-1", "111.1"),
+            ("b", world.enterprise_b, b2, "溪美乙需求抛光", "C-B-1", "222.2")):
+        need = services.need_post(enterprise=ent, title=title, description=title, is_public=False)
+        m = Match.objects.create(need=need, achievement=ach, rank=1, score=0.9)
+        d = services.dispatch_assign(match=m, broker=broker, reason="测试")
+        services.dispatch_advance(dispatch=d)
+        services.dispatch_advance(dispatch=d)
+        deal = services.deal_sign(dispatch=d, amount=amount, signed_on=date.today())
+        services.contract_register(deal=deal, contract_type="development", registered_on=date.today(),
+                                   registration_no=no, title=f"合同{title}")
+        out[key] = {"need": need, "dispatch": d}
+    return out
+
+
+def _needs(world):
+    _market(world)
+    return {"own": "水头甲需求切割", "foreign": "溪美乙需求抛光"}
+
+
+def _need_detail(world):
+    m = _market(world)
+    return {"own": {"pk": m["a"]["need"].pk}, "foreign": {"pk": m["b"]["need"].pk}}
+
+
+def _workbench(world):
+    _market(world)
+    return {"own": "水头甲需求切割", "foreign": "溪美乙需求抛光"}
+
+
+def _dispatch_detail(world):
+    m = _market(world)
+    return {"own": {"pk": m["a"]["dispatch"].pk}, "foreign": {"pk": m["b"]["dispatch"].pk}}
+
+
+def _contracts(world):
+    _market(world)
+    return {"own": "合同水头甲需求切割", "foreign": "合同溪美乙需求抛光"}
+
+
+CASES = {
+    "techmarket:search": Case.global_(note="published achievements are public listings"),
+    "techmarket:needs": Case.listing(_needs, note="a clerk sees the needs of their township (and public ones)"),
+    "techmarket:need_new": Case.role("ent_user_a", note="only enterprise users post needs"),
+    "techmarket:need_detail": Case.objects(_need_detail),
+    "techmarket:workbench": Case.listing(_workbench, actor="broker_a", note="a broker sees their own dispatches"),
+    "techmarket:dispatch_detail": Case.objects(_dispatch_detail, actor="broker_a"),
+    "techmarket:contracts": Case.listing(_contracts, note="a clerk sees the contracts of their township"),
+    "techmarket:challenges": Case.global_(note="the 揭榜挂帅 list is public to signed-in users"),
+    "techmarket:import": Case.role("staff", note="bulk import is for the bureau"),
+}
