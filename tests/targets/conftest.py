@@ -4,6 +4,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from django.conf import settings
+
+    if not settings.configured:  # pure tests run with `-p no:django`
+        yield
+        return
     from django.core.cache import cache
 
     cache.clear()
