@@ -33,3 +33,15 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """PBKDF2 at its production cost makes each test user take ~0.5 s; tests use a fast hasher.
+    tests/core/test_passwords.py checks that the product's own settings hash with PBKDF2."""
+    from django.conf import settings
+
+    original = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    settings.PASSWORD_HASHERS = original

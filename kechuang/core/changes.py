@@ -89,6 +89,15 @@ def snapshot(instance: models.Model) -> dict:
     return data
 
 
+def _same(model, before: dict | None, after: dict | None) -> bool:
+    """Equal apart from auto_now timestamps (a save that changed nothing else is no change)."""
+    if before is None or after is None:
+        return before is after
+    stamps = {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    return {k: v for k, v in before.items() if k not in stamps} == {
+        k: v for k, v in after.items() if k not in stamps}
+
+
 def is_logged(model) -> bool:
     """Models opt out with `change_log = False` (derived, regenerable results only)."""
     from kechuang.core.models import AuditEvent, ChangeLog, PasswordHistory
@@ -122,7 +131,7 @@ def log_bulk(model, action: str, instances, before: dict | None = None) -> int:
     for obj in instances:
         after = None if action == "delete" else snapshot(obj)
         prior = before.get(obj.pk)
-        if action == "update" and prior == after:
+        if action == "update" and _same(model, prior, after):
             continue
         rows.append(_entry(action, model, obj.pk, obj, prior, after))
     ChangeLog.objects.bulk_create(rows, batch_size=2000)
@@ -144,7 +153,7 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
         return
     before = getattr(instance, "_changelog_before", None)
     after = snapshot(instance)
-    if not created and before == after:
+    if not created and _same(sender, before, after):
         return
     _entry("create" if created or before is None else "update", sender, instance.pk, instance,
            None if created else before, after).save()

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -60,7 +61,7 @@ class PasswordHistoryValidator:
         if user is None or user.pk is None:
             return
         hashes = list(user.password_history.values_list("password", flat=True)[: self.depth])
-        current = type(user)._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+        current = get_user_model()._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
         if current:
             hashes.append(current)
         if any(check_password(password, h) for h in hashes if h):
@@ -76,7 +77,7 @@ class PasswordHistoryValidator:
         PasswordHistory.objects.create(user=user, password=user.password)
         keep = list(user.password_history.values_list("pk", flat=True)[: self.depth])
         user.password_history.exclude(pk__in=keep).delete()
-        type(user)._default_manager.filter(pk=user.pk).update(password_changed_at=timezone.now())
+        get_user_model()._default_manager.filter(pk=user.pk).update(password_changed_at=timezone.now())
         user.password_changed_at = timezone.now()
 
     def get_help_text(self):
