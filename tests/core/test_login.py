@@ -4,6 +4,7 @@ import datetime as dt
 
 import pyotp
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ def test_login_with_right_password_reaches_home(world):
 def test_user_names_are_case_insensitive(world):
     c = Client()
     assert login(c, "CLERK_A", PASSWORD).status_code == 302
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="Clerk_A", role="bureau_staff")
 
 
