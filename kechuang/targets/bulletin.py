@@ -171,13 +171,13 @@ def _table(doc, header: list[str], rows: list[list[str]], fills: list[list[str |
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header):
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         _font(cell.paragraphs[0].add_run(text), FONT_H1, 12)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for r, values in enumerate(rows):
         cells = table.add_row().cells
-        for c, (cell, text) in enumerate(zip(cells, values)):
+        for c, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(text), FONT_BODY, (sizes or {}).get(c, 12))
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT if sizes and c in sizes else WD_ALIGN_PARAGRAPH.CENTER

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist

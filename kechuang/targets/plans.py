@@ -17,11 +17,11 @@ total that does not follow from the rows (the talent table's 14) is reported, ne
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -211,7 +211,7 @@ def _parse_row(doc: str, table: dict, index: int, row: dict, indicators: dict[st
             errors.append(f"{where} values：{len(raw)} 个数值与 years 的 {len(years)} 个年份不对应")
             raw = {}
         elif isinstance(raw, list):
-            raw = dict(zip(years, raw))
+            raw = dict(zip(years, raw, strict=True))
         elif not isinstance(raw, dict) or not raw:
             errors.append(f"{where} values：缺少年度目标")
             raw = {}

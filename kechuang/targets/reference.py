@@ -14,7 +14,7 @@ from kechuang.core.models import OrgUnit, Region
 
 from .indicators import load_indicators
 from .ledger import load_task_specs
-from .models import Indicator, PlanFinding, Task, TargetPlan
+from .models import Indicator, PlanFinding, TargetPlan, Task
 from .numbers import TargetDataError
 from .plans import DATA_DIR, PLAN_FILES, load_plan_file
 

@@ -18,7 +18,7 @@ from kechuang.core.models import Region
 from .assessment import RankedUnit, ScoringConfig, assess_indicator, rank_units, score_unit
 from .derived import derived_actuals
 from .ledger import milestone_status
-from .models import Indicator, Period, Report, Task, TargetPlan
+from .models import Indicator, Period, Report, TargetPlan, Task
 from .warning import Warning, early_warning
 
 NANAN_DOCUMENT = "南政办〔2021〕67号"
@@ -231,7 +231,7 @@ def ledger_rows(*, user, today: dt.date | None = None) -> list[dict]:
         rows.append({"task": t, "leads": [u.short_name or u.name for u in t.lead_units.all()],
                      "responsible": [u.short_name or u.name for u in t.responsible_units.all()]
                      + ([t.other_units] if t.other_units else []),
-                     "milestones": list(zip(t.milestones.all(), statuses)),
+                     "milestones": list(zip(t.milestones.all(), statuses, strict=True)),
                      "overdue": statuses.count("overdue") + (1 if overdue_task else 0),
                      "due_soon": statuses.count("due_soon"), "latest": latest})
     return rows

@@ -10,7 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Indicator, Milestone, Period, ProgressUpdate, Report, ReportAttachment, ReportRevision, Task
+from .models import (
+    Indicator,
+    Milestone,
+    Period,
+    ProgressUpdate,
+    Report,
+    ReportAttachment,
+    ReportRevision,
+    Task,
+)
 from .numbers import TargetDataError, to_decimal
 
 ALLOWED_EVIDENCE = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}

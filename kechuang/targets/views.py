@@ -16,9 +16,15 @@ from kechuang.core.scoping import get_scoped_or_404
 from . import services
 from .assessment import REWARD_RULE_CITATION, REWARD_RULE_TEXT
 from .bulletin import BulletinData, BulletinIndicator, BulletinLine, BulletinRank, build_docx, build_xlsx
-from .models import Indicator, Period, PlanFinding, Report, Task, TargetPlan
-from .selectors import (NANAN_DOCUMENT, dashboard_series, ledger_rows, ledger_summary, period_assessment,
-                        plan_entries)
+from .models import Indicator, Period, PlanFinding, Report, TargetPlan, Task
+from .selectors import (
+    NANAN_DOCUMENT,
+    dashboard_series,
+    ledger_rows,
+    ledger_summary,
+    period_assessment,
+    plan_entries,
+)
 from .warning import Thresholds
 
 ISSUER = "南安市抓创新促应用专项行动工作领导小组办公室"

@@ -4,8 +4,15 @@ from decimal import Decimal
 import pytest
 
 from kechuang.targets.assessment import (
-    REWARD_RULE_TEXT, ScoringConfig, UnitScore, assess_indicator, completion_rate, rank_units,
-    score_unit, talent_team_equivalent)
+    REWARD_RULE_TEXT,
+    ScoringConfig,
+    UnitScore,
+    assess_indicator,
+    completion_rate,
+    rank_units,
+    score_unit,
+    talent_team_equivalent,
+)
 from kechuang.targets.numbers import TargetDataError
 
 

@@ -8,7 +8,13 @@ from docx.shared import Pt
 from openpyxl import load_workbook
 
 from kechuang.targets.bulletin import (
-    BulletinData, BulletinIndicator, BulletinLine, BulletinRank, build_docx, build_xlsx)
+    BulletinData,
+    BulletinIndicator,
+    BulletinLine,
+    BulletinRank,
+    build_docx,
+    build_xlsx,
+)
 
 
 def sample():

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from kechuang.core.models import ChangeLog, Region
-from kechuang.targets.models import Indicator, PlanFinding, Task, TargetPlan
+from kechuang.targets.models import Indicator, PlanFinding, TargetPlan, Task
 from kechuang.targets.reference import load_reference_data
 
 pytestmark = pytest.mark.django_db
