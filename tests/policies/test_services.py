@@ -196,3 +196,13 @@ def test_workflow_transitions_are_change_logged(loaded):
     services.case_verify(user=w.staff, case=case, today=TODAY)
     entry = ChangeLog.objects.filter(model="policies.Case", object_id=str(case.pk)).latest("id")
     assert entry.before["status"] == "candidate" and entry.after["status"] == "verified"
+
+
+def test_demo_is_idempotent(loaded):
+    from kechuang.policies.demo import load_demo
+    from kechuang.policies.models import PolicyEvent
+
+    load_demo()
+    n = PolicyEvent.objects.count()
+    load_demo()
+    assert PolicyEvent.objects.count() == n
