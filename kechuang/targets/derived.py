@@ -5,9 +5,9 @@
   enterprise registry (``kechuang.enterprises``: Qualification kind ``hnte``).
 * 全社会研发经费投入 — per township, the sum of the enterprises' yearly 研究开发费用 (FiscalYear).
 * 技术合同认定登记成交额 — per township, the registered technology contracts of the year. The
-  tech market feeds it: ``register_derived_source("tech_contract_turnover", func)`` where
-  ``func(year, on) -> {region_id: Decimal 万元}``; until then a TechContract model is read when
-  it exists.
+  tech market's ``contract_turnover_by_township(start, end)`` (kechuang/techmarket/selectors.py)
+  is read by default; any app may replace a source with
+  ``register_derived_source(code, func)`` where ``func(year, on) -> {region_id: Decimal}``.
 
 Every source returns ``{region_id: Decimal}``; a source whose models do not exist yet returns
 None (“no derived figure”), never zeros.
@@ -80,18 +80,16 @@ def _rd_investment(year: int, on: dt.date) -> dict[int, Decimal] | None:
 
 
 def _tech_contract_turnover(year: int, on: dt.date) -> dict[int, Decimal] | None:
-    model = _model("techmarket.TechContract")
-    if model is None:
+    """Contracts registered from 1 January of ``year`` up to ``on``, by the tech market's own selector."""
+    try:
+        from kechuang.techmarket.selectors import contract_turnover_by_township
+    except ImportError:
         return None
-    for date_field, amount_field, region_path in (
-            ("registered_on", "amount", "enterprise__township"),
-            ("registered_on", "turnover", "enterprise__township"),
-            ("signed_on", "amount", "enterprise__township")):
-        if _has_fields(model, date_field, amount_field, "enterprise"):
-            rows = (model.objects.filter(**{f"{date_field}__year": year, f"{date_field}__lte": on})
-                    .values(region_path).annotate(total=Sum(amount_field)))
-            return {r[region_path]: Decimal(r["total"]) for r in rows if r[region_path] is not None}
-    return None
+    end = min(on, dt.date(year, 12, 31))
+    if end < dt.date(year, 1, 1):
+        return {}
+    return {rid: Decimal(total) for rid, total in
+            contract_turnover_by_township(start=dt.date(year, 1, 1), end=end).items() if rid is not None}
 
 
 _DEFAULTS: dict[str, Source] = {

@@ -63,3 +63,16 @@ def test_dashboard_cache_follows_new_approvals(world):
     assert dashboard_series(user=world.staff, year=2023)["ranking"] == []
     services.report_approve(user=world.staff, report=r)
     assert [x["unit"] for x in dashboard_series(user=world.staff, year=2023)["ranking"]] == ["水头"]
+
+
+@pytest.mark.django_db
+def test_contract_turnover_from_tech_market(world):
+    from kechuang.techmarket.models import TechContract
+
+    for no, day, amount in (("2023-001", dt.date(2023, 3, 1), "500.5"), ("2023-002", dt.date(2023, 7, 1), "100"),
+                            ("2022-009", dt.date(2022, 12, 31), "999")):
+        TechContract.objects.create(contract_type="development", title="染料工艺开发", amount=Decimal(amount),
+                                    seller="某研究院", buyer=world.enterprise_a.name, township=world.township_a,
+                                    registered_on=day, registration_no=no)
+    assert derived_actuals("tech_contract_turnover", 2023, dt.date(2023, 6, 30)) == {world.township_a.pk: Decimal("500.5")}
+    assert derived_actuals("tech_contract_turnover", 2023, dt.date(2024, 1, 15)) == {world.township_a.pk: Decimal("600.5")}
