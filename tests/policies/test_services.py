@@ -202,7 +202,10 @@ def test_demo_is_idempotent(loaded):
     from kechuang.policies.demo import load_demo
     from kechuang.policies.models import PolicyEvent
 
+    loaded.enterprise_a.is_demo = True
+    loaded.enterprise_a.save()
     load_demo()
     n = PolicyEvent.objects.count()
+    assert n == 1 and Case.objects.filter(enterprise=loaded.enterprise_a).exists()
     load_demo()
     assert PolicyEvent.objects.count() == n
