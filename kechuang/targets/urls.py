@@ -13,6 +13,7 @@ urlpatterns = [
     path("assessment/<int:pk>/", views.assessment, name="assessment"),
     path("assessment/<int:pk>/bulletin.docx", views.bulletin, {"fmt": "docx"}, name="bulletin_docx"),
     path("assessment/<int:pk>/bulletin.xlsx", views.bulletin, {"fmt": "xlsx"}, name="bulletin_xlsx"),
+    path("attachment/<int:pk>/", views.attachment, name="attachment"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/<int:pk>/", views.task_detail, name="task"),
 ]

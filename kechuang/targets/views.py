@@ -286,3 +286,17 @@ def task_detail(request, pk: int):
     row = next(r for r in ledger_rows(user=request.user) if r["task"].pk == task.pk)
     return render(request, "targets/task.html", {"task": task, "row": row, "can_change": can_change,
                                                  "updates": task.updates.all()})
+
+
+def attachment(request, pk: int):
+    """Download an evidence file of a report the user may see."""
+    from urllib.parse import quote
+
+    from django.http import FileResponse
+
+    from .models import ReportAttachment
+
+    item = get_scoped_or_404(ReportAttachment, request.user, "view", pk=pk)
+    response = FileResponse(item.file.open("rb"), as_attachment=True)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
+    return response

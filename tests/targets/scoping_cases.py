@@ -40,6 +40,20 @@ def _report_page(world):
     return {"query": {"period": period.pk}, "own": "水头", "foreign": "溪美"}
 
 
+def _attachment(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kechuang.targets import services
+    from kechuang.targets.models import Indicator
+
+    period = services.period_open(user=world.staff, year=2024, kind="H1")
+    rd = Indicator.objects.get(code="rd_investment")
+    own, foreign = (services.report_submit(user=clerk, period=period, region=region, indicator=rd, value="1",
+                                           files=[SimpleUploadedFile(f"{region.short_name}.pdf", b"%PDF-1.4")])
+                    for clerk, region in ((world.clerk_a, world.township_a), (world.clerk_b, world.township_b)))
+    return {"own": {"pk": own.attachments.get().pk}, "foreign": {"pk": foreign.attachments.get().pk}}
+
+
 def _ledger(world):
     return {"own": "完善高新技术企业培育激励措施", "foreign": "激发市属国企创新活力"}
 
@@ -62,4 +76,5 @@ CASES = {
     "targets:bulletin_xlsx": Case.listing(_listing_numbers),
     "targets:ledger": Case.listing(_ledger, note="a clerk sees the tasks of 各乡镇（街道、开发区）"),
     "targets:task": Case.objects(_task),
+    "targets:attachment": Case.objects(_attachment, note="evidence of the clerk's own township only"),
 }
