@@ -49,13 +49,14 @@ class NavSection:
 def sections_for(user) -> list[NavSection]:
     sections = []
     labels = {name.rsplit(".", 1)[-1] for name in settings.PROJECT_APPS}
+    role = getattr(user, "role", "")
+    admin_role = role in {"sys_admin", "sec_admin", "audit_admin"}
     for label, title in MODULES:
-        if label not in labels:
+        if label not in labels or admin_role:  # 三员 see no business modules
             continue
         config = apps.get_app_config(label)
         items = config.nav_items(user) if hasattr(config, "nav_items") else []
         sections.append(NavSection(title, items))
-    role = getattr(user, "role", "")
     admin_items = []
     if role in {"sys_admin", "sec_admin", "audit_admin"}:
         admin_items.append(NavItem("系统管理后台", reverse("admin:index")))

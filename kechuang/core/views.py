@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import segno
 from django.apps import apps
 from django.contrib import messages
@@ -71,8 +69,7 @@ def otp_view(request):
         form.add_error("code", "动态口令不正确或已使用过，请等待下一个口令。")
     qr = None
     if enrolling:
-        svg = segno.make(totp_uri(user)).svg_inline(scale=4)
-        qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        qr = segno.make(totp_uri(user)).svg_data_uri(scale=4)
     return render(request, "core/otp.html", {"form": form, "enrolling": enrolling, "qr": qr,
                                               "secret": user.totp_secret if enrolling else None})
 

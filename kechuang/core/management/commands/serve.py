@@ -40,7 +40,10 @@ class Command(BaseCommand):
         from kechuang.wsgi import application
 
         self.stdout.write(self.style.SUCCESS(f"科创平台已启动：http://{addr}/ （Ctrl+C 停止）"))
-        serve(application, host=host.strip("[]"), port=int(port), threads=threads, ident="kechuang")
+        try:
+            serve(application, host=host.strip("[]"), port=int(port), threads=threads, ident="kechuang")
+        except OSError as exc:
+            raise CommandError(f"无法在 {addr} 上启动服务 / cannot listen on {addr}: {exc.strerror or exc}") from exc
 
     def _load_demo(self):
         self.stdout.write("正在加载演示数据……")
