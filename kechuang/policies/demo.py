@@ -38,7 +38,7 @@ def load_demo(stdout=None) -> None:
     events = []
     for i, ent in enumerate(qs.order_by("id")[:40]):
         kind, month, fields = PATTERN[i % len(PATTERN)]
-        events.append(PolicyEvent(enterprise=ent, kind=kind, date=dt.date(year, month, 15), fields=fields,
+        events.append(PolicyEvent(enterprise=ent, kind=kind, date=min(dt.date(year, month, 15), dt.date.today()), fields=fields,
                                   source=DEMO_SOURCE))
     for e in events:
         e.save()

@@ -77,3 +77,14 @@ def test_calc_missing_file():
 def test_list_shows_assumptions():
     out = run("list")
     assert "南政规〔2025〕2号" in out and "[待确认]" in out
+
+
+@pytest.mark.django_db
+def test_screen_command(world):
+    from kechuang.policies import services
+
+    services.policy_event_record(user=world.staff, enterprise=world.enterprise_a, kind="incubator_filed",
+                                 date="2026-02-01")
+    doc = json.loads(run("screen", "--year", "2026", "--json"))
+    assert (doc["candidates"], doc["new"]) == (1, 1)
+    assert json.loads(run("screen", "--year", "2026", "--json"))["new"] == 0

@@ -4,7 +4,9 @@ Subcommands:
   calc --facts FILE [--year Y] [--json] [--all]
       which measures the enterprise qualifies for and how much; no database needed;
   list [--json]
-      the shipped policies, their measures and the open assumptions (parameters not yet verified).
+      the shipped policies, their measures and the open assumptions (parameters not yet verified);
+  screen --year Y [--json]
+      免申即享 screening of every enterprise in the database for a year (stores the candidates).
 """
 from __future__ import annotations
 
@@ -56,11 +58,37 @@ class Command(BaseCommand):
         calc.add_argument("--all", action="store_true", help="同时列出不符合的措施")
         lst = sub.add_parser("list", help="列出内置政策、措施与待确认的假设")
         lst.add_argument("--json", action="store_true", help="输出 JSON")
+        scr = sub.add_parser("screen", help="免申即享：对数据库中全部企业筛查某年度的候选（需要数据库）")
+        scr.add_argument("--year", required=True, help="筛查年度")
+        scr.add_argument("--json", action="store_true", help="输出 JSON")
 
     def handle(self, *args, **options):
         if options["action"] == "calc":
             return self._calc(options)
+        if options["action"] == "screen":
+            return self._screen(options)
         return self._list(options)
+
+    def _screen(self, options):
+        from django.core.exceptions import ValidationError
+
+        from kechuang.policies.services import screening_run
+
+        try:
+            year = int(options["year"])
+        except ValueError:
+            raise CommandError(f"--year：应为四位年份，实际为“{options['year']}”", returncode=2) from None
+        try:
+            run = screening_run(user=None, year=year)
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages), returncode=2) from None
+        doc = {"run": run.pk, "year": year, "enterprises": run.enterprise_count, "candidates": run.candidate_count,
+               "new": run.new_count, "changed": run.changed_count, "seconds": run.seconds}
+        if options["json"]:
+            self.stdout.write(json.dumps(doc, ensure_ascii=False))
+        else:
+            self.stdout.write(f"{year}年免申即享筛查：{run.enterprise_count} 家企业，候选 {run.candidate_count} 项"
+                              f"（新增 {run.new_count}，证据变化 {run.changed_count}），用时 {run.seconds} 秒")
 
     def _calc(self, options):
         year_text = options.get("year")
