@@ -20,8 +20,14 @@ def year_problems(values: dict) -> list[tuple[str, str]]:
     for small, small_label, big, big_label in YEAR_ORDER:
         a, b = values.get(small), values.get(big)
         if isinstance(a, Decimal) and isinstance(b, Decimal) and a > b:
-            out.append((small, f"{small_label}（{a} 万元）大于{big_label}（{b} 万元）"))
+            out.append((small, f"{small_label}（{plain(a)} 万元）大于{big_label}（{plain(b)} 万元）"))
     return out
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal without trailing zeros and without exponent (5000.0100 → 5000.01)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def staff_problems(values: dict) -> list[tuple[str, str]]:

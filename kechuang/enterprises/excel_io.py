@@ -137,7 +137,7 @@ def write_template(path_or_buffer, townships: Iterable[str]) -> None:
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}20000")
     lists.sheet_state = "hidden"
-    wb.move_sheet(INSTRUCTIONS_SHEET, offset=len(wb.sheetnames))
+    wb._sheets = [wb[s.title] for s in SHEETS] + [info, lists]
     wb.active = 0
     wb.save(path_or_buffer)
 

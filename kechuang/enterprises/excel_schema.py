@@ -156,7 +156,7 @@ def parse_cell(column: Column, value, today: dt.date):
             raise CellError(f"应为整数，实际为“{value}”")
         try:
             number = Decimal(_number_text(value)) if not isinstance(value, (int, float)) else Decimal(str(value))
-        except InvalidOperation:
+        except (InvalidOperation, CellError):
             raise CellError(f"应为整数，实际为“{_text(value)}”") from None
         if number != number.to_integral_value():
             raise CellError(f"应为整数，实际为“{_text(value)}”")

@@ -357,7 +357,7 @@ def _commit(plan: _Plan, filename: str, user) -> None:
             for ent, obj in plan.create.get(sheet.title, []):
                 obj.enterprise_id = ent.pk
                 for f in model._meta.concrete_fields:
-                    if getattr(obj, f.attname) is None and not f.null:
+                    if getattr(obj, f.attname) is None and not f.null and not f.primary_key:
                         setattr(obj, f.attname, f.get_default() if f.has_default() else "")
                 created.append(obj)
             model.objects.bulk_create(created, batch_size=1000)
