@@ -28,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from .assessment import REWARD_RULE_CITATION, REWARD_RULE_TEXT
+from .numbers import plain
 
 __all__ = ["BulletinData", "BulletinIndicator", "BulletinLine", "BulletinRank", "build_docx", "build_xlsx"]
 
@@ -128,14 +129,15 @@ def _para(doc, text: str = "", *, font: str = FONT_BODY, size: float = 16, bold:
     return p
 
 
-def _red_rule(paragraph) -> None:
-    """A red bottom border under the paragraph: the 版头 separator line."""
+def _border(paragraph, sides: tuple[str, ...], *, color: str = "000000", size: int = 8, space: int = 1) -> None:
+    """Lines above/below a paragraph: the red 版头 separator, the black 版记 rules."""
     ppr = paragraph._element.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", "E60012")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
+    for side in sides:
+        el = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", str(space)), ("w:color", color)):
+            el.set(qn(key), value)
+        borders.append(el)
     ppr.append(borders)
 
 
@@ -187,14 +189,9 @@ def _table(doc, header: list[str], rows: list[list[str]], fills: list[list[str |
 
 
 def _num(value: Decimal | None, places: int | None = None) -> str:
-    if value is None:
-        return "—"
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    text = format(value, "f")
-    if "." in text and places is None:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    if value is not None and places is not None:
+        return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+    return plain(value)
 
 
 def _pct(rate: Decimal | None) -> str:
@@ -230,7 +227,7 @@ def build_docx(data: BulletinData) -> bytes:
           color=RED, line=40)
     _para(doc, "", indent=False)
     number = _para(doc, data.doc_number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _red_rule(number)
+    _border(number, ("bottom",), color="E60012", size=12, space=4)
     _para(doc, "", indent=False)
     # 标题
     _para(doc, data.title, font=FONT_TITLE, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=34)
@@ -295,33 +292,12 @@ def build_docx(data: BulletinData) -> bytes:
     _para(doc, "", indent=False)
     if data.copy_to:
         p = _para(doc, f"抄送：{data.copy_to}", size=14, indent=False)
-        _rule_top(p)
+        _border(p, ("top",))
     p = _para(doc, f"{data.printer or data.issuer}　　　　{_cn_date(data.issued_on)}印发", size=14, indent=False)
-    _black_rule(p)
+    _border(p, ("top", "bottom"))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
-
-
-def _rule_top(paragraph) -> None:
-    ppr = paragraph._element.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
-        top.set(qn(key), value)
-    borders.append(top)
-    ppr.append(borders)
-
-
-def _black_rule(paragraph) -> None:
-    ppr = paragraph._element.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for side in ("w:top", "w:bottom"):
-        el = OxmlElement(side)
-        for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
-            el.set(qn(key), value)
-        borders.append(el)
-    ppr.append(borders)
 
 
 def _cn_number(n: int) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["TargetDataError", "to_decimal", "round_half_up"]
+__all__ = ["TargetDataError", "to_decimal", "round_half_up", "plain"]
 
 
 class TargetDataError(ValueError):
@@ -48,3 +48,10 @@ def to_decimal(value: object, field: str, *, allow_negative: bool = False) -> De
 def round_half_up(value: Decimal, decimals: int = 0) -> Decimal:
     """Round ``value`` half away from zero to ``decimals`` places (四舍五入)."""
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def plain(value: Decimal | None) -> str:
+    """A Decimal as people write it: no exponent, no trailing zeros (38.0000 → 38, 3.2400 → 3.24); — for None."""
+    if value is None:
+        return "—"
+    return format(Decimal(value).normalize(), "f")

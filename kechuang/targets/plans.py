@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from .indicators import Indicator, load_indicators
-from .numbers import TargetDataError, to_decimal
+from .numbers import TargetDataError, plain, to_decimal
 from .series import generate_series
 
 __all__ = [
@@ -104,13 +104,13 @@ class PlanEntry:
             start = "现状" if self.base_is == "actual" else "目标"
             pct = (self.growth * 100).normalize()
             text = (
-                f"以{self.base_year}年{start}{_fmt(self.base)}为基数，逐年同比增长{pct:f}%，"
+                f"以{self.base_year}年{start}{plain(self.base)}为基数，逐年同比增长{pct:f}%，"
                 f"各年 = 基数 ×（1+{self.growth.normalize():f}）^（年份−{self.base_year}），四舍五入保留{self.decimals}位小数"
             )
         elif self.rule == "period_total":
-            text = f"{self.period[0]}—{self.period[1]}年合计 {_fmt(self.period_total)}（源表未给出年度分布）"
+            text = f"{self.period[0]}—{self.period[1]}年合计 {plain(self.period_total)}（源表未给出年度分布）"
         else:
-            text = "；".join(f"{y}年 {_fmt(v)}" for y, v in sorted(self.targets.items()))
+            text = "；".join(f"{y}年 {plain(v)}" for y, v in sorted(self.targets.items()))
         if self.no_separate_target:
             text += "；" + "、".join(f"{y}年" for y in self.no_separate_target) + "不再另下指标"
         return text
@@ -159,13 +159,6 @@ class PlanSet:
     def units(self) -> list[str]:
         """Units in order of first appearance in the tables."""
         return list(dict.fromkeys(e.unit for e in self.entries))
-
-
-def _fmt(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    return text
 
 
 def _year(value: object, where: str, errors: list[str]) -> int | None:
@@ -315,17 +308,17 @@ def check_declared_totals(table_id: str, entries: Iterable[PlanEntry], declared:
         computed = sum(parts.values(), Decimal(0))
         if unknown:
             findings.append(Finding(table_id, "total_unverifiable",
-                                    f"{names} {label}合计 {_fmt(declared_value)} 无法由逐行数据核对（部分行只有其他期间的合计）",
+                                    f"{names} {label}合计 {plain(declared_value)} 无法由逐行数据核对（部分行只有其他期间的合计）",
                                     declared_value, None))
             continue
         if computed != declared_value:
             breakdown = "、".join(
-                f"{indicators[i].name if i in indicators else i} {_fmt(v)}" for i, v in parts.items())
+                f"{indicators[i].name if i in indicators else i} {plain(v)}" for i, v in parts.items())
             detail = f"（{breakdown}）" if len(scope) > 1 else ""
             findings.append(Finding(
                 table_id, "total_mismatch",
-                f"{names} {label}：源表合计为 {_fmt(declared_value)}，逐行合计为 {_fmt(computed)}{detail}，"
-                f"相差 {_fmt(declared_value - computed)}。源表合计与明细不一致，请核实，系统未采用该合计。",
+                f"{names} {label}：源表合计为 {plain(declared_value)}，逐行合计为 {plain(computed)}{detail}，"
+                f"相差 {plain(declared_value - computed)}。源表合计与明细不一致，请核实，系统未采用该合计。",
                 declared_value, computed))
     return findings
 

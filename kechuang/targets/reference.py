@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from kechuang.core.models import OrgUnit, Region
+from kechuang.core.reference import _upsert  # the same idempotent upsert as the core reference data
 
 from .indicators import load_indicators
 from .ledger import load_task_specs
@@ -24,22 +25,6 @@ DEFAULT_WEIGHTS = {"rd_investment": 25, "hnte_count": 25, "provincial_platform":
                    "talent_team": 10, "tech_contract_turnover": 10, "invention_patents_per_10k": 10}
 # the department that reports an indicator for every township (others: the township itself)
 REPORTING_ORG = {"invention_patents_per_10k": "市市场监管局", "tech_contract_turnover": "市科技局"}
-
-
-def _upsert(model, lookup: dict, values: dict):
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        return model.objects.create(**lookup, **values), True
-    dirty = [k for k, v in values.items() if getattr(obj, k) != v]
-    for key in dirty:
-        setattr(obj, key, values[key])
-    if dirty:
-        obj.save(update_fields=dirty)
-    return obj, bool(dirty)
-
-
-def _dec(value):
-    return None if value is None else Decimal(value)
 
 
 def resolve_region(name: str, region_name_hint: str) -> Region:

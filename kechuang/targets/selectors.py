@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Q, Sum
 from kechuang.core.models import Region
 
 from .assessment import RankedUnit, ScoringConfig, assess_indicator, rank_units, score_unit
-from .derived import derived_actuals
+from .derived import DERIVED_INDICATORS, derived_actuals
 from .ledger import milestone_status
 from .models import Indicator, Period, Report, TargetPlan, Task
 from .warning import Warning, early_warning
@@ -113,8 +113,7 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
     cells: dict[tuple[int, int], Cell] = {}
     results: dict[int, list] = {r.pk: [] for r in regions}
     for ind in indicators:
-        derived = _derived(ind.code, period.year, on) if ind.code in ("hnte_count", "rd_investment",
-                                                                      "tech_contract_turnover") else None
+        derived = _derived(ind.code, period.year, on) if ind.code in DERIVED_INDICATORS else None
         for region in regions:
             entry = entries.get((region.pk, ind.code))
             target = entry.target_for(period.year) if entry else None

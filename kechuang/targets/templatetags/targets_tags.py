@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from django import template
 
+from kechuang.targets.numbers import plain
+
 register = template.Library()
 
 LEVEL_CLASS = {"green": "ok", "yellow": "warn", "red": "bad"}
@@ -11,10 +13,7 @@ LEVEL_CLASS = {"green": "ok", "yellow": "warn", "red": "bad"}
 @register.filter
 def num(value):
     """A Decimal without trailing zeros (38.0000 → 38, 3.2400 → 3.24); — for None."""
-    if value is None or value == "":
-        return "—"
-    d = Decimal(value)
-    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d.normalize(), "f")
+    return "—" if value is None or value == "" else plain(Decimal(value))
 
 
 @register.filter
