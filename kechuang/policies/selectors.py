@@ -11,9 +11,12 @@ from .models import Case, PolicyDocument
 
 def engine_policies(*, include: list[PolicyDocument] | None = None) -> tuple[Policy, ...]:
     """The published (non-sandbox) policies as engine objects, from the database; the shipped YAML
-    when the database holds none (e.g. before migrate). ``include`` adds drafts (政策沙盘)."""
-    docs = list(PolicyDocument.objects.filter(status="published", is_sandbox=False).prefetch_related("measures"))
-    policies = [d.to_engine() for d in docs] if docs else [p for p in load_policies() if p.status == "published"]
+    only when the database holds no policy at all (e.g. before the reference load). ``include`` adds drafts."""
+    if PolicyDocument.objects.exists():
+        docs = PolicyDocument.objects.filter(status="published", is_sandbox=False).prefetch_related("measures")
+        policies = [d.to_engine() for d in docs]
+    else:
+        policies = [p for p in load_policies() if p.status == "published"]
     for extra in include or ():
         policies.append(extra.to_engine())
     return tuple(policies)

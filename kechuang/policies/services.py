@@ -402,3 +402,55 @@ def sandbox_measure_update(*, user, measure: Measure, amount=None, line=None, ma
         raise ValidationError(str(exc)) from None
     measure.save()
     return measure
+
+
+# --- editing policies (科技局) ----------------------------------------------------------
+
+POLICY_TRANSITIONS = {"draft": ("review",), "review": ("draft", "published"), "published": ("expired",),
+                      "expired": ("published",)}
+
+
+@transaction.atomic
+def policy_set_status(*, user, policy: PolicyDocument, status: str) -> PolicyDocument:
+    """Lifecycle draft → review → published → expired (change-logged); sandbox drafts are never published."""
+    _require_bureau(user)
+    if status not in POLICY_TRANSITIONS.get(policy.status, ()):
+        raise ValidationError(f"不能从“{policy.get_status_display()}”改为“{dict(PolicyDocument.Status.choices).get(status, status)}”")
+    if policy.is_sandbox and status in ("review", "published"):
+        raise ValidationError("沙盘草稿不能送审或发布")
+    if status == "published":
+        policy.to_engine()  # validates every measure
+    policy.status = status
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def measure_update(*, user, measure: Measure, title: str, text: str, citation: str, spec_yaml: str) -> Measure:
+    """Edit a measure (title, original text, citation and its rule as YAML), validated by the engine first."""
+    import yaml
+
+    from .engine.errors import PolicyDataError
+    from .engine.model import measure_from_dict
+
+    _require_bureau(user)
+    try:
+        spec = yaml.safe_load(spec_yaml) or {}
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"规则：YAML 格式错误（{exc}）") from None
+    if not isinstance(spec, dict):
+        raise ValidationError("规则：应为映射（trigger、benefit、stacking …）")
+    for key in ("id", "article", "title", "text", "citation", "kind", "lead_units", "responsible_units"):
+        spec.pop(key, None)
+    candidate = {"id": measure.code, "article": measure.article, "title": title.strip(), "text": text,
+                 "citation": citation.strip(), "kind": measure.kind, **spec}
+    try:
+        measure_from_dict(candidate, "measure", measure.policy.code)
+    except PolicyDataError as exc:
+        raise ValidationError(f"规则有误：{exc}") from None
+    from .reference import _jsonable
+
+    measure.title, measure.text, measure.citation = title.strip(), text, citation.strip()
+    measure.spec = _jsonable(spec)
+    measure.save()
+    return measure

@@ -47,8 +47,42 @@ def policy_detail(request, code):
     """One policy: measures, benefits, 牵头/责任单位, assumptions; bureau staff may copy it to the sandbox."""
     doc = get_scoped_or_404(PolicyDocument, request.user, "view", code=code)
     policy = doc.to_engine()
-    return render(request, "policies/policy.html", {"doc": doc, "policy": policy,
+    return render(request, "policies/policy.html", {"doc": doc, "policy": policy, "records": doc.measures.all(),
+                                                     "statuses": PolicyDocument.Status.choices,
                                                      "is_staff": request.user.role == "bureau_staff"})
+
+
+@require_POST
+def policy_status(request, code):
+    """科技局 moves a policy through draft → review → published → expired."""
+    _staff(request)
+    doc = get_scoped_or_404(PolicyDocument, request.user, "change", code=code)
+    try:
+        services.policy_set_status(user=request.user, policy=doc, status=request.POST.get("status", ""))
+        messages.success(request, f"状态已改为“{doc.get_status_display()}”")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("policies:policy", code=doc.code)
+
+
+def measure_edit(request, pk):
+    """科技局 edits a measure: title, original text, citation and its rule (YAML), validated before saving."""
+    import yaml
+
+    _staff(request)
+    m = get_scoped_or_404(Measure.objects.select_related("policy"), request.user, "change", pk=pk)
+    spec_text = yaml.safe_dump(m.spec, allow_unicode=True, sort_keys=False)
+    if request.method == "POST":
+        spec_text = request.POST.get("spec", "")
+        try:
+            services.measure_update(user=request.user, measure=m, title=request.POST.get("title", ""),
+                                    text=request.POST.get("text", ""), citation=request.POST.get("citation", ""),
+                                    spec_yaml=spec_text)
+            messages.success(request, "已保存（已记入变更记录）")
+            return redirect("policies:policy", code=m.policy.code)
+        except ValidationError as exc:
+            _errors(request, exc)
+    return render(request, "policies/measure_edit.html", {"m": m, "spec": spec_text})
 
 
 def _result_context(result):

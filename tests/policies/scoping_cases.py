@@ -45,11 +45,21 @@ def _sandbox(world):
     return {"own": {"pk": draft.pk}, "foreign": {"pk": real.pk}}
 
 
+def _measure(world):
+    from kechuang.policies.models import Measure
+
+    return {"own": {"pk": Measure.objects.get(code="nanan-2025-2.1a").pk}, "foreign": {"pk": 10 ** 9}}
+
+
 CASES = {
     "policies:index": Case.global_(note="published policies are reference data for every signed-in user"),
     "policies:policy": Case.global_(kwargs={"code": "nanan-2025-2"}, note="a published policy"),
     "policies:sandbox_create": Case.global_(kwargs={"code": "nanan-2025-2"},
                                             note="POST only (GET 405); the view refuses all but bureau staff"),
+    "policies:policy_status": Case.global_(kwargs={"code": "nanan-2025-2"},
+                                           note="POST only (GET 405); the view refuses all but bureau staff"),
+    "policies:measure_edit": Case.objects(_measure, actor="staff",
+                                          note="a measure of a published policy opens; an unknown pk is 404"),
     "policies:public_calculator": Case.public(note="公开政策计算器: reads only the shipped policy data"),
     "policies:enterprise": Case.objects(_enterprise),
     "policies:cases": Case.listing(_case_list),

@@ -112,3 +112,33 @@ def test_pages_render_for_staff(world, client_for):
         assert staff.get(reverse(name, args=args)).status_code == 200, name
     r = staff.post(reverse("policies:screening"), {"year": "2026"}, follow=True)
     assert "筛查完成" in r.content.decode()
+
+
+def test_staff_edits_a_measure_and_it_is_logged(world, client_for):
+    from kechuang.core.models import ChangeLog
+    from kechuang.policies.models import Measure
+
+    m = Measure.objects.get(code="nanan-2025-2.1a")
+    staff = client_for(world.staff)
+    url = reverse("policies:measure_edit", args=[m.pk])
+    assert "hnte_recognized" in staff.get(url).content.decode()
+    bad = staff.post(url, {"title": m.title, "text": m.text, "citation": m.citation,
+                           "spec": "trigger: {event: moon}\nbenefit: {kind: fixed, amount: '10'}"})
+    assert "规则有误" in bad.content.decode()
+    ok = staff.post(url, {"title": m.title, "text": m.text, "citation": m.citation,
+                          "spec": "trigger: {event: hnte_recognized}\nbenefit: {kind: fixed, amount: '12'}\n"
+                                  "stacking: {group: hnte_recognition, stacks_on_higher: true}"})
+    assert ok.status_code == 302
+    assert [p for p in engine_policies() if p.id == "nanan-2025-2"][0].measures[0].benefit.amount == 12
+    assert ChangeLog.objects.filter(model="policies.Measure", object_id=str(m.pk)).exists()
+    assert client_for(world.clerk_a).get(url).status_code == 403
+
+
+def test_policy_lifecycle(world, client_for):
+    staff = client_for(world.staff)
+    url = reverse("policies:policy_status", args=["quanzhou-hnte-3"])
+    staff.post(url, {"status": "expired"})
+    assert PolicyDocument.objects.get(code="quanzhou-hnte-3").status == "expired"
+    assert all(p.id != "quanzhou-hnte-3" for p in engine_policies())
+    r = staff.post(url, {"status": "draft"}, follow=True)
+    assert "不能从" in r.content.decode()
