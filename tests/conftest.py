@@ -45,3 +45,34 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     settings.PASSWORD_HASHERS = original
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A Playwright page in headless Debian chromium against the live test server.
+    Usage: `browser_page.goto(live_server.url + "/login/")`. Marks: @pytest.mark.browser."""
+    chromium = os.environ.get("KECHUANG_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(chromium):
+        pytest.fail(f"browser tests need Debian chromium at {chromium} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test body still uses the ORM.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        yield page
+        browser.close()
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real login form."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
