@@ -122,9 +122,9 @@ def qualification_rows(enterprise: Enterprise, today: dt.date | None = None) -> 
     return rows
 
 
-def trend_series(enterprise: Enterprise) -> dict:
+def trend_series(fiscal_years) -> dict:
     """Yearly series for the trend chart: years, 营业收入, 研发费用, 净利润 (万元, as strings)."""
-    years = list(enterprise.fiscal_years.order_by("year"))
+    years = sorted(fiscal_years, key=lambda y: y.year)
     return {
         "years": [y.year for y in years],
         "series": [{"name": label, "data": [None if getattr(y, f) is None else str(getattr(y, f)) for y in years]}

@@ -102,7 +102,7 @@ def enterprise_detail(request, pk: int):
         "e": enterprise, "years": years, "year_fields": list(vocab.YEAR_MONEY_FIELDS.items()),
         "year_table": [(y, [_plain(getattr(y, f)) for f in vocab.YEAR_MONEY_FIELDS]) for y in years],
         "ip_rights": list(enterprise.ip_rights.all()), "qualifications": selectors.qualification_rows(enterprise),
-        "credits": list(enterprise.credit_records.all()), "trend": selectors.trend_series(enterprise),
+        "credits": list(enterprise.credit_records.all()), "trend": selectors.trend_series(years),
         "show_phone": bool(show_phone), "can_see_phone": request.user.role == "bureau_staff",
         "can_edit": request.user.role in WRITER_ROLES,
     })
