@@ -145,6 +145,19 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
     return assessment
 
 
+def missing_reports(*, user, period: Period) -> list[tuple[Region, Indicator]]:
+    """Township × indicator pairs with a target in the period's year but no report yet (scoped)."""
+    entries = plan_entries()
+    indicators = list(Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"))
+    reported = set(Report.objects.restrict(user).filter(period=period).values_list("region_id", "indicator_id"))
+    regions = list(Region.townships())
+    if getattr(user, "role", "") != "bureau_staff":
+        regions = [r for r in regions if r.pk == getattr(user, "township_id", None)]
+    return [(r, i) for i in indicators for r in regions
+            if (e := entries.get((r.pk, i.code))) is not None and e.target_for(period.year) is not None
+            and (r.pk, i.pk) not in reported]
+
+
 def data_stamp() -> str:
     """A cheap version of everything the dashboard reads (reports, periods, plans, weights):
     changes whenever a report is submitted, corrected or reviewed, a period opened or closed."""
@@ -245,4 +258,4 @@ def ledger_summary(rows: list[dict]) -> dict:
 
 
 __all__ = ["Cell", "PeriodAssessment", "assessed_indicators", "dashboard_series", "ledger_rows", "ledger_summary",
-           "period_assessment", "plan_entries"]
+           "missing_reports", "period_assessment", "plan_entries"]

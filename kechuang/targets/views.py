@@ -22,6 +22,7 @@ from .selectors import (
     dashboard_series,
     ledger_rows,
     ledger_summary,
+    missing_reports,
     period_assessment,
     plan_entries,
 )
@@ -142,9 +143,12 @@ def review(request):
           .prefetch_related("revisions", "attachments"))
     if status in Report.Status.values:
         qs = qs.filter(status=status)
+    today = dt.date.today()
+    periods = [(p, missing_reports(user=user, period=p)) for p in Period.objects.all()]
+    periods = [(p, missing, today > p.deadline) for p, missing in periods]
     return render(request, "targets/review.html", {"reports": qs[:300], "status": status,
                                                    "statuses": Report.Status.choices,
-                                                   "periods": Period.objects.all(), "this_year": dt.date.today().year})
+                                                   "periods": periods, "this_year": today.year})
 
 
 def _period_and_assessment(request, pk):

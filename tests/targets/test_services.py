@@ -104,3 +104,15 @@ def test_task_ledger_updates_by_lead_unit_only(world):
         services.task_progress(user=world.liaison_a, task=task, text="x", percent=120)
     services.milestone_done(user=world.liaison_a, milestone=m, done_on=dt.date(2026, 3, 30))
     assert task.updates.get().percent == 40
+
+
+def test_missing_reports_listed_for_review(world, period):
+    from kechuang.targets.selectors import missing_reports
+
+    hnte = Indicator.objects.get(code="hnte_count")
+    before = missing_reports(user=world.staff, period=period)
+    assert (world.township_a, hnte) in before
+    services.report_submit(user=world.clerk_a, period=period, region=world.township_a, indicator=hnte, value=1)
+    after = missing_reports(user=world.staff, period=period)
+    assert len(after) == len(before) - 1 and (world.township_a, hnte) not in after
+    assert {r for r, _ in missing_reports(user=world.clerk_a, period=period)} == {world.township_a}
