@@ -1,0 +1,17 @@
+// 培育库漏斗图（ECharts，数据来自 json_script "funnel-data"）
+(function () {
+  var el = document.getElementById("funnel-chart");
+  var data = document.getElementById("funnel-data");
+  if (!el || !data || !window.echarts) return;
+  var d = JSON.parse(data.textContent);
+  var chart = window.echarts.init(el);
+  chart.setOption({
+    tooltip: { trigger: "item", formatter: "{b}：{c} 家" },
+    series: [{
+      type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "8%",
+      label: { show: true, position: "inside", formatter: "{b} {c}" },
+      data: d.labels.map(function (l, i) { return { name: l, value: d.values[i] }; })
+    }]
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();

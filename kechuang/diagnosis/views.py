@@ -1,0 +1,201 @@
+"""Pages of 资格预诊断: the enterprise's 预诊断 tab, the public self-check, the 培育库 pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kechuang.core.scoping import get_scoped_or_404
+from kechuang.diagnosis import selectors
+from kechuang.diagnosis.forms import SelfCheckForm
+from kechuang.diagnosis.models import RUNGS, DiagnosisResult, DiagnosisRun
+from kechuang.rules.docx_report import build_docx
+from kechuang.rules.facts import FactsError, key_label
+from kechuang.rules.report import conclusion, next_steps
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PIPELINE_ROLES = ("bureau_staff", "township_clerk")
+
+
+def _on(request) -> dt.date:
+    raw = request.GET.get("on") or request.POST.get("on") or ""
+    try:
+        return dt.date.fromisoformat(raw) if raw else dt.date.today()
+    except ValueError:
+        return dt.date.today()
+
+
+def _verdict_rows(verdicts):
+    return [{"v": v, "conclusion": conclusion(v), "steps": next_steps(v)} for v in verdicts]
+
+
+def index(request):
+    """Entry: an enterprise user goes to its own report, staff to the 培育库 pipeline."""
+    user = request.user
+    if getattr(user, "role", "") == "enterprise_user" and getattr(user, "enterprise_id", None):
+        return redirect("diagnosis:enterprise", pk=user.enterprise_id)
+    if getattr(user, "role", "") in PIPELINE_ROLES:
+        return redirect("diagnosis:pipeline")
+    return redirect("diagnosis:selfcheck")
+
+
+def enterprise_report(request, pk: int):
+    """预诊断 tab of one enterprise: all five schemes side by side, with gaps and next steps."""
+    on = _on(request)
+    enterprise, facts, verdicts = selectors.enterprise_verdicts(request.user, pk, on=on)
+    return render(request, "diagnosis/enterprise.html", {
+        "e": enterprise, "facts": facts, "rows": _verdict_rows(verdicts), "on": on,
+    })
+
+
+def enterprise_docx(request, pk: int):
+    """The enterprise's report as a Word document (for its accountant)."""
+    on = _on(request)
+    enterprise, facts, verdicts = selectors.enterprise_verdicts(request.user, pk, on=on)
+    resp = HttpResponse(build_docx(verdicts, facts), content_type=DOCX)
+    resp["Content-Disposition"] = f'attachment; filename="diagnosis-{enterprise.uscc}-{on.isoformat()}.docx"'
+    return resp
+
+
+@login_not_required
+def selfcheck(request):
+    """Public self-check: an enterprise without an account enters its figures and gets the same
+    report. Nothing is stored; the Word report is generated from the submitted form."""
+    verdicts, facts, error = None, None, None
+    if request.method == "POST":
+        form = SelfCheckForm(request.POST)
+        if form.is_valid():
+            try:
+                facts, verdicts = selectors.facts_verdicts(form.facts(), on=form.cleaned_data["on"])
+            except FactsError as exc:
+                error = f"{key_label(exc.key)}（{exc.key}）：{exc.message}"
+            if verdicts and request.POST.get("format") == "docx":
+                resp = HttpResponse(build_docx(verdicts, facts), content_type=DOCX)
+                resp["Content-Disposition"] = 'attachment; filename="self-check.docx"'
+                return resp
+    else:
+        form = SelfCheckForm(initial={"on": dt.date.today()})
+    return render(request, "diagnosis/selfcheck.html", {
+        "form": form, "rows": _verdict_rows(verdicts) if verdicts else None, "facts": facts,
+        "error": error,
+    })
+
+
+def _require_pipeline_role(user):
+    if getattr(user, "role", "") not in PIPELINE_ROLES:
+        raise PermissionDenied("仅科技局和乡镇可查看培育库")
+
+
+def _results(request, run):
+    qs = DiagnosisResult.objects.restrict(request.user, "view").filter(run=run)
+    f = request.GET
+    if f.get("township"):
+        qs = qs.filter(township_id=f.get("township"))
+    if f.get("rung", "") != "":
+        qs = qs.filter(rung=f.get("rung"))
+    if f.get("pool") == "1":
+        qs = qs.filter(hnte_pool=True)
+    return qs
+
+
+def pipeline(request):
+    """培育库: latest (or chosen) run, funnel per township and for the city, filtered list."""
+    _require_pipeline_role(request.user)
+    runs = DiagnosisRun.objects.restrict(request.user, "view")
+    run = runs.filter(pk=request.GET.get("run")).first() if request.GET.get("run") else runs.first()
+    ctx = {"runs": runs[:20], "run": run, "rungs": RUNGS,
+           "can_run": getattr(request.user, "role", "") == "bureau_staff"}
+    if run is not None:
+        base = DiagnosisResult.objects.restrict(request.user, "view").filter(run=run)
+        funnel = _funnel(base)
+        by_town = (base.values("township__name", "township_id")
+                   .annotate(total=Count("pk"), **{f"r{c}": Count("pk", filter=Q(rung__gte=c)) for c, _ in RUNGS if c},
+                             pool=Count("pk", filter=Q(hnte_pool=True)))
+                   .order_by("township__name"))
+        qs = _results(request, run).select_related("enterprise", "township").order_by("-hnte_pool", "-rung", "enterprise__name")
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        ctx.update({"funnel": funnel, "by_town": list(by_town), "page": page,
+                    "chart": {"labels": [f["label"] for f in funnel], "values": [f["count"] for f in funnel]},
+                    "query": request.GET.urlencode()})
+    return render(request, "diagnosis/pipeline.html", ctx)
+
+
+def _funnel(qs) -> list[dict]:
+    agg = qs.aggregate(total=Count("pk"), pool=Count("pk", filter=Q(hnte_pool=True)),
+                       **{f"r{c}": Count("pk", filter=Q(rung__gte=c)) for c, _ in RUNGS if c})
+    out = [{"label": "全部企业", "count": agg["total"]}]
+    for c, label in RUNGS[1:]:
+        out.append({"label": label if c < 5 else "小巨人", "count": agg[f"r{c}"]})
+    out.insert(4, {"label": "高企培育库", "count": agg["pool"]})
+    return out
+
+
+@require_POST
+def run_start(request):
+    """Start a run over the registry (科技局 only); recorded with the rules versions."""
+    if getattr(request.user, "role", "") != "bureau_staff":
+        raise PermissionDenied("仅科技局可发起培育库运行")
+    from kechuang.diagnosis.services import diagnosis_run_create
+
+    run = diagnosis_run_create(user=request.user, on=_on(request))
+    messages.success(request, f"已完成培育库运行：{run.enterprise_count} 家企业，用时 {run.duration_ms / 1000:.1f} 秒")
+    return redirect(f"{reverse('diagnosis:pipeline')}?run={run.pk}")
+
+
+def pipeline_export(request, run_pk: int):
+    """Excel of the filtered list with each enterprise's ladder rung and top gap."""
+    _require_pipeline_role(request.user)
+    run = get_scoped_or_404(DiagnosisRun, request.user, "export", pk=run_pk)
+    from openpyxl import Workbook
+
+    from kechuang.core.audit import AuditEvent, record
+    from kechuang.diagnosis.gaps import top_gap_texts
+
+    qs = DiagnosisResult.objects.restrict(request.user, "export").filter(run=run)
+    f = request.GET
+    if f.get("township"):
+        qs = qs.filter(township_id=f.get("township"))
+    if f.get("rung", "") != "":
+        qs = qs.filter(rung=f.get("rung"))
+    if f.get("pool") == "1":
+        qs = qs.filter(hnte_pool=True)
+    rows = list(qs.select_related("enterprise", "township").order_by("township__name", "-rung", "enterprise__name"))
+    gaps = top_gap_texts(rows, run.evaluated_on)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "培育库"
+    ws.append(["统一社会信用代码", "企业名称", "所属乡镇", "梯次", "高企培育库", "高企", "科小", "创新型",
+               "专精特新", "小巨人", "高企创新能力评分", "下一目标", "首要差距"])
+    word = {1: "符合", 0: "不符合", -1: "待定"}
+    target_names = {"hnte": "高新技术企业", "little_giant": "小巨人", "": ""}
+    for r in rows:
+        ws.append([r.enterprise.uscc, r.enterprise.name, r.township.name if r.township else "",
+                   r.get_rung_display(), "是" if r.hnte_pool else "否",
+                   word[r.hnte_eligible], word[r.tsme_eligible], word[r.innovative_sme_eligible],
+                   word[r.srdi_sme_eligible], word[r.little_giant_eligible],
+                   "" if r.hnte_score_min is None else f"{r.hnte_score_min}–{r.hnte_score_max}",
+                   target_names.get(r.target_scheme, r.target_scheme), gaps.get(r.pk, "")])
+    ws2 = wb.create_sheet("运行信息")
+    ws2.append(["运行编号", run.pk])
+    ws2.append(["评价日期", run.evaluated_on.isoformat()])
+    ws2.append(["运行时间", run.started_at.strftime("%Y-%m-%d %H:%M")])
+    for s, v in run.rules_versions.items():
+        ws2.append([f"规则版本 {s}", v])
+    buf = io.BytesIO()
+    wb.save(buf)
+    record(AuditEvent.Kind.EXPORT, request=request, object_ref=f"diagnosis.DiagnosisRun:{run.pk}",
+           detail={"rows": len(rows)})
+    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="peiyuku-run{run.pk}.xlsx"'
+    return resp
