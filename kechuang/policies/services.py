@@ -81,9 +81,10 @@ def _evidence(dbp, i: int, measure, policy: Policy, year: int) -> dict:
         elif "qualifications[" in line:
             line += "（来源：企业库资质记录）"
         data.append(line)
+    basis = re.sub(r"events\[(\d+)\]", r"政策事件#\1", out.basis)
     return {
         "measure": measure.id, "policy": policy.doc_no, "citation": measure.citation,
-        "window": policy.window_text(), "basis": out.basis,
+        "window": policy.window_text(), "basis": basis,
         "conditions": [c.to_json() for c in out.conditions], "data": data,
         "amount": str(out.amount), "amount_max": None if out.amount_max is None else str(out.amount_max),
     }

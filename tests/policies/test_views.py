@@ -23,7 +23,7 @@ def test_public_calculator_without_login(db):
     text = r.content.decode()
     assert r.status_code == 200
     assert "国家高新技术企业认定奖励" in text and "新认定省级科技企业孵化器奖励" in text
-    assert "<b>60</b>" in text  # 10 + 50
+    assert '<div class="num">60</div>' in text  # 10 + 50
 
 
 def test_public_calculator_day_before_effective(db):
@@ -98,7 +98,7 @@ def test_sandbox_compares_and_does_not_leak(world, client_for):
     m = draft.measures.get(code="quanzhou-hnte-3.1a")
     staff.post(reverse("policies:sandbox", args=[draft.pk]), {"measure": m.pk, "amount": "80"})
     page = staff.get(reverse("policies:sandbox", args=[draft.pk]), {"year": 2026}).content.decode()
-    assert "<b>50</b>" in page and "<b>80</b>" in page and "水头镇" in page
+    assert '<div class="num">50</div>' in page and '<div class="num">80</div>' in page and "水头镇" in page
     # the draft never reaches real results
     real = [p for p in engine_policies() if p.id == "quanzhou-hnte-3"][0]
     assert real.measures[0].benefit.amount == 50
