@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from kechuang.core.models import Region
+from kechuang.core.audit import record
+from kechuang.core.models import AuditEvent, Region
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
 from .assessment import REWARD_RULE_CITATION, REWARD_RULE_TEXT
 from .bulletin import BulletinData, BulletinIndicator, BulletinLine, BulletinRank, build_docx, build_xlsx
-from .models import Indicator, Period, PlanFinding, Report, TargetPlan, Task
+from .models import Indicator, Period, PlanFinding, Report, ReportAttachment, TargetPlan, Task
 from .selectors import (
     NANAN_DOCUMENT,
     dashboard_series,
@@ -210,8 +211,13 @@ def bulletin(request, pk: int, fmt: str):
 
     Staff get the full bulletin with the ranking; a township clerk gets the extract of their
     own township (the assessment selector scopes the rows)."""
-    period, a = _period_and_assessment(request, pk)
+    try:
+        period, a = _period_and_assessment(request, pk)
+    except ValidationError as exc:
+        return HttpResponse("；".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
     data = _bulletin_data(period, a)
+    record(AuditEvent.Kind.EXPORT, request=request, object_ref=f"targets.Period:{period.pk}",
+           detail={"file": f"bulletin.{fmt}", "period": period.label, "units": len(a.regions)})
     if fmt == "docx":
         body = build_docx(data)
         ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -220,8 +226,6 @@ def bulletin(request, pk: int, fmt: str):
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(body, content_type=ctype)
     filename = f"{period.label}目标任务通报.{fmt}"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
@@ -236,14 +240,11 @@ def dashboard(request):
     except ValueError:
         year = years[0] if years else dt.date.today().year
     data = dashboard_series(user=request.user, year=year)
-    return render(request, "targets/dashboard.html", {"data": data, "data_json": json.dumps(data, ensure_ascii=False),
-                                                      "years": years, "year": year})
+    return render(request, "targets/dashboard.html", {"data": data, "years": years, "year": year})
 
 
 def dashboard_data(request):
     """The dashboard's data as JSON (for refresh and the load benchmark)."""
-    from django.http import JsonResponse
-
     if request.user.role not in ("bureau_staff", "township_clerk"):
         raise PermissionDenied
     try:
@@ -294,12 +295,6 @@ def task_detail(request, pk: int):
 
 def attachment(request, pk: int):
     """Download an evidence file of a report the user may see."""
-    from urllib.parse import quote
-
-    from django.http import FileResponse
-
-    from .models import ReportAttachment
-
     item = get_scoped_or_404(ReportAttachment, request.user, "view", pk=pk)
     response = FileResponse(item.file.open("rb"), as_attachment=True)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.name)}"
