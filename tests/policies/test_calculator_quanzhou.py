@@ -100,3 +100,16 @@ def test_quanzhou_and_nanan_rewards_are_different_levels(calc):
     r = calc(facts)
     assert r["total"] == 60.0
     assert m(r, "quanzhou-hnte-3.1a")["level"] == "市" and m(r, "nanan-2025-2.1a")["level"] == "县"
+
+
+@pytest.mark.parametrize("first, year, status", [("2023-12-31", 2023, "ineligible"), ("2024-01-01", 2024, "eligible")])
+def test_upsizing_effective_window_assumption(calc, first, year, status):
+    facts = _upsizing(first, hnte_from="2022-01-01")
+    assert m(calc(facts, year=year), "quanzhou-hnte-3.2")["status"] == status
+
+
+@pytest.mark.parametrize("year, status", [(2023, "ineligible"), (2024, "eligible")])
+def test_revenue_effective_window_assumption(calc, year, status):
+    facts = {"years": [{"year": year - 2, "operating_revenue": 150000}, {"year": year - 1, "operating_revenue": 210000}],
+             "qualifications": [hnte("2021-01-01", "2026-12-31")]}
+    assert m(calc(facts, year=year), "quanzhou-hnte-3.1a")["status"] == status

@@ -142,3 +142,16 @@ def test_policy_lifecycle(world, client_for):
     assert all(p.id != "quanzhou-hnte-3" for p in engine_policies())
     r = staff.post(url, {"status": "draft"}, follow=True)
     assert "不能从" in r.content.decode()
+
+
+def test_case_list_query_count_does_not_grow(world, client_for, django_assert_max_num_queries):
+    from kechuang.enterprises.models import Enterprise
+
+    for i in range(15):
+        ent = Enterprise.objects.create(uscc=f"91350583MA2Y0Q{i:03d}", name=f"测试企业{i}", township=world.township_a)
+        services.policy_event_record(user=world.staff, enterprise=ent, kind="incubator_filed", date="2026-02-01")
+    services.screening_run(user=world.staff, year=2026)
+    staff = client_for(world.staff)
+    with django_assert_max_num_queries(12):
+        r = staff.get(reverse("policies:cases"))
+    assert r.status_code == 200 and r.content.decode().count("新增备案科技企业孵化器奖励") == 15
