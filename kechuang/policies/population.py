@@ -93,7 +93,7 @@ def load_population(enterprise_qs=None) -> DbPopulation:
             i = index.get(row[0])
             if i is None:
                 continue
-            for f, v in zip(fields, row[2:]):
+            for f, v in zip(fields, row[2:], strict=True):
                 if v is not None:
                     years.append((i, row[1], f, v))
     quals: list[tuple] = []

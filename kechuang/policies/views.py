@@ -3,7 +3,6 @@ workflow, 公示, screening runs, Excel exports and the 政策沙盘."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 

@@ -8,7 +8,6 @@ from kechuang.policies.engine import PolicyInputError
 
 from .conftest import ev, hnte, m
 
-
 # --- （一） ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("date, status, amount, total", [

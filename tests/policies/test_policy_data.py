@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-import datetime as dt
 import pytest
 
 from kechuang.policies.engine import PolicyDataError, load_policy_file

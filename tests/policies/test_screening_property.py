@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from kechuang.policies.engine import PolicyInputError, calculate, enterprise_from_facts
 from kechuang.policies.engine.columns import Population
+from kechuang.policies.engine.model import policy_from_dict
 from kechuang.policies.engine.money import to_units
 from kechuang.policies.engine.screening import ELIGIBLE, NEAR, NONE_MAX, screen
-from kechuang.policies.engine.model import policy_from_dict
 
 # dates clustered around the boundaries that matter
 DAYS = [dt.date(2025, 10, 22), dt.date(2025, 10, 23), dt.date(2025, 12, 31), dt.date(2026, 1, 1),

@@ -7,10 +7,11 @@ document of ``kechuang policy calc --json``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as _dc_field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .conditions import Condition, Instance, evaluate_instances
 from .errors import PolicyInputError

@@ -10,10 +10,11 @@ codes, ``MISSING`` where a value is absent. It is built from :class:`Enterprise`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _dc_field
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class Population:
     def from_rows(cls, ids: Sequence[Any], established: Iterable[dt.date | None],
                   years: Iterable[tuple[int, int, str, Decimal | None]],
                   quals: Iterable[tuple[int, str, dt.date | None, dt.date | None, dt.date | None]],
-                  events: Iterable[tuple[int, str, dt.date, dict]]) -> "Population":
+                  events: Iterable[tuple[int, str, dt.date, dict]]) -> Population:
         """Build from plain rows: ``years`` (ent, year, field, value), ``quals`` (ent, kind, first,
         from, until), ``events`` (ent, kind, date, fields). ``ent`` indexes ``ids``."""
         n = len(ids)
@@ -134,7 +135,7 @@ class Population:
         qd: dict[str, list] = {}
         for e, kind, first, vfrom, vuntil in quals:
             qd.setdefault(kind, []).append((e, day(first), day(vfrom), day(vuntil)))
-        qcols = {k: QualColumns(*(np.array(c, dtype=np.int64) for c in zip(*rows))) for k, rows in qd.items()}
+        qcols = {k: QualColumns(*(np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))) for k, rows in qd.items()}
         ed: dict[str, list] = {}
         for e, kind, when, fields in events:
             ed.setdefault(kind, []).append((e, day(when), fields))
@@ -148,7 +149,7 @@ class Population:
         return cls(n, list(ids), est, ecols, qcols, year_list, money)
 
     @classmethod
-    def from_enterprises(cls, ents: Sequence[Enterprise], ids: Sequence[Any] | None = None) -> "Population":
+    def from_enterprises(cls, ents: Sequence[Enterprise], ids: Sequence[Any] | None = None) -> Population:
         """Build from validated :class:`Enterprise` views."""
         ids = list(ids) if ids is not None else list(range(len(ents)))
         years = ((i, y, f, getattr(yf, f)) for i, e in enumerate(ents) for y, yf in e.years.items()

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import PolicyInputError
-from .events import EVENT_KINDS, VALUE_LABELS, PolicyEvent
+from .events import EVENT_KINDS, VALUE_LABELS
 from .facts_adapter import Enterprise
 from .model import Measure, Policy
 from .money import FEN, ZERO, fmt_pct, fmt_wan

@@ -8,11 +8,12 @@ unknown value of an enumerated key or a malformed date is an error naming the ke
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as _dc_field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import PolicyInputError
 

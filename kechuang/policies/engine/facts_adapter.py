@@ -9,8 +9,9 @@ kinds than the parser knows (see :mod:`.events`). Errors of either become
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from kechuang.rules.facts import Facts, FactsError, Qualification, YearFigures, parse_facts
 

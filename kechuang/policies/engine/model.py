@@ -10,10 +10,11 @@ non_monetary / mechanism) and *how it stacks* (group, stacks_on_higher, dependen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as _dc_field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import PolicyDataError
 from .events import EVENT_KINDS
@@ -168,7 +169,7 @@ class Policy:
             return f"{self.effective.isoformat()}起"
         return f"{self.effective.isoformat()}至{self.expiry.isoformat()}"
 
-    def with_status(self, status: str) -> "Policy":
+    def with_status(self, status: str) -> Policy:
         """A copy with another lifecycle status."""
         return replace(self, status=status)
 

@@ -44,7 +44,7 @@ def apply_stacking(outcomes: list) -> list[str]:
     groups: dict[str, list] = defaultdict(list)
     for o in outcomes:
         groups[o.group].append(o)
-    for group, members in groups.items():
+    for members in groups.values():
         by_level: dict[str, list] = defaultdict(list)
         for o in members:
             by_level[o.level].append(o)
