@@ -159,6 +159,35 @@ def report_return(*, user, report: Report, reason: str) -> Report:
     return report
 
 
+@transaction.atomic
+def indicator_set_weights(*, user, weights: dict[str, object]) -> list[Indicator]:
+    """Set the assessment weights ``{indicator code: weight}`` (staff only; 0 removes an indicator
+    from the score). Every value is checked first; nothing is saved when one is bad."""
+    _staff_only(user, "调整考核权重")
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=list(weights))}
+    parsed = {}
+    for code, raw in weights.items():
+        if code not in indicators:
+            raise ValidationError({"weights": f"未知指标“{code}”"})
+        try:
+            value = to_decimal(raw, f"{indicators[code].name} 权重")
+        except TargetDataError as exc:
+            raise ValidationError({"weights": str(exc)}) from None
+        if value > 1000:
+            raise ValidationError({"weights": f"{indicators[code].name} 权重：不能超过 1000（实际 {value}）"})
+        parsed[code] = value
+    if parsed and not any(parsed.values()):
+        raise ValidationError({"weights": "至少一个指标的权重应大于 0"})
+    changed = []
+    for code, value in parsed.items():
+        ind = indicators[code]
+        if ind.weight != value:
+            ind.weight = value
+            ind.save(update_fields=["weight"])
+            changed.append(ind)
+    return changed
+
+
 def _may_change_task(user, task: Task) -> None:
     if not Task.objects.restrict(user, "change").filter(pk=task.pk).exists():
         raise PermissionDenied("只有牵头单位或科技局可以更新该任务")

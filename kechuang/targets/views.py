@@ -164,7 +164,17 @@ def _period_and_assessment(request, pk):
 
 
 def assessment(request, pk: int):
-    """Completion, early warning and ranking of a period; the reward rule applied and cited."""
+    """Completion, early warning and ranking of a period; the reward rule applied and cited.
+    Staff may change the assessment weights here (POST)."""
+    if request.method == "POST":
+        _staff(request)
+        weights = {key[len("weight_"):]: value for key, value in request.POST.items() if key.startswith("weight_")}
+        try:
+            changed = services.indicator_set_weights(user=request.user, weights=weights)
+            messages.success(request, f"已更新 {len(changed)} 个指标的权重，排名已按新权重重新计算")
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("targets:assessment", pk=pk)
     try:
         period, a = _period_and_assessment(request, pk)
     except ValidationError as exc:
@@ -174,7 +184,8 @@ def assessment(request, pk: int):
     names = {i.code: i.name for i in a.indicators}
     ranking = [(r, "、".join(names.get(code, code) for code in r.missed)) for r in a.ranking]
     return render(request, "targets/assessment.html", {
-        "period": period, "a": a, "rows": rows, "ranking": ranking, "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
+        "period": period, "a": a, "rows": rows, "ranking": ranking,
+        "all_indicators": Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"), "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
         "warning_rule": Thresholds().rule_text(), "periods": Period.objects.all()})
 
 

@@ -73,3 +73,27 @@ def test_bulletin_and_dashboard_for_staff(world, client_for, period):
     assert data["ranking"][0] == {"unit": "水头", "score": 111.11, "praised": True, "penalised": False}
     assert staff.get(reverse("targets:dashboard"), {"year": 2023}).status_code == 200
     assert client_for(world.ent_user_a).get(reverse("targets:dashboard")).status_code == 403
+
+
+def test_staff_changes_weights_and_ranking_follows(world, client_for, period):
+    hnte = Indicator.objects.get(code="hnte_count")
+    rd = Indicator.objects.get(code="rd_investment")
+    # 水头 2023: 高企 90/81 = 111.1 %, 研发 8640/17280 = 50 %;  溪美: 高企 40/49 = 81.6 %, 研发 38016/38016 = 100 %
+    for clerk, region, values in ((world.clerk_a, world.township_a, {hnte: "90", rd: "8640"}),
+                                  (world.clerk_b, world.township_b, {hnte: "40", rd: "38016"})):
+        for indicator, value in values.items():
+            r = services.report_submit(user=clerk, period=period, region=region, indicator=indicator, value=value)
+            services.report_approve(user=world.staff, report=r)
+    staff = client_for(world.staff)
+    url = reverse("targets:assessment", kwargs={"pk": period.pk})
+
+    def first():
+        return json.loads(staff.get(reverse("targets:dashboard_data"), {"year": 2023}).content)["ranking"][0]["unit"]
+
+    assert first() == "溪美"  # weights 25 / 25: 溪美 90.82 vs 水头 80.56
+    page = staff.post(url, {"weight_hnte_count": "75", "weight_rd_investment": "25"}, follow=True).content.decode()
+    assert "已更新 1 个指标的权重" in page
+    assert first() == "水头"  # 75 / 25: 水头 95.83 vs 溪美 86.22
+    page = staff.post(url, {"weight_hnte_count": "很多"}, follow=True).content.decode()
+    assert "高新技术企业数量 权重：应为数字" in page
+    assert client_for(world.clerk_a).post(url, {"weight_hnte_count": "1"}).status_code == 403
