@@ -88,7 +88,9 @@ def load_population(enterprise_qs=None) -> DbPopulation:
     if FiscalYear is not None:
         names = {f.name for f in FiscalYear._meta.get_fields()}
         fields = [f for f in MONEY_YEAR_FIELDS if f in names]
-        for row in FiscalYear.objects.filter(enterprise_id__in=qs.values("id")).values_list(
+        fy_qs = FiscalYear.objects.all() if enterprise_qs is None else FiscalYear.objects.filter(
+            enterprise_id__in=qs.values("id"))
+        for row in fy_qs.values_list(
                 "enterprise_id", "year", *fields).iterator(chunk_size=20000):
             i = index.get(row[0])
             if i is None:
@@ -99,7 +101,9 @@ def load_population(enterprise_qs=None) -> DbPopulation:
     quals: list[tuple] = []
     QualModel = _registry_model("Qualification")
     if QualModel is not None:
-        for e, kind, first, vf, vu in QualModel.objects.filter(enterprise_id__in=qs.values("id")).values_list(
+        q_qs = QualModel.objects.all() if enterprise_qs is None else QualModel.objects.filter(
+            enterprise_id__in=qs.values("id"))
+        for e, kind, first, vf, vu in q_qs.values_list(
                 "enterprise_id", "kind", "first_recognized_on", "valid_from", "valid_until").iterator(chunk_size=20000):
             if e in index:
                 quals.append((index[e], kind, first, vf, vu))
