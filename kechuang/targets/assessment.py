@@ -85,7 +85,8 @@ def assess_indicator(indicator: str, target: object, actual: object | None, *,
     return IndicatorResult(indicator, t, a, completion_rate(a, t, direction=direction), met)
 
 
-def talent_team_equivalent(teams: object, projects: object, *, a_class: bool) -> Decimal:
+def talent_team_equivalent(teams: object, projects: object, *, a_class: bool,
+                           factor: object = Decimal("0.5")) -> Decimal:
     """Teams counted for the talent-team target: A-class townships add 0.5 per project.
 
     南政办〔2021〕67号 附件2 备注: “A类乡镇如获得1个泉州市高层次人才创新创业项目立项的，视同完成
@@ -93,7 +94,7 @@ def talent_team_equivalent(teams: object, projects: object, *, a_class: bool) ->
     """
     t = to_decimal(teams, "人才团队数")
     p = to_decimal(projects, "创新创业项目数")
-    return t + (p * Decimal("0.5") if a_class else Decimal(0))
+    return t + (p * to_decimal(factor, "折算系数") if a_class else Decimal(0))
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,19 @@ from django.db.models import Count, Max, Q, Sum
 
 from kechuang.core.models import Region
 
-from .assessment import RankedUnit, ScoringConfig, assess_indicator, rank_units, score_unit
+from .assessment import (
+    RankedUnit,
+    ScoringConfig,
+    assess_indicator,
+    rank_units,
+    score_unit,
+    talent_team_equivalent,
+)
 from .derived import DERIVED_INDICATORS, derived_actuals
 from .ledger import milestone_status
 from .models import Indicator, Period, Report, TargetPlan, Task
-from .warning import Warning, early_warning
+from .parameters import current_parameters
+from .warning import Thresholds, Warning, early_warning
 
 NANAN_DOCUMENT = "南政办〔2021〕67号"
 DERIVED_CACHE_SECONDS = 60
@@ -104,8 +112,13 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
         regions = [r for r in regions if r.pk == user.township_id]
     indicators = assessed_indicators()
     entries = plan_entries()
+    params = current_parameters()
+    thresholds = Thresholds(params.warning_green, params.warning_yellow)
     reports = {(r.region_id, r.indicator_id): r for r in
                Report.objects.restrict(user).filter(period=period).select_related("indicator")}
+    projects = {r.region_id: r.value for r in reports.values()
+                if r.indicator.code == "talent_project" and r.status == Report.Status.APPROVED}
+    a_class = set(params.talent_a_class_townships)
     previous = {(rid, iid): value for rid, iid, value in
                 Report.objects.restrict(user).filter(period__year=period.year - 1, period__kind="FY",
                                                      status=Report.Status.APPROVED)
@@ -124,6 +137,10 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
                     baseline = entry.value_for(period.year - 1)
             report = reports.get((region.pk, ind.pk))
             actual = report.value if report and report.status == Report.Status.APPROVED else None
+            if ind.code == "talent_team" and (region.short_name in a_class) and region.pk in projects:
+                # 附件2 备注：A类乡镇每个泉州市高层次人才创新创业项目视同完成0.5个人才团队
+                actual = talent_team_equivalent(actual or 0, projects[region.pk], a_class=True,
+                                                factor=params.talent_project_factor)
             rate, warning = None, None
             if target is not None:
                 result = assess_indicator(ind.code, target, actual, direction=ind.direction)
@@ -132,13 +149,13 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
                 if actual is not None and target > 0:
                     warning = early_warning(actual=actual, target=target, kind=ind.kind, on=on,
                                             start=dt.date(period.year, 1, 1), end=dt.date(period.year, 12, 31),
-                                            baseline=baseline)
+                                            baseline=baseline, thresholds=thresholds)
             cells[(region.pk, ind.pk)] = Cell(region, ind, target, baseline, report, actual,
                                               None if derived is None else derived.get(region.pk, Decimal(0)),
                                               rate, warning)
     assessment = PeriodAssessment(period, on, indicators, regions, cells)
     if role == "bureau_staff":
-        config = ScoringConfig(weights={i.code: i.weight for i in indicators})
+        config = ScoringConfig(weights={i.code: i.weight for i in indicators}, cap=params.scoring_cap)
         scores = [score_unit(r.short_name or r.name, results[r.pk], config) for r in regions]
         assessment.ranking = rank_units(scores)
         assessment.config = config
@@ -165,7 +182,7 @@ def data_stamp() -> str:
     p = Period.objects.aggregate(n=Count("id"), m=Max("id"), o=Count("id", filter=Q(status="open")))
     i = Indicator.objects.aggregate(w=Sum("weight"), m=Max("id"))
     stamp = (r["n"], r["s"], r["v"], r["m"], p["n"], p["m"], p["o"], i["w"], i["m"],
-             TargetPlan.objects.aggregate(m=Max("id"))["m"])
+             TargetPlan.objects.aggregate(m=Max("id"))["m"], current_parameters())
     return hashlib.sha1(repr(stamp).encode()).hexdigest()[:16]
 
 

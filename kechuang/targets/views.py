@@ -18,6 +18,7 @@ from . import services
 from .assessment import REWARD_RULE_CITATION, REWARD_RULE_TEXT
 from .bulletin import BulletinData, BulletinIndicator, BulletinLine, BulletinRank, build_docx, build_xlsx
 from .models import Indicator, Period, PlanFinding, Report, ReportAttachment, TargetPlan, Task
+from .parameters import current_parameters
 from .selectors import (
     NANAN_DOCUMENT,
     dashboard_series,
@@ -30,6 +31,11 @@ from .selectors import (
 from .warning import Thresholds
 
 ISSUER = "南安市抓创新促应用专项行动工作领导小组办公室"
+
+
+def _thresholds() -> Thresholds:
+    params = current_parameters()
+    return Thresholds(params.warning_green, params.warning_yellow)
 
 
 def _staff(request) -> None:
@@ -186,7 +192,7 @@ def assessment(request, pk: int):
     return render(request, "targets/assessment.html", {
         "period": period, "a": a, "rows": rows, "ranking": ranking,
         "all_indicators": Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"), "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
-        "warning_rule": Thresholds().rule_text(), "periods": Period.objects.all()})
+        "warning_rule": _thresholds().rule_text(), "periods": Period.objects.all()})
 
 
 def _bulletin_data(period, a) -> BulletinData:
@@ -211,7 +217,7 @@ def _bulletin_data(period, a) -> BulletinData:
         scoring_note=(f"计分办法：综合得分 = 100 × Σ（权重 × 完成率）÷ Σ权重，单项完成率最高按"
                       f"{(a.config.cap * 100).normalize():f}%计；权重：{weights}。目标为0或未下达的指标不计分。"
                       f"{a.config.source}。") if a.config else "",
-        warning_rule=Thresholds().rule_text(),
+        warning_rule=_thresholds().rule_text(),
         requirements=["各乡镇（街道）要对照目标任务，查找差距，倒排工期，确保完成全年目标任务。",
                       "预警为红色、黄色的单位要分析原因，制定整改措施，于10个工作日内报市抓创新促应用专项行动工作领导小组办公室。"],
         copy_to="市委办、市人大办、市政府办、市政协办", printer="南安市科学技术局办公室")
