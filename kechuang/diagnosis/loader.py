@@ -47,6 +47,39 @@ def _ordinal(v) -> int:
     return v.toordinal()
 
 
+def _date_sql(column: str) -> str:
+    """SQL giving ``date.toordinal()`` of a date column (NULL → -1), per database vendor."""
+    qn = connection.ops.quote_name
+    col = qn(column)
+    if connection.vendor == "sqlite":
+        return f"COALESCE(CAST(julianday({col}) - 1721424.5 AS INTEGER), -1)"
+    if connection.vendor == "postgresql":
+        return f"COALESCE(({col} - DATE '0001-01-01') + 1, -1)"
+    raise NotImplementedError(connection.vendor)
+
+
+def _int_matrix(rows: list[tuple], width: int) -> np.ndarray:
+    """Rows of integers → (len, width) int64 array, without a per-row Python object."""
+    from itertools import chain
+
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+    return flat.reshape(len(rows), width)
+
+
+def _columns(exprs: list[str], from_where: str, params) -> list[np.ndarray]:
+    """Integer columns of one query, each fetched as a single comma-joined string and parsed
+    by numpy (no Python object per row: the loader's main cost on a 2-core machine)."""
+    if connection.vendor == "sqlite":
+        aggs = ", ".join(f"group_concat({e}, ',')" for e in exprs)
+    else:
+        aggs = ", ".join(f"string_agg(CAST(({e}) AS TEXT), ',')" for e in exprs)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {aggs} {from_where}", params)
+        row = cur.fetchone()
+    return [np.fromstring(v, dtype=np.int64, sep=",") if v else np.zeros(0, dtype=np.int64)
+            for v in row]
+
+
 def _rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -60,31 +93,38 @@ def load_population(queryset, *, on: dt.date) -> LoadedPopulation:
     from kechuang.enterprises.vocab import HIGH_TECH_FIELD_OUTSIDE
 
     qn = connection.ops.quote_name
-    ents = list(queryset.order_by("pk").values_list(
-        "pk", "township_id", "established_on", "mainland_resident", "employees", "tech_staff",
-        "rd_staff", "high_tech_field", "restricted_industry"))
-    n = len(ents)
-    ids = np.fromiter((e[0] for e in ents), dtype=np.int64, count=n)
+    sub_sql, sub_params = queryset.order_by().values("pk").query.sql_with_params()
+    everything = not queryset.query.where and not queryset.query.is_sliced
+    htf = qn("high_tech_field")
+    cols = _columns(
+        [qn("id"), f"COALESCE({qn('township_id')}, 0)", _date_sql("established_on"),
+         f"CASE WHEN {qn('mainland_resident')} THEN 1 ELSE 0 END",
+         f"COALESCE({qn('employees')}, -1)", f"COALESCE({qn('tech_staff')}, -1)", f"COALESCE({qn('rd_staff')}, -1)",
+         f"CASE WHEN TRIM(COALESCE({htf}, '')) = '' THEN -1 WHEN TRIM({htf}) = %s THEN 0 ELSE 1 END",
+         f"CASE WHEN {qn('restricted_industry')} IS NULL THEN -1 WHEN {qn('restricted_industry')} THEN 1 ELSE 0 END"],
+        f"FROM {qn(Enterprise._meta.db_table)} WHERE " + ("1 = 1" if everything else f"{qn('id')} IN ({sub_sql})"),
+        [HIGH_TECH_FIELD_OUTSIDE, *([] if everything else sub_params)])
+    # the %s of the high-tech CASE comes before the subquery's parameters
+    order = np.argsort(cols[0], kind="stable")
+    cols = [c[order] for c in cols]
+    ids = cols[0]
+    n = len(ids)
     row_of = {int(pk): i for i, pk in enumerate(ids)}
     ent = {k: np.full(n, fill, dtype=dtype) for k, (dtype, fill) in ENT_COLUMNS.items()}
-    town = np.fromiter((e[1] or 0 for e in ents), dtype=np.int64, count=n)
-    ent["est"] = np.fromiter((_ordinal(e[2]) for e in ents), dtype=np.int64, count=n)
-    ent["mainland"] = np.fromiter((bool(e[3]) for e in ents), dtype=bool, count=n)
-    for j, k in ((4, "employees"), (5, "tech_staff"), (6, "rd_staff")):
-        ent[k] = np.fromiter((UNKNOWN if e[j] is None else e[j] for e in ents), dtype=np.int64, count=n)
-    ent["htf"] = np.fromiter((UNKNOWN if not (e[7] or "").strip() else
-                              int((e[7] or "").strip() != HIGH_TECH_FIELD_OUTSIDE) for e in ents),
-                             dtype=np.int8, count=n)
-    ent["restricted"] = np.fromiter((UNKNOWN if e[8] is None else int(e[8]) for e in ents),
-                                    dtype=np.int8, count=n)
+    town = cols[1]
+    ent["est"] = cols[2]
+    ent["mainland"] = cols[3] == 1
+    ent["employees"], ent["tech_staff"], ent["rd_staff"] = cols[4], cols[5], cols[6]
+    ent["htf"] = cols[7].astype(np.int8)
+    ent["restricted"] = cols[8].astype(np.int8)
     ent["ip_given"][:] = True
     ent["qual_given"][:] = True
 
-    sub_sql, sub_params = queryset.order_by().values("pk").query.sql_with_params()
+    member = "1 = 1" if everything else f"{qn('enterprise_id')} IN ({sub_sql})"
+    member_params = [] if everything else list(sub_params)
 
     def child_rows(model, columns: str):
-        return _rows(f"SELECT {columns} FROM {qn(model._meta.db_table)} "
-                     f"WHERE {qn('enterprise_id')} IN ({sub_sql})", sub_params)
+        return _rows(f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {member}", member_params)
 
     # credit records → flags (as build_facts: in force on `on`; incidents within the year before)
     for f in ("incident", "dishonesty", "abnormal"):
@@ -105,37 +145,44 @@ def load_population(queryset, *, on: dt.date) -> LoadedPopulation:
         if kind in _INCIDENT and year_before <= occ <= on:
             ent["incident"][i] = 1
 
-    money_cols = ", ".join(
-        f"COALESCE(CAST(ROUND({qn(m)} * 1000000) AS BIGINT), 0), "
-        f"CASE WHEN {qn(m)} IS NULL THEN 0 ELSE 1 END" for m in MONEY_FIELDS)
-    yr = child_rows(FiscalYear, f"enterprise_id, year, {money_cols}")
-    arr = np.array(yr, dtype=np.int64).reshape(len(yr), 2 + 2 * len(MONEY_FIELDS))
+    money_cols = ", ".join(f"COALESCE(CAST(ROUND({qn(m)} * 1000000) AS BIGINT), 0)" for m in MONEY_FIELDS)
+    has_mask = " + ".join(f"(CASE WHEN {qn(m)} IS NULL THEN 0 ELSE {1 << j} END)"
+                          for j, m in enumerate(MONEY_FIELDS))
+    width = 3 + len(MONEY_FIELDS)
+    cols = _columns([qn("enterprise_id"), qn("year"), has_mask,
+                     *(f"COALESCE(CAST(ROUND({qn(m)} * 1000000) AS BIGINT), 0)" for m in MONEY_FIELDS)],
+                    f"FROM {qn(FiscalYear._meta.db_table)} WHERE {qn('year')} BETWEEN %s AND %s "
+                    f"AND {member}", [on.year - 3, on.year - 1, *member_params])
+    arr = np.stack(cols, axis=1) if cols[0].size else np.zeros((0, width), dtype=np.int64)
     remap = np.full(int(ids.max()) + 1 if n else 1, -1, dtype=np.int64)
     remap[ids] = np.arange(n)
-    years = {"ent": remap[arr[:, 0]] if len(yr) else np.zeros(0, np.int64), "year": arr[:, 1]}
+    years = {"ent": remap[arr[:, 0]], "year": arr[:, 1]}
     for j, m in enumerate(MONEY_FIELDS):
-        years[m] = arr[:, 2 + 2 * j]
-        years[m + "_has"] = arr[:, 3 + 2 * j].astype(bool)
+        years[m] = arr[:, 3 + j]
+        years[m + "_has"] = (arr[:, 2] >> j) & 1 == 1
 
-    ip_rows = child_rows(IPRight, "enterprise_id, kind, core, used_for_hnte, acquired_by, granted_on, expires_on")
-    m = len(ip_rows)
-    ip = {
-        "ent": np.fromiter((remap[int(r[0])] for r in ip_rows), dtype=np.int64, count=m),
-        "cls": np.fromiter((_IP_CLASS[r[1]] for r in ip_rows), dtype=np.int64, count=m),
-        "core": np.fromiter((UNKNOWN if r[2] is None else int(r[2]) for r in ip_rows), dtype=np.int64, count=m),
-        "used": np.fromiter((bool(r[3]) for r in ip_rows), dtype=bool, count=m),
-        "acq": np.fromiter((ACQ_KINDS.index(r[4]) if r[4] else UNKNOWN for r in ip_rows), dtype=np.int64, count=m),
-        "granted": np.fromiter((_ordinal(r[5]) for r in ip_rows), dtype=np.int64, count=m),
-        "expires": np.fromiter((NO_END if r[6] is None else _ordinal(r[6]) for r in ip_rows), dtype=np.int64, count=m),
-    }
-    q_rows = child_rows(Qualification, "enterprise_id, kind, valid_from, first_recognized_on, valid_until")
-    k = len(q_rows)
-    qual = {
-        "ent": np.fromiter((remap[int(r[0])] for r in q_rows), dtype=np.int64, count=k),
-        "kind": np.fromiter((QUAL_KINDS.index(r[1]) for r in q_rows), dtype=np.int64, count=k),
-        "start": np.fromiter((_ordinal(r[2] or r[3]) for r in q_rows), dtype=np.int64, count=k),
-        "until": np.fromiter((NO_END if r[4] is None else _ordinal(r[4]) for r in q_rows), dtype=np.int64, count=k),
-    }
+    cls_case = "CASE " + " ".join(f"WHEN {qn('kind')} = '{k}' THEN {c}" for k, c in _IP_CLASS.items()) + " ELSE 0 END"
+    acq_case = "CASE " + " ".join(f"WHEN {qn('acquired_by')} = '{k}' THEN {i}" for i, k in enumerate(ACQ_KINDS)) + " ELSE -1 END"
+    core_sql = f"CASE WHEN {qn('core')} IS NULL THEN -1 WHEN {qn('core')} THEN 1 ELSE 0 END"
+    used_sql = f"CASE WHEN {qn('used_for_hnte')} THEN 1 ELSE 0 END"
+    cols = _columns([qn("enterprise_id"), cls_case, core_sql, used_sql, acq_case, _date_sql("granted_on"),
+                     _date_sql("expires_on")],
+                    f"FROM {qn(IPRight._meta.db_table)} WHERE {member}", member_params)
+    a = np.stack(cols, axis=1) if cols[0].size else np.zeros((0, 7), dtype=np.int64)
+    if (a[:, 1] == 0).any():
+        raise ValueError("知识产权类型无法识别（数据库中有未知类型）")
+    ip = {"ent": remap[a[:, 0]], "cls": a[:, 1], "core": a[:, 2], "used": a[:, 3] == 1, "acq": a[:, 4],
+          "granted": a[:, 5], "expires": np.where(a[:, 6] < 0, NO_END, a[:, 6])}
+    kind_case = "CASE " + " ".join(f"WHEN {qn('kind')} = '{k}' THEN {i}" for i, k in enumerate(QUAL_KINDS)) + " ELSE -1 END"
+    cols = _columns([qn("enterprise_id"), kind_case, _date_sql("valid_from"), _date_sql("first_recognized_on"),
+                     _date_sql("valid_until")],
+                    f"FROM {qn(Qualification._meta.db_table)} WHERE {member}", member_params)
+    q = np.stack(cols, axis=1) if cols[0].size else np.zeros((0, 5), dtype=np.int64)
+    qual = {"ent": remap[q[:, 0]], "kind": q[:, 1],
+            "start": np.where(q[:, 2] >= 0, q[:, 2], q[:, 3]),
+            "until": np.where(q[:, 4] < 0, NO_END, q[:, 4])}
+    if (qual["kind"] < 0).any():
+        raise ValueError("资质类型无法识别（数据库中有未知类型）")
     tables = {t: {c: np.zeros(0, dtype=bool if c.endswith("_has") or c == "used" else np.int64)
                   for c in cols} for t, cols in TABLE_COLUMNS.items()}
     tables["years"] = years

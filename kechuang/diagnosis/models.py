@@ -60,12 +60,14 @@ class DiagnosisResult(ScopedModel):
 
     change_log = False  # derived and regenerable; the run row itself is logged
 
+    # FK indexes left out on purpose: every read filters by run, served by the composite
+    # indexes below; fewer indexes keep storing 100,000 rows per run fast.
     run = models.ForeignKey(DiagnosisRun, verbose_name=_("运行"), on_delete=models.CASCADE,
-                            related_name="results")
+                            related_name="results", db_index=False)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
-                                   on_delete=models.CASCADE, related_name="+")
+                                   on_delete=models.CASCADE, related_name="+", db_index=False)
     township = models.ForeignKey("core.Region", verbose_name=_("所属乡镇"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+                                 on_delete=models.PROTECT, related_name="+", db_index=False)
     rung = models.PositiveSmallIntegerField(_("梯次"), choices=RUNGS, default=0)
     hnte_pool = models.BooleanField(_("高企培育库"), default=False)
     target_scheme = models.CharField(_("下一目标"), max_length=16, blank=True)

@@ -29,6 +29,13 @@ def _insert_results(rows: list[tuple], batch: int = 5000) -> None:
     cols = ", ".join(qn(c) for c in _RESULT_COLUMNS)
     marks = ", ".join(["%s"] * len(_RESULT_COLUMNS))
     sql = f"INSERT INTO {qn(DiagnosisResult._meta.db_table)} ({cols}) VALUES ({marks})"
+    if connection.vendor == "sqlite":
+        # the DB-API cursor directly: Django's wrapper re-formats every row of executemany
+        connection.ensure_connection()
+        raw = connection.connection.cursor()
+        raw.executemany(sql.replace("%s", "?"), rows)
+        raw.close()
+        return
     with connection.cursor() as cur:
         for i in range(0, len(rows), batch):
             cur.executemany(sql, rows[i:i + batch])
