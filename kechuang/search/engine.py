@@ -159,6 +159,20 @@ class SearchEngine:
             self.docs.append(d)
         self._attr_cache.clear()
 
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove documents by id (unknown ids are ignored); returns how many were removed."""
+        positions = {self._pos[i] for i in ids if i in self._pos}
+        if not positions:
+            return 0
+        keep = np.array([i not in positions for i in range(len(self.docs))], dtype=bool)
+        self.docs = [d for i, d in enumerate(self.docs) if keep[i]]
+        if self.embedder is not None and len(self.vectors):
+            self.vectors = self.vectors[keep]
+        self.lexical.remove(positions)
+        self._pos = {d.id: i for i, d in enumerate(self.docs)}
+        self._attr_cache.clear()
+        return len(positions)
+
     # ------------------------------------------------------------------ searching
     def _mask(self, filters: Mapping[str, Any] | None) -> np.ndarray | None:
         if not filters:

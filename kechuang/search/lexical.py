@@ -58,6 +58,11 @@ class LexicalIndex:
         self.doc_ids.extend(self._ids(self.doc_tokens(d)) for d in docs)
         self._rebuild()
 
+    def remove(self, positions: set[int]) -> None:
+        """Drop the documents at ``positions`` and rebuild BM25 (the vocabulary keeps old terms)."""
+        self.doc_ids = [ids for i, ids in enumerate(self.doc_ids) if i not in positions]
+        self._rebuild()
+
     def _rebuild(self) -> None:
         model = bm25s.BM25(k1=self.k1, b=self.b)
         model.index(Tokenized(ids=[ids.tolist() for ids in self.doc_ids], vocab=self.vocab),

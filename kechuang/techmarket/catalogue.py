@@ -1,8 +1,8 @@
 """The search engine over the achievements loaded in the product.
 
 Published achievements become search documents with id ``ach-<pk>``. The engine is
-persisted under ``VAR_DIR/search/catalogue``: it is reused while the published set is
-unchanged, extended incrementally when achievements were only added, and rebuilt otherwise.
+persisted under ``VAR_DIR/search/catalogue`` and kept in step incrementally: records that were
+unpublished, deleted or edited are removed, new and edited ones are added.
 Segment vectors come from the shared vector cache (seeded with the shipped CSL vectors).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from kechuang.search.engine import IndexMismatch, SearchEngine, open_vector_cach
 
 from .models import Achievement
 
-_MEMO: dict[str, tuple[str, SearchEngine]] = {}
+_MEMO: dict[str, tuple[str, SearchEngine, dict[str, str]]] = {}
 
 
 def achievement_document(a: Achievement) -> Document:
@@ -47,29 +47,32 @@ def catalogue_engine(*, progress: bool = False, root: Path | None = None) -> Sea
         return None
     prints = {d.id: _fingerprint(d) for d in docs}
     signature = hashlib.sha256("".join(prints[d.id] for d in docs).encode()).hexdigest()
-    key = str(root)
+    embedder = get_embedder()
+    key = f"{root}|{embedder.name}"
     memo = _MEMO.get(key)
     if memo and memo[0] == signature:
         return memo[1]
     directory = root / "catalogue"
-    embedder = get_embedder()
-    engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder))
-    known: dict[str, str] = {}
-    if (directory / "fingerprints.json").exists():
-        try:
-            engine.load(directory)
-            known = json.loads((directory / "fingerprints.json").read_text(encoding="utf-8"))
-        except (IndexMismatch, OSError, ValueError, KeyError):
-            engine = SearchEngine(embedder=embedder, cache=engine.cache)
-            known = {}
-    unchanged = all(prints.get(i) == fp for i, fp in known.items()) and len(known) == len(engine)
-    if not unchanged:
-        engine = SearchEngine(embedder=embedder, cache=engine.cache)
+    if memo:
+        engine, known = memo[1], dict(memo[2])
+    else:
+        engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder))
         known = {}
-    new = [d for d in docs if d.id not in known]
-    if new:
+        if (directory / "fingerprints.json").exists():
+            try:
+                engine.load(directory)
+                known = json.loads((directory / "fingerprints.json").read_text(encoding="utf-8"))
+            except (IndexMismatch, OSError, ValueError, KeyError):
+                engine = SearchEngine(embedder=embedder, cache=engine.cache)
+                known = {}
+    if len(known) != len(engine):
+        engine, known = SearchEngine(embedder=embedder, cache=engine.cache), {}
+    stale = [i for i, fp in known.items() if prints.get(i) != fp]   # removed, unpublished or edited
+    new = [d for d in docs if known.get(d.id) != prints[d.id]]
+    if stale or new:
+        engine.remove(stale)
         engine.add(new, progress=progress)
         engine.save(directory)
         (directory / "fingerprints.json").write_text(json.dumps(prints), encoding="utf-8")
-    _MEMO[key] = (signature, engine)
+    _MEMO[key] = (signature, engine, prints)
     return engine

@@ -12,11 +12,7 @@ from kechuang.techmarket.workdays import add_working_days
 
 
 @pytest.fixture
-def market(world, settings, tmp_path, monkeypatch):
-    settings.VAR_DIR = tmp_path / "var"
-    monkeypatch.setenv("KECHUANG_EMBEDDER", "hashing")
-    from kechuang.techmarket import catalogue
-    catalogue._MEMO.clear()
+def market(world, hashing_search):
     mk = lambda **kw: Achievement.objects.create(status="published", **kw)  # noqa: E731
     dye = mk(title="低温活性染料匀染技术", abstract="一种棉织物低温活性染料染色工艺，匀染性好，节水节能。",
              keywords=["活性染料", "匀染性", "低温染色"], field="新材料", maturity=7, owner_name="福州大学")
