@@ -26,9 +26,11 @@ def _money(label):
 class SelfCheckForm(forms.Form):
     """企业自测：基本情况、近三年财务数据（万元）、知识产权和成果转化。"""
 
-    on = forms.DateField(label="评价（申报）日期", initial=dt.date.today)
+    on = forms.DateField(label="评价（申报）日期", initial=dt.date.today,
+                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     name = forms.CharField(label="企业名称", required=False, max_length=200)
-    established_on = forms.DateField(label="成立日期", required=False)
+    established_on = forms.DateField(label="成立日期", required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     employees = forms.IntegerField(label="职工总数", required=False)
     tech_staff = forms.IntegerField(label="科技人员数", required=False)
     rd_staff = forms.IntegerField(label="研发人员数", required=False)

@@ -268,6 +268,8 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
         gap = "请补充近三年的境内研发费用"
     out.append(cond("hnte.rd_domestic_share", "境内研发费用占全部研发费用比例", s, p,
                     value=as_float(r), threshold=float(p.value), gap=gap,
+                    detail=(f"境内研发费用合计 {money(dom[0]).normalize():f} 万元 / 研发费用合计 "
+                            f"{rd_d.normalize():f} 万元 = {pct(r)}") if r is not None and s != MISSING else None,
                     missing=year_keys(on, F, "rd_expense_domestic") + year_keys(on, F, "rd_expense")))
 
     # 6 hitech revenue
@@ -286,6 +288,8 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
         gap = f"请补充 {W[2]} 年的高新技术产品（服务）收入和总收入"
     out.append(cond("hnte.hitech_revenue_share", "近一年高新技术产品（服务）收入占总收入比例", s, p,
                     value=as_float(r), threshold=float(p.value), gap=gap,
+                    detail=(f"{W[2]} 年高新技术产品（服务）收入 {money(hi).normalize():f} 万元 / 总收入 "
+                            f"{money(ti).normalize():f} 万元 = {pct(r)}") if r is not None and s != MISSING else None,
                     missing=[k for k, c in ((f"years[{W[2]}].hitech_revenue", "h_hitech_revenue"),
                                             (f"years[{W[2]}].total_income", "h_total_income"))
                              if not F[c][0][2]]))
