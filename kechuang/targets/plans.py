@@ -105,7 +105,8 @@ class PlanEntry:
             pct = (self.growth * 100).normalize()
             text = (
                 f"以{self.base_year}年{start}{plain(self.base)}为基数，逐年同比增长{pct:f}%，"
-                f"各年 = 基数 ×（1+{self.growth.normalize():f}）^（年份−{self.base_year}），四舍五入保留{self.decimals}位小数"
+                f"各年 = 基数 ×（1+{self.growth.normalize():f}）^（年份−{self.base_year}），"
+                f"{'四舍五入取整' if self.decimals == 0 else f'四舍五入保留{self.decimals}位小数'}"
             )
         elif self.rule == "period_total":
             text = f"{self.period[0]}—{self.period[1]}年合计 {plain(self.period_total)}（源表未给出年度分布）"
