@@ -19,8 +19,15 @@ import numpy as np
 from django.db import connection
 
 from kechuang.rules.facts import MONEY_FIELDS
-from kechuang.rules.population import (ACQ_KINDS, ENT_COLUMNS, NO_END, QUAL_KINDS, TABLE_COLUMNS,
-                                       UNKNOWN, Population)
+from kechuang.rules.population import (
+    ACQ_KINDS,
+    ENT_COLUMNS,
+    NO_END,
+    QUAL_KINDS,
+    TABLE_COLUMNS,
+    UNKNOWN,
+    Population,
+)
 
 _DISHONESTY = ("research_dishonesty",)
 _ABNORMAL = ("abnormal_operation", "serious_illegal")
@@ -88,8 +95,7 @@ def _rows(sql: str, params) -> list[tuple]:
 
 def load_population(queryset, *, on: dt.date) -> LoadedPopulation:
     """Columns of every enterprise of ``queryset`` (already restricted by the caller)."""
-    from kechuang.enterprises.models import (CreditRecord, Enterprise, FiscalYear, IPRight,
-                                             Qualification)
+    from kechuang.enterprises.models import CreditRecord, Enterprise, FiscalYear, IPRight, Qualification
     from kechuang.enterprises.vocab import HIGH_TECH_FIELD_OUTSIDE
 
     qn = connection.ops.quote_name
@@ -145,7 +151,6 @@ def load_population(queryset, *, on: dt.date) -> LoadedPopulation:
         if kind in _INCIDENT and year_before <= occ <= on:
             ent["incident"][i] = 1
 
-    money_cols = ", ".join(f"COALESCE(CAST(ROUND({qn(m)} * 1000000) AS BIGINT), 0)" for m in MONEY_FIELDS)
     has_mask = " + ".join(f"(CASE WHEN {qn(m)} IS NULL THEN 0 ELSE {1 << j} END)"
                           for j, m in enumerate(MONEY_FIELDS))
     width = 3 + len(MONEY_FIELDS)

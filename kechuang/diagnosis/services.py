@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from kechuang.diagnosis.loader import load_population
 from kechuang.diagnosis.models import SCHEME_ORDER, DiagnosisResult, DiagnosisRun
-from kechuang.diagnosis.pipeline import (hnte_pool, place_on_ladder, status_strings,
-                                         target_and_top_condition)
+from kechuang.diagnosis.pipeline import hnte_pool, place_on_ladder, status_strings, target_and_top_condition
 from kechuang.rules.engine import evaluate_population
 from kechuang.rules.features import features_from_population
 
@@ -73,7 +72,7 @@ def diagnosis_run_create(*, user, on: dt.date | None = None, queryset=None, note
             rung.tolist(), pool.tolist(), target.tolist(), top.tolist(),
             *(batch[s].eligible.tolist() for s in SCHEME_ORDER),
             hn.score_min.tolist(), hn.score_max.tolist(), ts.score_min.tolist(), ts.score_max.tolist(),
-            stat,
+            stat, strict=False,
         ))
         _insert_results(rows)
         timings["store_ms"] = round((time.perf_counter() - t) * 1000)

@@ -8,7 +8,7 @@ table (one row per scheme), then per scheme its conclusion, score, a condition t
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -68,7 +68,7 @@ def build_docx(verdicts: Sequence[Verdict], facts: Facts | None = None) -> bytes
     doc.add_heading("一、总览", level=1)
     t = doc.add_table(rows=1, cols=4)
     t.style = "Table Grid"
-    for cell, text in zip(t.rows[0].cells, ("认定类型", "结论", "评分", "首要差距")):
+    for cell, text in zip(t.rows[0].cells, ("认定类型", "结论", "评分", "首要差距"), strict=True):
         cell.text = text
     for v in verdicts:
         row = t.add_row().cells
@@ -89,7 +89,7 @@ def build_docx(verdicts: Sequence[Verdict], facts: Facts | None = None) -> bytes
             doc.add_paragraph(f"评分：{_fmt(v.score.to_json())} 分（{parts}）")
         ct = doc.add_table(rows=1, cols=6)
         ct.style = "Table Grid"
-        for cell, text in zip(ct.rows[0].cells, ("条件", "结论", "企业数据", "要求", "差距与建议", "依据")):
+        for cell, text in zip(ct.rows[0].cells, ("条件", "结论", "企业数据", "要求", "差距与建议", "依据"), strict=True):
             cell.text = text
         for c in v.conditions:
             row = ct.add_row().cells

@@ -12,10 +12,10 @@ the features are extracted (plain Python for one enterprise, grouped numpy for m
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import import_module
 from types import ModuleType
-from typing import Iterable
 
 import numpy as np
 
@@ -23,8 +23,7 @@ from .facts import Facts, parse_facts
 from .features import features_from_facts, features_from_population
 from .params import ParameterSet, parameters_for
 from .population import Population
-from .verdict import (STATUS_NAMES, Range, Verdict, eligibility_columns, expr_text,
-                      merge_missing)
+from .verdict import STATUS_NAMES, Range, Verdict, eligibility_columns, expr_text, merge_missing
 
 SCHEMES = ("hnte", "tsme", "innovative_sme", "srdi_sme", "little_giant")
 

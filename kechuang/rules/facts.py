@@ -18,10 +18,11 @@ keys were given.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
@@ -335,7 +336,7 @@ def _decimal(value: Any, key: str, *, negative_ok: bool) -> Decimal | None:
     try:
         d = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:  # pragma: no cover - str of a number always parses
-        raise FactsError(key, "不是有效的数字")
+        raise FactsError(key, "不是有效的数字") from None
     if not d.is_finite():
         raise FactsError(key, "不是有限的数字")
     if d < 0 and not negative_ok:

@@ -18,15 +18,24 @@ columns 0, 1, 2 of the ``(N, 3)`` money arrays): 国科发火〔2016〕32号 第
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Dict
 
 import numpy as np
 
 from .facts import MONEY_FIELDS, Facts
-from .population import (ACQ_KINDS, AWARD_LEVELS, BANDS, INST_LEVELS, NO_END, STD_LEVELS,
-                         UNKNOWN, Population, money_int, tri)
+from .population import (
+    ACQ_KINDS,
+    AWARD_LEVELS,
+    BANDS,
+    INST_LEVELS,
+    NO_END,
+    STD_LEVELS,
+    UNKNOWN,
+    Population,
+    money_int,
+    tri,
+)
 
-Features = Dict[str, np.ndarray]
+Features = dict[str, np.ndarray]
 
 _EPOCH = _dt.date(1970, 1, 1).toordinal()
 _STD_COUNTED = (STD_LEVELS.index("international"), STD_LEVELS.index("national"),

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -145,7 +146,7 @@ def _convert_value(raw: Any, where: str) -> Any:
     return raw
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(scheme: str) -> tuple[dict, str]:
     path = PARAMETER_DIR / f"{scheme}.yaml"
     if not path.exists():

@@ -14,9 +14,9 @@ booleans are ``int8`` with ``-1`` = unknown; enumerations are small integer code
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -97,7 +97,7 @@ class Population:
     keys: list = field(default_factory=list)
 
     @classmethod
-    def from_facts(cls, facts: Sequence[Facts], keys: Iterable | None = None) -> "Population":
+    def from_facts(cls, facts: Sequence[Facts], keys: Iterable | None = None) -> Population:
         """Transpose parsed facts into columns (no rule logic here: a plain re-encoding)."""
         n = len(facts)
         ent_rows: dict[str, list] = {k: [] for k in ENT_COLUMNS}
@@ -188,7 +188,7 @@ class Population:
         return cls(n=n, ent=ent, tables=tables,
                    keys=list(keys) if keys is not None else [f.uscc or f.name for f in facts])
 
-    def take(self, idx: np.ndarray) -> "Population":
+    def take(self, idx: np.ndarray) -> Population:
         """A sub-population of the rows ``idx`` (tables re-indexed)."""
         idx = np.asarray(idx, dtype=np.int64)
         remap = np.full(self.n, -1, dtype=np.int64)

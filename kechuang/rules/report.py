@@ -6,7 +6,7 @@ and the Word builder (:mod:`kechuang.rules.docx_report`) shares its wording help
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .facts import Facts
 from .verdict import STATUS_LABELS, Condition, Verdict

@@ -8,8 +8,9 @@ small integers ``PASS``/``FAIL``/``BORDERLINE``/``MISSING``.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence, Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -70,17 +71,17 @@ class Condition:
 class All:
     """Every member must hold."""
 
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class Any_:
     """At least one member must hold (alternative paths, e.g. 直接确认)."""
 
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
 
 
-Expr = Union[str, All, Any_]
+Expr = Union[str, All, Any_]  # noqa: UP007 (recursive alias needs Union at runtime)
 
 
 def all_of(*items: Expr) -> All:

@@ -80,7 +80,7 @@ def main() -> None:
     t = time.perf_counter()
     pf = facts_for_population(Enterprise.objects.filter(pk__in=ids).order_by("pk"), on=on)
     verdicts = {}
-    for pk, raw in zip(pf.ids, pf.facts):
+    for pk, raw in zip(pf.ids, pf.facts, strict=True):
         facts = parse_facts(raw)
         verdicts[pk] = [evaluate(s, facts, on) for s in SCHEMES]
     single = time.perf_counter() - t
@@ -90,7 +90,7 @@ def main() -> None:
           f"→ {est:.0f} s for {run.enterprise_count} (extrapolated); columnar is {est / columnar:.0f}× faster")
     mismatches = 0
     for r in DiagnosisResult.objects.filter(run=run, enterprise_id__in=ids):
-        for s, v in zip(SCHEMES, verdicts[r.enterprise_id]):
+        for s, v in zip(SCHEMES, verdicts[r.enterprise_id], strict=True):
             if r.eligible(s) != v.eligible:
                 mismatches += 1
     print(f"sample check: {mismatches} mismatching verdicts between stored columnar results and single path")

@@ -7,10 +7,10 @@ a function that explains row 0 (value, threshold, gap) for the single-case repor
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable
 
 import numpy as np
 

@@ -15,9 +15,27 @@ import numpy as np
 from ..facts import key_label
 from ..params import ParameterSet
 from ..verdict import Condition, all_of
-from ._common import (BORDERLINE, FAIL, MISSING, PASS, SchemeResult, as_float, band_points,
-                      ceil_int, cond, growth_band, money, pct, ratio_ge, ratio_value,
-                      status, sum_window, tri_status, wan, year_keys)
+from ._common import (
+    BORDERLINE,
+    FAIL,
+    MISSING,
+    PASS,
+    SchemeResult,
+    as_float,
+    band_points,
+    ceil_int,
+    cond,
+    growth_band,
+    money,
+    pct,
+    ratio_ge,
+    ratio_value,
+    status,
+    sum_window,
+    tri_status,
+    wan,
+    year_keys,
+)
 
 SCHEME = "hnte"
 CONDITION_IDS = ("hnte.registered_1y", "hnte.ip_ownership", "hnte.high_tech_field",

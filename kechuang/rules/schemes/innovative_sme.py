@@ -16,8 +16,21 @@ import numpy as np
 from ..facts import key_label
 from ..params import ParameterSet
 from ..verdict import Condition, all_of, any_of
-from ._common import (FAIL, MISSING, PASS, SchemeResult, band_points, cond, growth_two_ge,
-                      money, pct, range_status, ratio_ge, ratio_value, status)
+from ._common import (
+    FAIL,
+    MISSING,
+    PASS,
+    SchemeResult,
+    band_points,
+    cond,
+    growth_two_ge,
+    money,
+    pct,
+    range_status,
+    ratio_ge,
+    ratio_value,
+    status,
+)
 
 SCHEME = "innovative_sme"
 CONDITION_IDS = ("innovative_sme.eligible_entity", "innovative_sme.score",
@@ -178,7 +191,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
              "拥有有效期内的高新技术企业资格",
              "拥有经认定的省部级以上研发机构",
              f"近 {d['equity_years']} 年新增股权融资总额（实缴）{d['equity_min']} 万元以上")
-    have = [t for t, x in zip(texts, res.extra["grounds"][0]) if x]
+    have = [t for t, x in zip(texts, res.extra["grounds"][0], strict=True) if x]
     out.append(cond("innovative_sme.direct_confirmation", "直接认定情形",
                     S["innovative_sme.direct_confirmation"], P["direct_confirmation"],
                     value=have or None,

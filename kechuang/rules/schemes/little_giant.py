@@ -16,8 +16,19 @@ import numpy as np
 from ..params import ParameterSet
 from ..verdict import Condition, all_of
 from . import _ladder as L
-from ._common import (FAIL, MISSING, PASS, SchemeResult, growth_avg_ge, growth_two_ge, money,
-                      pct, ratio_ge, status, wan)
+from ._common import (
+    FAIL,
+    MISSING,
+    PASS,
+    SchemeResult,
+    growth_avg_ge,
+    growth_two_ge,
+    money,
+    pct,
+    ratio_ge,
+    status,
+    wan,
+)
 from .innovative_sme import entity_condition, entity_status
 
 SCHEME = "little_giant"
@@ -99,7 +110,6 @@ def _rd_2022(F, p, on) -> L.Check:
     orv, orv_h = F["m_operating_revenue"][:, 2], F["h_operating_revenue"][:, 2]
     large = orv >= _i(v["large_revenue"])
     medium = ~large & (orv >= _i(v["medium_revenue"]))
-    small = ~large & ~medium
     big = L.rd_each_year("x", F, p, on, ratio=v["large_ratio"])
     mid = L.rd_each_year("x", F, p, on, ratio=v["medium_ratio"])
     eq2 = (F["m_equity_financing"][:, 1:] * F["op"][:, 1:]).sum(1)

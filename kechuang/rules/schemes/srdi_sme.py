@@ -52,7 +52,7 @@ def _checks(F, P: ParameterSet, on: _dt.date) -> list:
         direct = status(grounds.any(0))
 
         def ex_direct():
-            have = [t for t, x in zip(texts, grounds[:, 0]) if x]
+            have = [t for t, x in zip(texts, grounds[:, 0], strict=True) if x]
             return {"value": have or None,
                     "detail": ("符合：" + "；".join(have)) if have else "不符合任何直接认定情形（需评分 60 分以上）"}
         checks.append(L.Check("srdi_sme.direct_confirmation", "直接认定情形", direct,

@@ -14,8 +14,21 @@ import numpy as np
 from ..facts import key_label
 from ..params import ParameterSet
 from ..verdict import Condition, all_of, any_of
-from ._common import (FAIL, MISSING, PASS, SchemeResult, as_float, band_points, ceil_int,
-                      cond, money, pct, ratio_value, status, tri_status)
+from ._common import (
+    FAIL,
+    MISSING,
+    PASS,
+    SchemeResult,
+    as_float,
+    band_points,
+    ceil_int,
+    cond,
+    money,
+    pct,
+    ratio_value,
+    status,
+    tri_status,
+)
 
 SCHEME = "tsme"
 CONDITION_IDS = ("tsme.mainland_resident", "tsme.size_limits", "tsme.industry_allowed",
@@ -184,7 +197,7 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
              f"近 {d['award_years']} 年内获得过国家级科技奖励并在获奖单位中排名前 {d['award_rank']}",
              "拥有经认定的省部级以上研发机构",
              f"近 {d['standard_years']} 年内主导制定过国际标准、国家标准或行业标准")
-    have = [t for t, x in zip(texts, g) if x]
+    have = [t for t, x in zip(texts, g, strict=True) if x]
     out.append(cond("tsme.direct_confirmation", "直接确认情形", s, P["direct_confirmation"],
                     value=have or None, threshold=None,
                     detail=("符合：" + "；".join(have)) if have else "不符合任何直接确认情形（可通过评分入库）",
