@@ -114,6 +114,7 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
     run = ScreeningRun.objects.create(year=year, started_by=user, enterprise_count=dbp.population.n,
                                       policies=[p.doc_no for p in policies])
     monetary = [mc for mc in res.measures if mc.measure.benefit.monetary and mc.measure.kind != "mechanism"]
+    dbp.prepare({int(i) for mc in monetary for i in np.flatnonzero(mc.status == ELIGIBLE)})
     wanted_pks = [measure_pk[(mc.policy.id, mc.measure.id)] for mc in monetary]
     existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(year=year, measure_id__in=wanted_pks)
                 .values_list("pk", "enterprise_id", "measure_id", "evidence_hash", "status")}

@@ -209,3 +209,17 @@ def test_demo_is_idempotent(loaded):
     assert n == 1 and Case.objects.filter(enterprise=loaded.enterprise_a).exists()
     load_demo()
     assert PolicyEvent.objects.count() == n
+
+
+@pytest.mark.parametrize("values", [
+    [Decimal("0.000001"), Decimal("123456.789012"), None, Decimal("200000.01")],
+    [0.000001, 123456.789012, None, 200000.01, 5],
+    ["0.5", None],
+])
+def test_database_money_to_units_is_exact(values):
+    from kechuang.policies.engine.money import to_units
+    from kechuang.policies.population import MISSING, _money_units
+
+    got = list(_money_units(values))
+    want = [MISSING if v is None else to_units(Decimal(str(v))) for v in values]
+    assert got == want
