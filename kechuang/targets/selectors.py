@@ -240,9 +240,10 @@ def _dashboard_series(*, user, year: int) -> dict:
             vals = [e.target_for(y) for (rid, code), e in entries.items() if code == ind.code and rid in region_ids]
             vals = [v for v in vals if v is not None]
             targets.append(float(sum(vals)) if vals else None)
-        trends.append({"indicator": ind.name, "unit": ind.unit, "targets": targets,
-                       "actuals": [float(actual_totals[(y, ind.code)]) if (y, ind.code) in actual_totals else None
-                                   for y in years]})
+        actuals = [float(actual_totals[(y, ind.code)]) if (y, ind.code) in actual_totals else None for y in years]
+        rates = [round(a / t * 100, 1) if a is not None and t else None for a, t in zip(actuals, targets, strict=True)]
+        trends.append({"indicator": ind.name, "unit": ind.unit, "targets": targets, "actuals": actuals,
+                       "rates": rates})
     return {"year": year, "period": period.label if period else None, "indicators": [i.name for i in indicators],
             "townships": names, "heat": heat, "ranking": ranking, "years": years, "trends": trends}
 

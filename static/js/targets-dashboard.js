@@ -5,6 +5,7 @@
   var d = JSON.parse(el.textContent);
   var heat = document.getElementById("heat");
   if (heat) {
+    heat.style.height = Math.max(240, d.townships.length * 20 + 150) + "px";
     echarts.init(heat).setOption({
       tooltip: { formatter: function (p) { return d.townships[p.value[1]] + " · " + d.indicators[p.value[0]] + "：" + p.value[2] + "%"; } },
       grid: { left: 80, right: 20, top: 10, bottom: 110 },
@@ -27,15 +28,13 @@
   }
   var trends = document.getElementById("trends");
   if (trends) {
-    var series = [];
-    d.trends.forEach(function (t) {
-      series.push({ name: t.indicator + " 目标", type: "line", data: t.targets, lineStyle: { type: "dashed" } });
-      series.push({ name: t.indicator + " 完成", type: "line", data: t.actuals });
-    });
+    /* 各指标全年完成率（完成合计 ÷ 目标合计），单位不同的指标放在同一坐标上比较 */
     echarts.init(trends).setOption({
-      tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 }, grid: { left: 70, right: 20, top: 40, bottom: 30 },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
+      legend: { type: "scroll", top: 0 }, grid: { left: 60, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: d.years.map(function (y) { return y + "年"; }) },
-      yAxis: { type: "log", logBase: 10 }, series: series
+      yAxis: { type: "value", name: "完成率（%）" },
+      series: d.trends.map(function (t) { return { name: t.indicator, type: "line", data: t.rates, connectNulls: false }; })
     });
   }
 })();
