@@ -12,9 +12,8 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Mapping
 
 from .text import split_sentences
 

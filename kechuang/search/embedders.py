@@ -21,7 +21,8 @@ import json
 import os
 import urllib.error
 import urllib.request
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -132,7 +133,7 @@ class OpenAICompatibleEmbedder:
             items = sorted(payload["data"], key=lambda d: d["index"])
             mat = np.array([d["embedding"] for d in items], dtype=np.float32)
         except (KeyError, TypeError, ValueError) as exc:
-            raise EmbedderError(f"语义模型服务返回格式错误：缺少 data[].embedding") from exc
+            raise EmbedderError("语义模型服务返回格式错误：缺少 data[].embedding") from exc
         if mat.shape[0] != len(texts):
             raise EmbedderError(f"语义模型服务返回 {mat.shape[0]} 个向量，应为 {len(texts)} 个")
         if self.dim and mat.shape[1] != self.dim:

@@ -20,14 +20,14 @@ import math
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
 from .documents import Document, load_corpus
 from .embedders import get_embedder
-from .engine import SearchEngine, open_vector_cache, default_index_root
+from .engine import SearchEngine, default_index_root, open_vector_cache
 from .fusion import minmax_mix, rrf, top_candidates
 from .text import ChineseTokenizer, normalize
 
@@ -155,9 +155,9 @@ def evaluate(corpus_path: str, embedder_spec: str | None = None, progress: bool 
         ids = [d.id for d in docs]
         table: dict[str, dict[str, float]] = {}
 
-        def score(fn, rk):
+        def score(fn, rk, queries=queries, ids=ids, metric=metric):
             per_split: dict[str, list[float]] = defaultdict(list)
-            for q, r in zip(queries, rk):
+            for q, r in zip(queries, rk, strict=True):
                 ranked = [ids[i] for i in fn(*r)]
                 per_split[q.split].append(metric(ranked, q.relevant))
             return {s: round(float(np.mean(v)), 4) for s, v in sorted(per_split.items())} | {

@@ -25,7 +25,7 @@ def rrf(rankings: list[np.ndarray], weights: list[float] | None = None, k: int =
     """Reciprocal-rank fusion of several ranked index lists; returns index → fused score."""
     weights = weights or [1.0] * len(rankings)
     fused: dict[int, float] = {}
-    for ranking, w in zip(rankings, weights):
+    for ranking, w in zip(rankings, weights, strict=True):
         for rank, idx in enumerate(ranking.tolist(), start=1):
             fused[idx] = fused.get(idx, 0.0) + w / (k + rank)
     return fused
@@ -39,4 +39,4 @@ def minmax_mix(candidates: np.ndarray, lexical: np.ndarray, semantic: np.ndarray
     lex = norm(lexical[candidates].astype(np.float64))
     sem = norm(semantic[candidates].astype(np.float64))
     mixed = alpha * sem + (1 - alpha) * lex
-    return {int(i): float(s) for i, s in zip(candidates, mixed)}
+    return {int(i): float(s) for i, s in zip(candidates, mixed, strict=True)}

@@ -11,9 +11,9 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import jieba
 

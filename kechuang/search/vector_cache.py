@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 
 def _key(embedder_name: str, role: str, text: str) -> bytes:
-    return hashlib.sha1(f"{embedder_name}\x00{role}\x00{text}".encode("utf-8")).digest()
+    return hashlib.sha1(f"{embedder_name}\x00{role}\x00{text}".encode()).digest()
 
 
 class VectorCache:
@@ -49,7 +49,7 @@ class VectorCache:
     def embed(self, embedder, texts: Sequence[str], role: str = "passage") -> np.ndarray:
         """Vectors for ``texts`` (float32, normalised), computing and storing only the missing ones."""
         keys = [_key(embedder.name, role, t) for t in texts]
-        missing = list(dict.fromkeys(k_t for k_t in zip(keys, texts) if k_t[0] not in self._rows))
+        missing = list(dict.fromkeys(k_t for k_t in zip(keys, texts, strict=True) if k_t[0] not in self._rows))
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         if missing:

@@ -107,7 +107,8 @@ def import_workbook(fileobj, *, kind: str, dry_run: bool = False, source_name: s
         if report.rows > MAX_ROWS:
             report.errors.append(f"文件: 超过 {MAX_ROWS} 行，请分批导入")
             break
-        get = lambda h: values[col[h]] if h in col and col[h] < len(values) else None  # noqa: E731
+        def get(h, values=values):
+            return values[col[h]] if h in col and col[h] < len(values) else None
         obj = builder(get, n, report.errors, enterprises)
         if obj is not None:
             objects.append(obj)

@@ -17,8 +17,19 @@ from django.utils import timezone
 
 from kechuang.search.engine import SearchError
 
-from .models import (MAX_DESCRIPTION_CHARS, Achievement, Broker, Challenge, ChallengeApplication, Deal,
-                     Dispatch, Feedback, Match, Need, TechContract)
+from .models import (
+    MAX_DESCRIPTION_CHARS,
+    Achievement,
+    Broker,
+    Challenge,
+    ChallengeApplication,
+    Deal,
+    Dispatch,
+    Feedback,
+    Match,
+    Need,
+    TechContract,
+)
 from .workdays import FIRST_CONTACT_WORKING_DAYS, add_working_days
 
 CHALLENGE_SUBSIDY_MIN = Decimal("50")
@@ -50,6 +61,7 @@ def catalogue_load_csl(*, path: Path | None = None) -> int:
     Returns the number of achievements created.
     """
     from kechuang.search.documents import load_corpus
+
     from .search_index import CSL_CATALOGUE
     docs = load_corpus(path or CSL_CATALOGUE)
     cats = {}

@@ -11,12 +11,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from kechuang.core.models import Region
 from kechuang.core.scoping import can, get_scoped_or_404
 from kechuang.search.engine import SearchError
 
 from . import services
-from .models import Achievement, Broker, Challenge, Dispatch, Feedback, Match, Need, TechContract, TransferMode
+from .models import (
+    Achievement,
+    Broker,
+    Challenge,
+    Dispatch,
+    Feedback,
+    Match,
+    Need,
+    TechContract,
+    TransferMode,
+)
 
 ADMIN_ROLES = {"sys_admin", "sec_admin", "audit_admin"}
 

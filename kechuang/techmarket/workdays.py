@@ -5,8 +5,8 @@ bureau's calendar is passed in; without one only weekends are skipped.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
-from typing import Collection
 
 FIRST_CONTACT_WORKING_DAYS = 3
 

@@ -58,7 +58,8 @@ def test_filters():
             Document("c", "石材废料利用", "石材废料制砖", ("石材",), {"field": "新材料", "maturity": "8", "transfer_modes": "许可"})]
     e = SearchEngine(embedder=HashingEmbedder())
     e.add(docs)
-    ids = lambda **f: sorted(h.id for h in e.search("石材", k=10, filters=f))
+    def ids(**f):
+        return sorted(h.id for h in e.search("石材", k=10, filters=f))
     assert ids() == ["a", "b", "c"]
     assert ids(field="新材料") == ["a", "c"]
     assert ids(transfer_mode="许可") == ["a", "c"]
@@ -130,3 +131,14 @@ def test_vector_cache_roundtrip(tmp_path):
     np.testing.assert_allclose(b, a[[1, 0]], atol=1e-3)
     c2.embed(emb, ["激光"], "query")            # the role is part of the key
     assert c2.misses == 1
+
+
+def test_remove_then_add_equals_fresh_build(small_docs):
+    e = SearchEngine(embedder=HashingEmbedder())
+    e.add(small_docs[:30])
+    assert e.remove([small_docs[3].id, "unknown"]) == 1
+    fresh = SearchEngine(embedder=HashingEmbedder())
+    fresh.add(small_docs[:3] + small_docs[4:30])
+    q = small_docs[3].title
+    assert [(h.id, h.score) for h in e.search(q)] == [(h.id, h.score) for h in fresh.search(q)]
+    assert small_docs[3].id not in [h.id for h in e.search(q, k=30)]

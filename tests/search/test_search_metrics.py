@@ -1,12 +1,12 @@
 """Evaluation metrics and query sets, with hand-computed values."""
 import math
 
+import numpy as np
 import pytest
 
 from kechuang.search.documents import Document
 from kechuang.search.evaluation import keyword_queries, mrr_at_k, ndcg_at_k, title_queries
 from kechuang.search.fusion import minmax_mix, rrf, top_candidates
-import numpy as np
 
 
 def test_mrr_at_10():

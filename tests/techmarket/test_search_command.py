@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.search.conftest import CSL, write_tsv
+from tests.search.conftest import write_tsv
 
 
 @pytest.fixture

@@ -5,9 +5,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kechuang.techmarket.models import Achievement, Broker, Dispatch, Match, Need, TechContract
 from kechuang.techmarket import services as s
-from kechuang.techmarket.selectors import contract_turnover, contract_turnover_by_township, match_outcomes_by_field
+from kechuang.techmarket.models import Achievement, Broker, Dispatch, Need, TechContract
+from kechuang.techmarket.selectors import (
+    contract_turnover,
+    contract_turnover_by_township,
+    match_outcomes_by_field,
+)
 from kechuang.techmarket.workdays import add_working_days
 
 

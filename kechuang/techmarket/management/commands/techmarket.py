@@ -9,7 +9,6 @@ Subcommands:
 from __future__ import annotations
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
