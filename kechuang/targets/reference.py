@@ -42,19 +42,17 @@ def load_reference_data() -> int:
     indicators = load_indicators(DATA_DIR / "indicators.yaml")
     by_code = {}
     for order, ind in enumerate(indicators.values(), start=1):
-        org = OrgUnit.resolve(REPORTING_ORG[ind.id]) if ind.id in REPORTING_ORG else None
+        created = not Indicator.objects.filter(code=ind.id).exists()
         obj, did = _upsert(Indicator, {"code": ind.id}, {
             "name": ind.name, "unit": ind.unit, "kind": ind.kind, "direction": ind.direction,
             "aggregation": ind.aggregation, "decimals": ind.decimals, "citation": ind.citation[:200],
             "note": ind.note, "sort_order": order})
-        if obj.reporting_org_id is None and org is not None:
-            obj.reporting_org = org
-            obj.save(update_fields=["reporting_org"])
-            did = True
-        if obj.weight == 0 and ind.id in DEFAULT_WEIGHTS:
-            obj.weight = Decimal(DEFAULT_WEIGHTS[ind.id])
-            obj.save(update_fields=["weight"])
-            did = True
+        if created:
+            # defaults only for a new indicator: the bureau's later choices (a weight of 0, another
+            # reporting department) survive every migrate
+            obj.weight = Decimal(DEFAULT_WEIGHTS.get(ind.id, 0))
+            obj.reporting_org = OrgUnit.resolve(REPORTING_ORG[ind.id]) if ind.id in REPORTING_ORG else None
+            obj.save(update_fields=["weight", "reporting_org"])
         by_code[ind.id] = obj
         changed += did
     for name in PLAN_FILES:

@@ -41,3 +41,13 @@ def test_ledger_units_resolved():
     assert "市资源局" in {u.short_name for u in t.responsible_units.all()}
     assert Task.objects.get(code="NZB2021-67-A1-3").townships_involved
     assert Indicator.objects.get(code="invention_patents_per_10k").reporting_org.short_name == "市市场监管局"
+
+
+def test_bureau_weight_choice_survives_reload():
+    hnte = Indicator.objects.get(code="hnte_count")
+    assert hnte.weight == 25
+    hnte.weight = 0
+    hnte.save()
+    load_reference_data()
+    hnte.refresh_from_db()
+    assert hnte.weight == 0
