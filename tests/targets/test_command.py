@@ -51,3 +51,13 @@ def test_check_reports_the_talent_total():
     data = json.loads(run("check", "--json"))
     findings = [f for d in data["documents"] for f in d["findings"]]
     assert [(f["table"], f["declared"], f["computed"]) for f in findings] == [("talent", "14", "23")]
+
+
+def test_check_a_file_with_a_bad_row(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("document: 测试〔2021〕1号\ntables:\n  - id: t\n    defaults: {indicator: hnte_count, rule: values,"
+                    " years: [2022]}\n    rows:\n      - {unit: 溪美, values: [三十八]}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="第1行（溪美） 2022年：应为数字"):
+        run("check", "--file", str(path))
+    with pytest.raises(CommandError, match="找不到文件"):
+        run("check", "--file", str(tmp_path / "none.yaml"))

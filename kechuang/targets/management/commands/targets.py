@@ -3,8 +3,9 @@
 Subcommands:
   generate --base B --growth R --from Y0 --to Y1 [--decimals N] [--json]
       compound-growth series (contract section 5), no database needed;
-  check [--json]
-      validate the shipped plan files and report declared totals that do not match their rows.
+  check [--file F] [--json]
+      validate the shipped plan files (or F) and report declared totals that do not match their rows;
+      exit 1 listing every bad row when a file cannot be loaded.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.targets.numbers import TargetDataError
-from kechuang.targets.plans import PlanImportError, load_reference_plans
+from kechuang.targets.plans import PlanImportError, load_plan_file, load_reference_plans
 from kechuang.targets.series import generate_series
 
 
@@ -37,7 +38,8 @@ class Command(BaseCommand):
         gen.add_argument("--to", dest="year_to", required=True, help="终止年")
         gen.add_argument("--decimals", default="0", help="保留小数位数（默认 0）")
         gen.add_argument("--json", action="store_true", help="输出 JSON")
-        chk = sub.add_parser("check", help="校验内置任务分解表的合计")
+        chk = sub.add_parser("check", help="校验任务分解表（默认为内置的两份文件）：逐行数据与源表合计")
+        chk.add_argument("--file", help="要校验的任务分解表 YAML（格式同 data/targets/nanan_2021_67.yaml）")
         chk.add_argument("--json", action="store_true", help="输出 JSON")
 
     def handle(self, *args, **options):
@@ -63,7 +65,9 @@ class Command(BaseCommand):
 
     def _check(self, options):
         try:
-            plans = load_reference_plans()
+            plans = [load_plan_file(options["file"])] if options.get("file") else load_reference_plans()
+        except FileNotFoundError:
+            raise CommandError(f"--file：找不到文件“{options['file']}”", returncode=2) from None
         except PlanImportError as exc:
             raise CommandError("任务分解表有错误：\n" + "\n".join(exc.errors), returncode=1) from None
         if options["json"]:
