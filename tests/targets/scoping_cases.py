@@ -54,6 +54,11 @@ def _attachment(world):
     return {"own": {"pk": own.attachments.get().pk}, "foreign": {"pk": foreign.attachments.get().pk}}
 
 
+def _api_reports(world):
+    _period_with_reports(world)
+    return {"query": {"year": 2023}, "own": "水头", "foreign": "溪美"}
+
+
 def _ledger(world):
     return {"own": "完善高新技术企业培育激励措施", "foreign": "激发市属国企创新活力"}
 
@@ -76,5 +81,9 @@ CASES = {
     "targets:bulletin_xlsx": Case.listing(_listing_numbers),
     "targets:ledger": Case.listing(_ledger, note="a clerk sees the tasks of 各乡镇（街道、开发区）"),
     "targets:task": Case.objects(_task),
+    "api:targets_api_series": Case.global_(note="pure computation, no rows; 422 without parameters",
+                                           expect=(200, 422)),
+    "api:targets_api_reports": Case.listing(_api_reports, note="a clerk lists their own township's reports"),
+    "api:targets_api_report_submit": Case.listing(_api_reports, note="same path: GET lists, POST submits"),
     "targets:attachment": Case.objects(_attachment, note="evidence of the clerk's own township only"),
 }
