@@ -206,35 +206,72 @@ def open_workbook(data: bytes, *, read_only: bool = True):
                             "请用 Excel 或 WPS 另存为 .xlsx 后重试。") from None
 
 
+def _check_file(data: bytes) -> None:
+    """Raise WorkbookError for files that are clearly not .xlsx (old .xls, CSV, HTML …)."""
+    head = data[:8]
+    if head == OLE_MAGIC:
+        open_workbook(data)  # raises the .xls message
+    if not head.startswith(b"PK"):
+        open_workbook(data)
+
+
 def read_workbook(data: bytes, today: dt.date | None = None) -> ParsedWorkbook:
     """Read every known sheet of the workbook into typed rows; cell problems are collected, not
-    raised. Example rows (备注 starting with 示例) and blank rows are skipped."""
+    raised. Example rows (备注 starting with 示例) and blank rows are skipped. Uses the fast
+    lxml reader and falls back to openpyxl for anything it does not handle."""
     today = today or dt.date.today()
-    wb = open_workbook(data)
-    parsed = ParsedWorkbook()
-    names = {name.strip(): name for name in wb.sheetnames}
-    found = [s for s in SHEETS if s.title in names]
+    _check_file(data)
+    try:
+        return _read_fast(data, today)
+    except Exception:  # noqa: BLE001 - any surprise: the slower, thorough reader decides
+        return _read_openpyxl(data, today)
+
+
+def _known_sheets(sheetnames) -> list[tuple[Sheet, str]]:
+    names = {name.strip(): name for name in sheetnames}
+    found = [(s, names[s.title]) for s in SHEETS if s.title in names]
     if not found:
         raise WorkbookError("工作簿中没有可导入的工作表：应至少包含“企业”“年度数据”“知识产权”“资质”之一。"
                             "请使用“下载导入模板”得到的模板。")
+    return found
+
+
+def _read_fast(data: bytes, today: dt.date) -> ParsedWorkbook:
+    from kechuang.enterprises.xlsx_fast import FastWorkbook
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        fast = FastWorkbook(zf)
+        found = _known_sheets(fast.sheets)
+        parsed = ParsedWorkbook()
+        for sheet, name in found:
+            _read_sheet(fast.rows(name), sheet, parsed, today)
+    return parsed
+
+
+def _read_openpyxl(data: bytes, today: dt.date) -> ParsedWorkbook:
+    wb = open_workbook(data)
+    parsed = ParsedWorkbook()
     try:
-        for sheet in found:
-            ws = wb[names[sheet.title]]
+        for sheet, name in _known_sheets(wb.sheetnames):
+            ws = wb[name]
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # WPS and some tools write a wrong <dimension>; read everything
-            _read_sheet(ws, sheet, parsed, today)
+            _read_sheet(enumerate(ws.iter_rows(values_only=True), start=1), sheet, parsed, today)
     finally:
         wb.close()
     return parsed
 
 
-def _read_sheet(ws, sheet: Sheet, parsed: ParsedWorkbook, today: dt.date) -> None:
-    rows = ws.iter_rows(values_only=True)
-    header_row = next(rows, None) or ()
+def _read_sheet(numbered_rows, sheet: Sheet, parsed: ParsedWorkbook, today: dt.date) -> None:
+    rows = iter(numbered_rows)
+    first = next(rows, None)
+    header_row = first[1] if first is not None and first[0] == 1 else ()
+    if first is not None and first[0] != 1:
+        rows = _prepend(first, rows)
     by_header = {c.header: c for c in sheet.columns}
     positions = {}
     note_pos = None
-    for index, text in enumerate(header_row):
+    for index, text in enumerate(header_row or ()):
         name = normalize_header(text)
         if name in by_header and by_header[name].field not in positions.values():
             positions[index] = by_header[name].field
@@ -247,7 +284,7 @@ def _read_sheet(ws, sheet: Sheet, parsed: ParsedWorkbook, today: dt.date) -> Non
         parsed.problems.append(Problem(sheet.title, 1, column.header, "缺少此列（请使用模板的表头）"))
     out = parsed.rows.setdefault(sheet.title, [])
     columns = {c.field: c for c in sheet.columns}
-    for number, values in enumerate(rows, start=2):
+    for number, values in rows:
         if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         if note_pos is not None and note_pos < len(values) and str(values[note_pos] or "").strip().startswith(EXAMPLE_MARK):
@@ -265,6 +302,11 @@ def _read_sheet(ws, sheet: Sheet, parsed: ParsedWorkbook, today: dt.date) -> Non
                 parsed.problems.append(Problem(sheet.title, number, column.header, str(exc)))
                 record[fieldname] = _BAD
         out.append(ParsedRow(number, record))
+
+
+def _prepend(first, rows):
+    yield first
+    yield from rows
 
 
 class _Bad:
