@@ -42,6 +42,5 @@ def test_restore_refuses_a_broken_file(tmp_path):
                KECHUANG_DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3")
     bad = tmp_path / "bad.json.gz"
     bad.write_bytes(b"not gzip")
-    assert _cli(env, "migrate").returncode == 0
     r = _cli(env, "restore", str(bad))
     assert r.returncode != 0 and "无法读取" in r.stderr and "Traceback" not in r.stderr

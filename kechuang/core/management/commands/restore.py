@@ -20,13 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="目标库已有业务数据时仍然恢复（先清空业务表）")
 
     def handle(self, *args, file, force=False, **options):
-        if Enterprise.objects.exists() and not force:
-            raise CommandError("目标数据库已有企业数据；恢复只能在空数据库上进行（或使用 --force）")
         try:
             with gzip.open(file, "rt", encoding="utf-8") as fh:
                 objects = list(serializers.deserialize("json", fh.read(), handle_forward_references=True))
         except (OSError, ValueError, serializers.base.DeserializationError) as exc:
             raise CommandError(f"备份文件无法读取：{exc}") from exc
+        if Enterprise.objects.exists() and not force:
+            raise CommandError("目标数据库已有企业数据；恢复只能在空数据库上进行（或使用 --force）")
         with transaction.atomic():
             models = backed_up_models()
             for model in reversed(models):  # reference data loaded by migrate is replaced by the backup's
