@@ -36,8 +36,10 @@ def engine_for(corpus: str | None, *, progress: bool = False) -> tuple[SearchEng
 
 def _database_catalogue(progress: bool) -> SearchEngine | None:
     """The engine over published achievements in the database, or None when there are none."""
+    from django.db import DatabaseError
+
+    from kechuang.techmarket.catalogue import catalogue_engine
     try:
-        from kechuang.techmarket.catalogue import catalogue_engine
-    except ImportError:
+        return catalogue_engine(progress=progress)
+    except DatabaseError:  # no database yet (not migrated): fall back to the shipped catalogue
         return None
-    return catalogue_engine(progress=progress)
