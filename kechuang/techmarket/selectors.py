@@ -48,3 +48,48 @@ def match_outcomes_by_field(*, user=None) -> list[dict]:
                     ("suggestions", "answered", "interested", "dispatched", "deals", "needs", "needs_with_deal")},
                     "partner_rate": (r["needs_with_deal"] / r["needs"]) if r["needs"] else 0.0})
     return out
+
+
+def achievement_candidates(*, achievement, user=None, k: int = 10) -> list[dict]:
+    """Candidate enterprises for an achievement, with a score in (0, 1] and reasons.
+
+    Two sources: the enterprises' open needs (lexical BM25 of the needs' title and
+    description against the achievement's title and keywords), and their registry profile
+    (高新技术领域 or tags equal to the achievement's field). Needs are read through the
+    choke point when ``user`` is given.
+    """
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.search.documents import Document
+    from kechuang.search.engine import SearchEngine
+
+    from .models import Need
+
+    needs = Need.objects.all() if user is None else Need.objects.restrict(user)
+    needs = list(needs.filter(status=Need.Status.OPEN).select_related("enterprise"))
+    scores: dict[int, float] = {}
+    reasons: dict[int, list[str]] = {}
+    query = " ".join([achievement.title, *achievement.keywords])
+    if needs:
+        engine = SearchEngine(embedder=None)
+        engine.add([Document(id=str(n.pk), title=n.title, abstract=n.description[:2000]) for n in needs])
+        by_pk = {str(n.pk): n for n in needs}
+        for hit in engine.search(query, k=k * 2, mode="lexical"):
+            n = by_pk[hit.id]
+            e = n.enterprise_id
+            if hit.score > scores.get(e, 0):
+                scores[e] = hit.score
+            reasons.setdefault(e, []).append(f"需求「{n.title}」：" + "；".join(hit.why[:2]))
+    if achievement.field:
+        ents = Enterprise.objects.all() if user is None else Enterprise.objects.restrict(user)
+        profile = set(ents.filter(high_tech_field=achievement.field).values_list("pk", flat=True)[:200])
+        # JSON "contains" is not available on SQLite: tags are matched in Python
+        profile |= {pk for pk, tags in ents.exclude(tags=[]).values_list("pk", "tags")
+                    if achievement.field in (tags or [])}
+        for pk in sorted(profile)[:200]:
+            scores[pk] = scores.get(pk, 0) + 0.3
+            reasons.setdefault(pk, []).append(f"企业画像：领域「{achievement.field}」")
+    top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    names = dict(Enterprise.objects.filter(pk__in=[pk for pk, _ in top]).values_list("pk", "name"))
+    best = top[0][1] if top else 1.0
+    return [{"enterprise_id": pk, "name": names.get(pk, ""), "score": round(s / best, 4), "why": reasons[pk]}
+            for pk, s in top]

@@ -140,3 +140,19 @@ def test_working_days():
     assert add_working_days(date(2026, 3, 6), 3) == date(2026, 3, 11)       # Friday → Wednesday
     assert add_working_days(date(2026, 3, 2), 3, holidays={date(2026, 3, 3)}) == date(2026, 3, 6)
     assert add_working_days(date(2026, 3, 6), 1, makeup_days={date(2026, 3, 7)}) == date(2026, 3, 7)
+
+
+def test_achievement_candidate_enterprises(world, market):
+    s.need_post(enterprise=world.enterprise_b, title="活性染料匀染", description="棉布活性染料染色不匀")
+    s.need_post(enterprise=world.enterprise_a, title="石材切割", description="荒料切割损耗大")
+    world.enterprise_a.high_tech_field = "新材料"
+    world.enterprise_a.save()
+    from kechuang.techmarket.selectors import achievement_candidates
+    cands = achievement_candidates(achievement=market["dye"])
+    assert [c["name"] for c in cands] == [world.enterprise_b.name, world.enterprise_a.name]
+    assert "需求「活性染料匀染」" in cands[0]["why"][0]
+    assert cands[1]["why"] == ["企业画像：领域「新材料」"]
+    # through the choke point: township A's clerk does not see B's private need
+    s.need_post(enterprise=world.enterprise_b, title="活性染料固色", description="活性染料", is_public=False)
+    seen = achievement_candidates(achievement=market["dye"], user=world.clerk_a)
+    assert all("活性染料固色" not in w for c in seen for w in c["why"])
