@@ -37,9 +37,10 @@ class PoliciesConfig(AppConfig):
 
         from kechuang.core.navigation import HomeCard
 
-        from .models import Case
+        from .models import Case, is_finance
 
-        if getattr(user, "role", "") in ("sys_admin", "sec_admin", "audit_admin", "broker", ""):
+        role = getattr(user, "role", "")
+        if role not in ("bureau_staff", "township_clerk", "enterprise_user") and not is_finance(user):
             return []
         n = Case.objects.restrict(user, "view").exclude(status__in=["paid", "rejected", "waived"]).count()
         return [HomeCard("待办兑现案件", n, reverse("policies:cases"))]

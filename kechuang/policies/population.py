@@ -9,6 +9,7 @@ are rebuilt as exact Decimals for the evidence trace.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as _dc_field
 from decimal import Decimal
@@ -40,6 +41,13 @@ def _raw_rows(qs, *fields) -> list[tuple]:
     with connections[qs.db].cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
+
+
+def _as_date(value):
+    """A date from the cursor: SQLite gives ISO text, PostgreSQL a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _money_units(values: list) -> np.ndarray:
@@ -125,11 +133,11 @@ def load_population(enterprise_qs=None) -> DbPopulation:
     qs = enterprise_qs if enterprise_qs is not None else Enterprise.objects.all()
     has_est = any(f.name == "established_on" for f in Enterprise._meta.get_fields())
     cols = ["id", "township_id"] + (["established_on"] if has_est else [])
-    rows = list(qs.order_by("id").values_list(*cols))
+    rows = _raw_rows(qs.order_by("id"), *cols)
     ids = [r[0] for r in rows]
     n = len(ids)
     index = {pk: i for i, pk in enumerate(ids)}
-    established = [r[2] if has_est else None for r in rows]
+    established = [_as_date(r[2]) if has_est else None for r in rows]
     year_list = np.zeros(0, dtype=np.int64)
     money = {f: np.full((n, 0), MISSING, dtype=np.int64) for f in MONEY_YEAR_FIELDS}
     FiscalYear = _registry_model("FiscalYear")
@@ -157,10 +165,10 @@ def load_population(enterprise_qs=None) -> DbPopulation:
     if QualModel is not None:
         q_qs = QualModel.objects.all() if enterprise_qs is None else QualModel.objects.filter(
             enterprise_id__in=qs.values("id"))
-        for e, kind, first, vf, vu in q_qs.values_list(
-                "enterprise_id", "kind", "first_recognized_on", "valid_from", "valid_until").iterator(chunk_size=20000):
+        for e, kind, first, vf, vu in _raw_rows(q_qs, "enterprise_id", "kind", "first_recognized_on", "valid_from",
+                                                "valid_until"):
             if e in index:
-                quals.append((index[e], kind, first, vf, vu))
+                quals.append((index[e], kind, _as_date(first), _as_date(vf), _as_date(vu)))
     events: list[tuple] = []
     for e, kind, date, fields_, source, pk in PolicyEvent.objects.filter(
             kind__in=list(EVENT_KINDS)).values_list("enterprise_id", "kind", "date", "fields", "source", "pk"):
