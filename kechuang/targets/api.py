@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kechuang.core.models import Region
 
@@ -60,8 +60,8 @@ def targets_api_series(request, base: str, growth: str, year_from: str, year_to:
     try:
         series = generate_series(base, growth, year_from, year_to, decimals)
     except TargetDataError as exc:
-        return 422, {"detail": str(exc), "field": str(exc).split("（")[0].split("：")[0]}
-    return 200, {str(y): (int(v) if decimals == 0 else float(v)) for y, v in series.items()}
+        return Status(422, {"detail": str(exc), "field": str(exc).split("（")[0].split("：")[0]})
+    return Status(200, {str(y): (int(v) if decimals == 0 else float(v)) for y, v in series.items()})
 
 
 @router.get("/reports", response=list[ReportOut], url_name="targets_api_reports")
@@ -81,19 +81,19 @@ def targets_api_report_submit(request, payload: ReportIn):
     """填报或更正一项完成值（与网页填报相同的校验）。"""
     period = Period.objects.filter(year=payload.year, kind=payload.kind).first()
     if period is None:
-        return 422, {"detail": f"填报期 {payload.year} {payload.kind} 不存在或未开启", "field": "period"}
+        return Status(422, {"detail": f"填报期 {payload.year} {payload.kind} 不存在或未开启", "field": "period"})
     region = Region.resolve(payload.township)
     if region is None or not region.is_township_level:
-        return 422, {"detail": f"未知的乡镇（街道）“{payload.township}”", "field": "township"}
+        return Status(422, {"detail": f"未知的乡镇（街道）“{payload.township}”", "field": "township"})
     indicator = Indicator.objects.filter(code=payload.indicator).first()
     if indicator is None:
-        return 422, {"detail": f"未知指标“{payload.indicator}”", "field": "indicator"}
+        return Status(422, {"detail": f"未知指标“{payload.indicator}”", "field": "indicator"})
     try:
         report = services.report_submit(user=request.user, period=period, region=region, indicator=indicator,
                                         value=payload.value, note=payload.note)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc), "field": "township"}
+        return Status(403, {"detail": str(exc), "field": "township"})
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        return 422, {"detail": "；".join(messages), "field": field}
-    return 200, _out(report)
+        return Status(422, {"detail": "；".join(messages), "field": field})
+    return Status(200, _out(report))
