@@ -189,8 +189,10 @@ KECHUANG_LOCKOUT_MINUTES = 15
 KECHUANG_IDLE_MINUTES = 30
 KECHUANG_AUDIT_RETENTION_DAYS = 180
 
-SESSION_COOKIE_AGE = KECHUANG_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit itself is enforced by IdleTimeoutMiddleware (last_seen, refreshed each minute);
+# the stored session lives a little longer so that the middleware, not expiry, decides.
+SESSION_COOKIE_AGE = KECHUANG_IDLE_MINUTES * 60 + 120
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -75,7 +75,10 @@ class IdleTimeoutMiddleware:
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
                 messages.info(request, "由于 30 分钟未操作，您已自动退出，请重新登录。")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session["last_seen"] = now.isoformat()
+            # Write the session at most once a minute: enough for a 30-minute idle limit,
+            # and it keeps busy pages from writing the session table on every request.
+            if last is None or now - dt.datetime.fromisoformat(last) > dt.timedelta(seconds=60):
+                request.session["last_seen"] = now.isoformat()
         return self.get_response(request)
 
 

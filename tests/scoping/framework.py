@@ -62,13 +62,22 @@ def response_text(response) -> str:
     """The readable text of a response: HTML/JSON as decoded, xlsx/docx by their XML parts."""
     content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
     ctype = response.get("Content-Type", "")
-    if content[:2] == b"PK":  # Office Open XML (xlsx, docx)
-        parts = []
+    if content[:2] == b"PK":  # Office Open XML: read cell values / paragraphs as text
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
-            for name in zf.namelist():
-                if name.endswith(".xml"):
-                    parts.append(zf.read(name).decode("utf-8", "replace"))
-        return "\n".join(parts)
+            names = zf.namelist()
+        if any(n.startswith("xl/") for n in names):
+            from openpyxl import load_workbook
+
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            return "\n".join(" ".join("" if v is None else str(v) for v in row)
+                             for ws in wb.worksheets for row in ws.iter_rows(values_only=True))
+        if any(n.startswith("word/") for n in names):
+            from docx import Document
+
+            doc = Document(io.BytesIO(content))
+            cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+            return "\n".join([p.text for p in doc.paragraphs] + cells)
+        return ""
     text = content.decode("utf-8", "replace")
     if "json" in ctype:
         try:
