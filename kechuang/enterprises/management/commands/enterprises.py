@@ -19,6 +19,7 @@ from stdnum.cn import uscc as uscc_check
 from stdnum.exceptions import ValidationError as StdnumError
 
 from kechuang.core import audit
+from kechuang.core.changes import current_context
 from kechuang.core.models import AuditEvent, Region
 from kechuang.enterprises.excel_io import WorkbookError, write_template
 from kechuang.enterprises.facts import enterprise_facts, facts_json
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             result = import_workbook(data, filename=name, dry_run=options["dry_run"])
         except WorkbookError as exc:
             raise CommandError(f"{name}：{exc}", returncode=1) from None
-        audit.record(AuditEvent.Kind.IMPORT, username="cli", outcome="success" if result.ok else "failure",
+        audit.record(AuditEvent.Kind.IMPORT, username=current_context().actor, outcome="success" if result.ok else "failure",
                      object_ref=f"enterprises:{name}",
                      detail={"file": name, "dry_run": result.dry_run, "problems": len(result.problems),
                              "counts": result.counts})
@@ -124,7 +125,7 @@ class Command(BaseCommand):
         data = export_workbook(qs)
         Path(options["file"]).write_bytes(data)
         count = qs.count()
-        audit.record(AuditEvent.Kind.EXPORT, username="cli", object_ref="enterprises:export",
+        audit.record(AuditEvent.Kind.EXPORT, username=current_context().actor, object_ref="enterprises:export",
                      detail={"file": Path(options["file"]).name, "enterprises": count})
         self.stdout.write(f"已导出 {count} 家企业：{options['file']}")
 
