@@ -125,7 +125,12 @@ def pipeline(request):
                    .order_by("township__name"))
         qs = _results(request, run).select_related("enterprise", "township").order_by("-hnte_pool", "-rung", "enterprise__name")
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
-        ctx.update({"funnel": funnel, "by_town": list(by_town), "page": page,
+        prev = runs.filter(started_at__lt=run.started_at).first() or runs.filter(pk__lt=run.pk).exclude(pk=run.pk).first()
+        if prev is not None:
+            before = _funnel(DiagnosisResult.objects.restrict(request.user, "view").filter(run=prev))
+            for f, b in zip(funnel, before, strict=True):
+                f["delta"] = f["count"] - b["count"]
+        ctx.update({"funnel": funnel, "by_town": list(by_town), "page": page, "prev": prev,
                     "chart": {"labels": [f["label"] for f in funnel], "values": [f["count"] for f in funnel]},
                     "query": request.GET.urlencode()})
     return render(request, "diagnosis/pipeline.html", ctx)

@@ -76,3 +76,14 @@ def test_only_bureau_starts_runs_and_clerk_sees_own_township(world, client_for):
     assert world.enterprise_a.name in page and world.enterprise_b.name not in page
     assert "全市漏斗" in page
     assert client_for(world.ent_user_a).get("/diagnosis/pipeline/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_second_run_is_compared_with_the_first(world, client_for):
+    staff = client_for(world.staff)
+    staff.post("/diagnosis/pipeline/run/", {"on": "2026-06-30"})
+    staff.post("/diagnosis/pipeline/run/", {"on": "2026-06-30"})
+    runs = list(DiagnosisRun.objects.order_by("pk"))
+    assert len(runs) == 2
+    page = staff.get(f"/diagnosis/pipeline/?run={runs[1].pk}").content.decode()
+    assert f"与上一次运行 #{runs[0].pk}" in page
