@@ -61,6 +61,8 @@ def evaluate(scheme: str, facts: Facts | dict, on: _dt.date | None = None) -> Ve
     notes = []
     if not P.version.verified:
         notes.append(P.version.note)
+    if facts.unknown_keys:
+        notes.append("以下字段未识别，已忽略（请检查拼写）：" + "、".join(facts.unknown_keys))
     if any(not c.verified for c in conditions):
         notes.append("标注“未核实”的条件依据二手资料或本系统解读，请以主管部门最新文件为准。")
     score = None

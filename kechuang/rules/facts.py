@@ -464,10 +464,8 @@ def _parse_years(raw: Any) -> Mapping[int, YearFigures]:
         y = _year(item["year"], f"{k}.year")
         if y in out:
             raise FactsError(f"{k}.year", f"年度 {y} 重复出现")
-        unknown = set(item) - set(MONEY_FIELDS) - {"year"}
-        if unknown:
-            bad = sorted(unknown)[0]
-            raise FactsError(f"{k}.{bad}", "未知字段")
+        # keys outside contract section 2 are ignored here (other faces may add some) and
+        # listed in Facts.unknown_keys by parse_facts
         values = {name: _decimal(item.get(name), f"{k}.{name}", negative_ok=neg)
                   for name, neg in MONEY_FIELDS.items()}
         rd, dom = values["rd_expense"], values["rd_expense_domestic"]
@@ -717,7 +715,9 @@ def parse_facts(obj: dict) -> Facts:
         scheme_scores=_parse_scheme_scores(g("scheme_scores")),
         provided=frozenset(k for k in obj if k in _TOP_KEYS and (
             obj[k] is not None or k == "high_tech_field")),
-        unknown_keys=tuple(sorted(k for k in obj if k not in _TOP_KEYS)),
+        unknown_keys=tuple(sorted(k for k in obj if k not in _TOP_KEYS)) + tuple(
+            f"years[{i}].{k}" for i, item in enumerate(obj.get("years") or [])
+            if isinstance(item, dict) for k in sorted(item) if k != "year" and k not in MONEY_FIELDS),
     )
 
 

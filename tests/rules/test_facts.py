@@ -91,3 +91,18 @@ def test_negative_net_profit_is_allowed():
 def test_float_becomes_exact_decimal():
     f = parse_facts({"years": [{"year": 2023, "rd_expense": 0.1}]})
     assert f.years[2023].rd_expense == Decimal("0.1")
+
+
+def test_unknown_keys_are_listed_not_fatal():
+    f = parse_facts({"employes": 3, "years": [{"year": 2025, "rd_expence": 1}]})
+    assert f.unknown_keys == ("employes", "years[0].rd_expence")
+    assert not f.has("employees")
+
+
+def test_unknown_keys_are_named_in_the_verdict_notes():
+    import datetime as dt
+
+    from kechuang.rules.engine import evaluate
+
+    v = evaluate("tsme", {"employes": 3}, dt.date(2026, 6, 30))
+    assert any("employes" in n for n in v.notes)
