@@ -93,3 +93,45 @@ def achievement_candidates(*, achievement, user=None, k: int = 10) -> list[dict]
     best = top[0][1] if top else 1.0
     return [{"enterprise_id": pk, "name": names.get(pk, ""), "score": round(s / best, 4), "why": reasons[pk]}
             for pk, s in top]
+
+
+def need_resources(*, need, k: int = 5) -> dict[str, list[dict]]:
+    """Experts (from institutes) and shared instruments for a need, ranked by BM25 with reasons.
+
+    Experts are documents of name, title, field and institute platforms; instruments of name,
+    category and description. Institutes and instruments are public reference rows.
+    """
+    from kechuang.search.documents import Document
+    from kechuang.search.engine import SearchEngine
+
+    from .models import Institute, Instrument
+    from .services import need_query_text
+
+    query = need_query_text(need)
+    out: dict[str, list[dict]] = {"experts": [], "instruments": []}
+    experts = []
+    for inst in Institute.objects.all():
+        for i, ex in enumerate(inst.experts or []):
+            experts.append((f"{inst.pk}-{i}", inst, ex))
+    if experts:
+        eng = SearchEngine(embedder=None)
+        eng.add([Document(id=key, title=f"{ex.get('name', '')} {ex.get('field', '')}",
+                          abstract=" ".join([ex.get("title", ""), *(inst.platforms or [])]),
+                          keywords=tuple(filter(None, [ex.get("field", "")])))
+                 for key, inst, ex in experts])
+        by_key = {key: (inst, ex) for key, inst, ex in experts}
+        for h in eng.search(query, k=k, mode="lexical"):
+            inst, ex = by_key[h.id]
+            out["experts"].append({"name": ex.get("name", ""), "institute": inst.name, "field": ex.get("field", ""),
+                                   "score": h.score, "why": h.why})
+    instruments = list(Instrument.objects.filter(available=True).select_related("owner"))
+    if instruments:
+        eng = SearchEngine(embedder=None)
+        eng.add([Document(id=str(x.pk), title=x.name, abstract=x.description, keywords=(x.category,) if x.category else ())
+                 for x in instruments])
+        by_pk = {str(x.pk): x for x in instruments}
+        for h in eng.search(query, k=k, mode="lexical"):
+            x = by_pk[h.id]
+            out["instruments"].append({"name": x.name, "owner": x.owner.name, "fee": x.fee, "score": h.score,
+                                       "why": h.why})
+    return out

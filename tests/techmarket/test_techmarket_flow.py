@@ -156,3 +156,18 @@ def test_achievement_candidate_enterprises(world, market):
     s.need_post(enterprise=world.enterprise_b, title="活性染料固色", description="活性染料", is_public=False)
     seen = achievement_candidates(achievement=market["dye"], user=world.clerk_a)
     assert all("活性染料固色" not in w for c in seen for w in c["why"])
+
+
+def test_need_resources_experts_and_instruments(world, market):
+    from kechuang.techmarket.models import Institute, Instrument
+    from kechuang.techmarket.selectors import need_resources
+    hqu = Institute.objects.create(name="华侨大学", platforms=["石材加工技术工程研究中心"],
+                                   experts=[{"name": "陈教授", "title": "教授", "field": "石材加工"},
+                                            {"name": "吴教授", "title": "教授", "field": "纺织染整"}])
+    Instrument.objects.create(name="激光粒度分析仪", owner=hqu, category="分析测试", description="石材粉体粒度测定")
+    Instrument.objects.create(name="色差仪", owner=hqu, category="分析测试", description="织物染色色差测定", available=False)
+    need = s.need_post(enterprise=world.enterprise_a, title="石材加工粉尘", description="石材粉体粒度偏大")
+    res = need_resources(need=need)
+    assert [e["name"] for e in res["experts"]][:1] == ["陈教授"]
+    assert [i["name"] for i in res["instruments"]] == ["激光粒度分析仪"]      # unavailable ones are left out
+    assert res["instruments"][0]["why"]
