@@ -140,8 +140,10 @@ def need_detail(request, pk: int):
             suggestion = services.dispatch_pick_broker(need)
         except services.TechMarketError as exc:
             suggestion = str(exc)
+    from .selectors import need_resources
+    resources = need_resources(need=need) if (is_owner or is_staff) else {"experts": [], "instruments": []}
     return render(request, "techmarket/need_detail.html", {
-        "need": need, "matches": matches, "is_owner": is_owner, "is_staff": is_staff,
+        "need": need, "matches": matches, "is_owner": is_owner, "is_staff": is_staff, "resources": resources,
         "feedback_choices": Feedback.choices, "brokers": Broker.objects.filter(active=True) if is_staff else [],
         "suggestion": suggestion})
 
