@@ -8,7 +8,7 @@ from django import forms
 
 from kechuang.core.models import Region
 from kechuang.enterprises import checks, vocab
-from kechuang.enterprises.models import Enterprise, FiscalYear
+from kechuang.enterprises.models import CreditRecord, Enterprise, FiscalYear, IPRight, Qualification
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -89,3 +89,65 @@ class FiscalYearForm(forms.ModelForm):
 def _non_negative(value):
     if value is not None and value < 0:
         raise forms.ValidationError(f"不能为负数（{value}）")
+
+
+class _ChildForm(forms.ModelForm):
+    """Base of the IP / qualification / credit-record forms: no future dates where the import
+    refuses them, and date pairs in order (`checks.date_order_problems`)."""
+
+    past_fields: tuple[str, ...] = ()
+    date_pairs: tuple = ()
+
+    def __init__(self, *args, enterprise=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def clean(self):
+        data = super().clean()
+        today = dt.date.today()
+        for name in self.past_fields:
+            value = data.get(name)
+            if value and value > today:
+                self.add_error(name, f"日期 {value.isoformat()} 在未来（今天是 {today.isoformat()}）")
+        for fieldname, message in checks.date_order_problems(data, self.date_pairs):
+            self.add_error(fieldname, message)
+        return data
+
+
+class IPRightForm(_ChildForm):
+    past_fields = ("granted_on",)
+    date_pairs = (("granted_on", "授权日期", "expires_on", "到期日期"),)
+
+    class Meta:
+        model = IPRight
+        fields = ["kind", "number", "title", "granted_on", "expires_on", "acquired_by", "core", "used_for_hnte"]
+
+
+class QualificationForm(_ChildForm):
+    past_fields = ("first_recognized_on",)
+    date_pairs = (("valid_from", "有效期起", "valid_until", "有效期止"),
+                  ("first_recognized_on", "首次认定日期", "valid_from", "有效期起"))
+
+    class Meta:
+        model = Qualification
+        fields = ["kind", "certificate_no", "first_recognized_on", "valid_from", "valid_until", "issuing_level"]
+
+
+class CreditRecordForm(_ChildForm):
+    past_fields = ("occurred_on",)
+    date_pairs = (("occurred_on", "发生日期", "expires_on", "失效日期"),)
+
+    class Meta:
+        model = CreditRecord
+        fields = ["kind", "occurred_on", "source", "effect", "expires_on", "note"]
+
+
+#: kind in the URL → (form, title, roles that may add it)
+RECORD_FORMS = {
+    "ip": (IPRightForm, "新增知识产权", {"bureau_staff", "township_clerk", "enterprise_user"}),
+    "qualification": (QualificationForm, "新增资质", {"bureau_staff", "township_clerk"}),
+    "credit": (CreditRecordForm, "新增信用记录", {"bureau_staff"}),
+}

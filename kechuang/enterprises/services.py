@@ -35,3 +35,20 @@ def fiscal_year_save(*, user, enterprise: Enterprise, data, fiscal_year: FiscalY
         raise FormInvalid(form)
     with transaction.atomic():
         return form.save()
+
+
+def record_add(*, user, enterprise: Enterprise, kind: str, data):
+    """Add an IP right, qualification or credit record to `enterprise` (kind: ip/qualification/credit)."""
+    from django.core.exceptions import PermissionDenied
+
+    from kechuang.enterprises.forms import RECORD_FORMS
+
+    form_class, _title, roles = RECORD_FORMS[kind]
+    enterprise = get_scoped_or_404(Enterprise, user, "change", pk=enterprise.pk)
+    if user.role not in roles:
+        raise PermissionDenied("您的角色不能新增此类记录")
+    form = form_class(data, instance=form_class._meta.model(enterprise=enterprise), enterprise=enterprise)
+    if not form.is_valid():
+        raise FormInvalid(form)
+    with transaction.atomic():
+        return form.save()

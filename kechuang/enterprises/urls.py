@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
     path("<int:pk>/years/new/", views.fiscal_year_edit, name="year_add"),
     path("<int:pk>/years/<int:year>/", views.fiscal_year_edit, name="year_edit"),
+    path("<int:pk>/add/<str:kind>/", views.record_add, name="record_add"),
 ]

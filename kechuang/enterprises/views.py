@@ -105,6 +105,8 @@ def enterprise_detail(request, pk: int):
         "credits": list(enterprise.credit_records.all()), "trend": selectors.trend_series(years),
         "show_phone": bool(show_phone), "can_see_phone": request.user.role == "bureau_staff",
         "can_edit": request.user.role in WRITER_ROLES,
+        "can_add_qualification": request.user.role in {"bureau_staff", "township_clerk"},
+        "can_add_credit": request.user.role == "bureau_staff",
     })
 
 
@@ -143,6 +145,29 @@ def fiscal_year_edit(request, pk: int, year: int | None = None):
             messages.success(request, "年度数据已保存")
             return redirect("enterprises:detail", pk=pk)
     title = f"{year} 年度数据" if year else "新增年度数据"
+    return render(request, "enterprises/edit.html", {"e": enterprise, "form": form, "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+def record_add(request, pk: int, kind: str):
+    """Add an IP right, qualification or credit record (same date checks as the import)."""
+    from kechuang.enterprises.forms import RECORD_FORMS
+
+    if kind not in RECORD_FORMS:
+        raise Http404
+    form_class, title, roles = RECORD_FORMS[kind]
+    enterprise = get_scoped_or_404(Enterprise, request.user, "change", pk=pk)
+    if request.user.role not in roles:
+        raise PermissionDenied("您的角色不能新增此类记录")
+    form = form_class(enterprise=enterprise)
+    if request.method == "POST":
+        try:
+            services.record_add(user=request.user, enterprise=enterprise, kind=kind, data=request.POST)
+        except services.FormInvalid as exc:
+            form = exc.form
+        else:
+            messages.success(request, f"{title.removeprefix('新增')}已保存")
+            return redirect("enterprises:detail", pk=pk)
     return render(request, "enterprises/edit.html", {"e": enterprise, "form": form, "title": title})
 
 

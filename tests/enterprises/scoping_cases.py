@@ -33,6 +33,15 @@ def _year_post(world):
             "unchanged": lambda: not FiscalYear.objects.filter(enterprise=world.enterprise_b).exists()}
 
 
+def _record_post(world):
+    from kechuang.enterprises.models import Qualification
+
+    return {"own": {"pk": world.enterprise_a.pk, "kind": "qualification"},
+            "foreign": {"pk": world.enterprise_b.pk, "kind": "qualification"},
+            "data": {"kind": "tsme", "valid_from": "2025-01-01", "valid_until": "2025-12-31"},
+            "unchanged": lambda: not Qualification.objects.filter(enterprise=world.enterprise_b).exists()}
+
+
 def _reports(world):
     from kechuang.enterprises.views import save_error_report
 
@@ -58,6 +67,7 @@ CASES = {
     "enterprises:edit": Case.objects(_edit_post, method="post"),
     "enterprises:year_add": Case.objects(_year_post, method="post"),
     "enterprises:year_edit": Case.objects(_years),
+    "enterprises:record_add": Case.objects(_record_post, method="post"),
     "api:enterprises_api_list": Case.listing(_api_list),
     "api:enterprises_api_detail": Case.objects(_ents),
     "api:enterprises_api_facts": Case.objects(_ents),

@@ -145,3 +145,23 @@ def test_export_is_audited(world, client_for):
     client_for(world.clerk_a).get(reverse("enterprises:export"))
     event = AuditEvent.objects.get(kind="export")
     assert event.detail["enterprises"] == 1
+
+
+def test_add_records_with_import_checks_and_roles(world, client_for):
+    from kechuang.enterprises.models import CreditRecord, IPRight
+
+    clerk = client_for(world.clerk_a)
+    url = reverse("enterprises:record_add", args=[world.enterprise_a.pk, "qualification"])
+    text = clerk.post(url, {"kind": "hnte", "valid_from": "2025-01-01", "valid_until": "2024-12-31"}).content.decode()
+    assert "有效期止 2024-12-31 早于有效期起 2025-01-01" in text
+    assert clerk.post(url, {"kind": "hnte", "valid_from": "2025-01-01", "valid_until": "2025-01-01"}).status_code == 302
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    ip_url = reverse("enterprises:record_add", args=[world.enterprise_a.pk, "ip"])
+    assert "在未来" in clerk.post(ip_url, {"kind": "invention_patent", "granted_on": tomorrow}).content.decode()
+    assert not IPRight.objects.exists()
+    credit_url = reverse("enterprises:record_add", args=[world.enterprise_a.pk, "credit"])
+    assert clerk.get(credit_url).status_code == 403
+    staff = client_for(world.staff)
+    assert staff.post(credit_url, {"kind": "research_dishonesty", "occurred_on": "2026-01-05",
+                                   "effect": "veto"}).status_code == 302
+    assert CreditRecord.objects.get().effect == "veto"
