@@ -142,3 +142,22 @@ def test_remove_then_add_equals_fresh_build(small_docs):
     q = small_docs[3].title
     assert [(h.id, h.score) for h in e.search(q)] == [(h.id, h.score) for h in fresh.search(q)]
     assert small_docs[3].id not in [h.id for h in e.search(q, k=30)]
+
+
+def test_vectorised_bm25_matrix_equals_bm25s_index(small_docs):
+    """The numpy builder produces exactly bm25s's own Lucene score matrix."""
+    import bm25s
+    from bm25s.tokenization import Tokenized
+
+    from kechuang.search.lexical import LexicalIndex
+    from kechuang.search.text import ChineseTokenizer
+    lex = LexicalIndex(ChineseTokenizer())
+    lex.add(small_docs)
+    ref = bm25s.BM25(k1=lex.k1, b=lex.b)
+    ref.index(Tokenized(ids=[x.tolist() for x in lex.doc_ids], vocab=lex.vocab), show_progress=False,
+              create_empty_token=False)
+    for key in ("indptr", "indices"):
+        np.testing.assert_array_equal(lex._bm25.scores[key], ref.scores[key])
+    np.testing.assert_allclose(lex._bm25.scores["data"], ref.scores["data"], rtol=1e-5)
+    for q in (["飞行器", "控制器"], ["水运工程", "管理"]):
+        np.testing.assert_allclose(lex.scores(q), ref.get_scores(q), rtol=1e-5)
