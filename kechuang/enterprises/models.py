@@ -60,7 +60,7 @@ class Enterprise(ScopedModel):
     address = models.CharField(_("注册地址"), max_length=200, blank=True)
     industry_code = models.CharField(_("行业代码"), max_length=5, blank=True, db_index=True,
                                      help_text=_("国民经济行业分类（GB/T 4754-2017）代码，如 C3032"))
-    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    established_on = models.DateField(_("成立日期"), null=True, blank=True, db_index=True)
     size_class = models.CharField(_("企业规模"), max_length=8, blank=True, db_index=True,
                                   choices=_choices(vocab.SIZE_CLASSES))
     employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
