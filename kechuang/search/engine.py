@@ -233,6 +233,7 @@ class SearchEngine:
             lex_rank = top_candidates(lex_scores, n_cand, lm)
         if mode in ("hybrid", "semantic"):
             qv = self.query_vector(query)
+            self._last_q = (query, qv)   # the reasons below reuse it
             sem_scores = self.vectors @ qv
             sem_rank = top_candidates(sem_scores, n_cand, mask)
         if mode == "lexical":
