@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from django.http import HttpResponse
 from ninja import Router, Schema
 

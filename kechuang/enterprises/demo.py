@@ -16,7 +16,14 @@ from django.db import transaction
 
 from kechuang.core.changes import change_context, log_bulk
 from kechuang.core.models import Region
-from kechuang.enterprises.models import CreditRecord, Enterprise, FiscalYear, IPRight, Qualification, name_initials
+from kechuang.enterprises.models import (
+    CreditRecord,
+    Enterprise,
+    FiscalYear,
+    IPRight,
+    Qualification,
+    name_initials,
+)
 from kechuang.enterprises.vocab import INDUSTRY_GROUPS
 
 DEMO_TAG = "演示数据"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -98,7 +98,7 @@ INSTRUCTIONS = [
     "6. 系统先校验整个文件：只要有一行有错，就一行也不保存，并列出“第N行 字段: 原因”，可下载带“错误说明”列的同一工作簿，改正后重新上传。",
     "7. 某列整列不存在时，该项不作修改；列存在但单元格为空时，该项被清空。",
     "8. 请保存为 .xlsx 格式（Excel 2007 及以上或 WPS 表格“另存为 .xlsx”）；旧版 .xls、.et 文件无法读取。",
-    f"9. 高新技术领域：填写《国家重点支持的高新技术领域》所属领域；不在领域内填“不属于”；不清楚请留空。",
+    "9. 高新技术领域：填写《国家重点支持的高新技术领域》所属领域；不在领域内填“不属于”；不清楚请留空。",
     "10. 年度数据校验：研究开发费用总额不得大于销售收入，境内研究开发费用不得大于研究开发费用总额，高新技术产品收入不得大于总收入；科技人员数、研发人员数不得大于职工总数。",
 ]
 

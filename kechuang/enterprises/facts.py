@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from kechuang.enterprises import vocab
 
@@ -127,7 +128,7 @@ class PopulationFacts:
 
     def by_id(self) -> dict[int, dict[str, Any]]:
         """pk → facts."""
-        return dict(zip(self.ids, self.facts))
+        return dict(zip(self.ids, self.facts, strict=True))
 
 
 def _grouped(rows: Iterable[dict]) -> dict[int, list[dict]]:

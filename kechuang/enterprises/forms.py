@@ -60,7 +60,7 @@ class FiscalYearForm(forms.ModelForm):
     def __init__(self, *args, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
-        for name, (label, negative_ok) in vocab.YEAR_MONEY_FIELDS.items():
+        for name, (_label, negative_ok) in vocab.YEAR_MONEY_FIELDS.items():
             field = self.fields[name]
             field.help_text = "万元"
             if not negative_ok:
@@ -101,7 +101,7 @@ class _ChildForm(forms.ModelForm):
     def __init__(self, *args, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

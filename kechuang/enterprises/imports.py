@@ -24,7 +24,14 @@ from kechuang.core.models import Region
 from kechuang.enterprises import checks
 from kechuang.enterprises.excel_io import ParsedRow, ParsedWorkbook, Problem, is_bad, read_workbook
 from kechuang.enterprises.excel_schema import ENTERPRISE, IP, QUALIFICATIONS, YEARS, Sheet
-from kechuang.enterprises.models import Enterprise, FiscalYear, IPRight, Qualification, name_initials, uscc_reason
+from kechuang.enterprises.models import (
+    Enterprise,
+    FiscalYear,
+    IPRight,
+    Qualification,
+    name_initials,
+    uscc_reason,
+)
 
 CHUNK = 5000
 

@@ -34,7 +34,7 @@ class ListFilters:
     sort: str = "name"
 
     @classmethod
-    def from_query(cls, data) -> "ListFilters":
+    def from_query(cls, data) -> ListFilters:
         """Read the filters from request.GET; unknown values are ignored (treated as no filter)."""
         township = data.get("township") or ""
         return cls(

@@ -8,8 +8,8 @@ import datetime as dt
 import io
 import json
 import uuid
-from urllib.parse import quote, urlencode
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format

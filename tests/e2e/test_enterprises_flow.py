@@ -4,7 +4,6 @@ same data comes back)."""
 
 from __future__ import annotations
 
-
 import io
 from pathlib import Path
 
