@@ -161,3 +161,18 @@ def test_vectorised_bm25_matrix_equals_bm25s_index(small_docs):
     np.testing.assert_allclose(lex._bm25.scores["data"], ref.scores["data"], rtol=1e-5)
     for q in (["飞行器", "控制器"], ["水运工程", "管理"]):
         np.testing.assert_allclose(lex.scores(q), ref.get_scores(q), rtol=1e-5)
+
+
+def test_one_query_embedding_per_search(small_docs):
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def embed_queries(self, texts):
+            Counting.calls += len(texts)
+            return super().embed_queries(texts)
+
+    e = SearchEngine(embedder=Counting())
+    e.add(small_docs[:20])
+    e.search("飞行器 控制器", k=5)
+    e.search("水运工程", k=5)
+    assert Counting.calls == 2
