@@ -110,7 +110,7 @@ class FastWorkbook:
                         elif kind == "s":
                             value = strings[int(text)]
                         elif kind in ("str", "e"):
-                            value = text if kind == "str" else None
+                            value = text  # an error cell (#N/A …) stays visible, as in openpyxl
                         elif kind == "b":
                             value = text in ("1", "true")
                         elif kind == "n":
