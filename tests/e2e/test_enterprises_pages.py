@@ -46,3 +46,17 @@ def test_clerk_sees_only_own_township(page, live_url, sign_in, world):
     assert world.enterprise_a.name in table and world.enterprise_b.name not in table
     page.goto(live_url("enterprises:detail", world.enterprise_b.pk))
     assert "404" in page.title() or "不存在" in page.content() or "找不到" in page.content()
+
+
+def test_edit_form_shows_the_import_checks(page, live_url, sign_in, world, screenshot):
+    sign_in(page, world.clerk_a)
+    page.goto(live_url("core:home"))
+    assert "企业库企业" in page.content()
+    page.goto(live_url("enterprises:year_add", world.enterprise_a.pk))
+    page.fill("#id_year", "2025")
+    page.fill("#id_sales_revenue", "100")
+    page.fill("#id_rd_expense", "120")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_load_state()
+    assert "研究开发费用总额（120 万元）大于销售收入（100 万元）" in page.content()
+    screenshot(page, "enterprises-year-form-error")
