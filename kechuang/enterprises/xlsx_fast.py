@@ -85,6 +85,9 @@ class FastWorkbook:
             from openpyxl.utils.datetime import MAC_EPOCH
 
             epoch = MAC_EPOCH
+        date_style_keys = {str(i) for i in date_styles}
+        tag_c, tag_v, tag_is = f"{NS}c", f"{NS}v", f"{NS}is"
+        columns: dict[str, int] = {}
         with self.zf.open(path) as fh:
             next_row = 1
             for _, row in etree.iterparse(fh, tag=f"{NS}row"):
@@ -92,32 +95,34 @@ class FastWorkbook:
                 number = int(r) if r else next_row
                 next_row = number + 1
                 values: list = []
-                for c in row.iterchildren(f"{NS}c"):
+                for c in row.iterchildren(tag_c):
                     ref = c.get("r")
                     if ref:
-                        col = column_index_from_string(ref.rstrip("0123456789")) - 1
+                        letters = ref.rstrip("0123456789")
+                        col = columns.get(letters)
+                        if col is None:
+                            col = columns[letters] = column_index_from_string(letters) - 1
                     else:
                         col = len(values)
                     kind = c.get("t", "n")
                     if kind == "inlineStr":
-                        node = c.find(f"{NS}is")
+                        node = c.find(tag_is)
                         value = _text_of(node) if node is not None else None
                     else:
-                        v = c.find(f"{NS}v")
-                        text = v.text if v is not None else None
-                        if text is None:
+                        text = c.findtext(tag_v)
+                        if not text:
                             value = None
+                        elif kind == "n":
+                            value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                            style = c.get("s")
+                            if style is not None and style in date_style_keys:
+                                value = from_excel(value, epoch) if epoch else from_excel(value)
                         elif kind == "s":
                             value = strings[int(text)]
                         elif kind in ("str", "e"):
                             value = text  # an error cell (#N/A …) stays visible, as in openpyxl
                         elif kind == "b":
                             value = text in ("1", "true")
-                        elif kind == "n":
-                            value = float(text) if any(ch in text for ch in ".eE") else int(text)
-                            style = c.get("s")
-                            if style is not None and int(style) in date_styles:
-                                value = from_excel(value, epoch) if epoch else from_excel(value)
                         elif kind == "d":
                             from openpyxl.utils.datetime import from_ISO8601
 
