@@ -5,8 +5,9 @@
         sign_in(page, world.clerk_a)          # signs in through the login page
         page.goto(live_url("enterprises:list"))
 
-`page` is a fresh Playwright page (one browser per test session, one context per test, downloads
-allowed). `sign_in(page, user, password=PASSWORD)` works for every role without a second factor;
+`page` is a fresh Playwright page (one browser per test module, one context per test, downloads
+allowed). The browser is module-scoped so that no Playwright instance outlives its module: a second
+`sync_playwright()` started while one is running fails ("Sync API inside the asyncio loop"). `sign_in(page, user, password=PASSWORD)` works for every role without a second factor;
 pass `otp=` a callable(user) -> code for administrators. `screenshot(page, name)` saves a PNG
 under var/screenshots/ (handy when a test fails).
 
@@ -21,24 +22,25 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls (fixtures,
-# assertions) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("KECHUANG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless chromium for the whole session."""
+    """One headless chromium per test module."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"没有找到 chromium（{CHROMIUM}）：apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    # While Playwright's sync API runs, the test thread has a running event loop; the tests' own
+    # ORM calls (fixtures, assertions, the database flush) are still plain synchronous code. The
+    # variable is set only while this module's browser lives: it must not leak into the rest of
+    # the session (the deploy check refuses it).
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as pw:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
