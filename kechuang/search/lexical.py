@@ -12,7 +12,6 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-from bm25s.tokenization import Tokenized
 
 from .documents import Document
 from .text import ChineseTokenizer
