@@ -7,7 +7,7 @@ import io
 
 from kechuang.enterprises.excel_io import write_export
 from kechuang.enterprises.excel_schema import ENTERPRISE, IP, QUALIFICATIONS, YEARS
-from kechuang.enterprises.models import Enterprise, FiscalYear, IPRight, Qualification
+from kechuang.enterprises.models import FiscalYear, IPRight, Qualification
 
 CHUNK = 5000
 
@@ -49,5 +49,3 @@ def export_count(queryset) -> int:
     """Number of enterprises an export of `queryset` contains (for the audit record)."""
     return queryset.count()
 
-
-__all__ = ["export_workbook", "export_count", "Enterprise"]
