@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 # Tests flush tables between transactional tests; the audit-table triggers are installed and
 # checked explicitly by tests/core/test_audit.py instead.
@@ -47,32 +48,95 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = original
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# ---- Browser tests: Playwright driving the Debian chromium (headless), for every test package.
+#
+#     @pytest.mark.browser
+#     def test_something(page, live_url, sign_in, world):
+#         sign_in(page, world.clerk_a)          # signs in through the login page
+#         page.goto(live_url("enterprises:list"))
+#
+# `browser` is module-scoped (a second sync_playwright() inside a running one fails); `page` is a
+# fresh context per test with downloads allowed; `screenshot(page, name)` saves var/screenshots/.
+
+CHROMIUM = os.environ.get("KECHUANG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium per test module."""
+    if not Path(CHROMIUM).exists():  # fail, never skip: CI installs it (scripts/test.sh)
+        pytest.fail(f"没有找到 chromium（{CHROMIUM}）：apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    # While Playwright's sync API runs, the test thread has a running event loop; the tests' own
+    # ORM calls (fixtures, assertions, the database flush) are still plain synchronous code. The
+    # variable is set only while this module's browser lives: it must not leak into the rest of
+    # the session (the deploy check refuses it).
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as pw:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
-    """A Playwright page in headless Debian chromium against the live test server.
-    Usage: `browser_page.goto(live_server.url + "/login/")`. Marks: @pytest.mark.browser."""
-    chromium = os.environ.get("KECHUANG_CHROMIUM", "/usr/bin/chromium")
-    if not os.path.exists(chromium):
-        pytest.fail(f"browser tests need Debian chromium at {chromium} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test body still uses the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        yield page
-        browser.close()
+def page(browser, live_server):
+    """A fresh page in its own context (cookies do not leak between tests)."""
+    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
 
 
-def sign_in(page, base_url: str, username: str, password: str) -> None:
-    """Sign in through the real login form."""
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+@pytest.fixture
+def live_url(live_server):
+    """`live_url("app:name", *args, **query)` → absolute URL on the live server."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    def make(name: str, *args, **query) -> str:
+        url = live_server.url + reverse(name, args=args)
+        return url + ("?" + urlencode(query) if query else "")
+
+    return make
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """`sign_in(page, user, password=PASSWORD, otp=None)`: sign in through the login page."""
+    from tests.world import PASSWORD
+
+    def do(page, user, password: str = PASSWORD, otp=None):
+        page.goto(live_server.url + "/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        if "/otp" in page.url:
+            if otp is None:
+                raise AssertionError(f"{user.username} 需要动态口令：请传入 otp=…")
+            page.fill("input[name=code]", otp(user))
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+        assert "/login/" not in page.url, f"登录失败：{user.username}"
+        return page
+
+    return do
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, name)` saves var/screenshots/<name>.png and returns its path."""
+
+    def take(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -44,6 +44,10 @@ class World:
 
     @classmethod
     def build(cls) -> World:
+        if not Region.objects.exists():  # a transactional test before this one flushed the tables
+            from kechuang.core.reference import load_reference_data
+
+            load_reference_data()
         a = Region.resolve("水头镇")
         b = Region.resolve("溪美街道")
         org_a = OrgUnit.resolve("市工信局")

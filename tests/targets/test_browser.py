@@ -3,11 +3,10 @@ import pytest
 
 from kechuang.targets import services
 from kechuang.targets.models import Report
-from tests.e2e.conftest import browser, live_url, page, screenshot, sign_in  # noqa: F401  (fixtures)
 
 
 @pytest.mark.browser
-def test_report_return_correct_approve(page, live_url, sign_in, screenshot, world, settings, tmp_path):  # noqa: F811
+def test_report_return_correct_approve(page, live_url, sign_in, screenshot, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     period = services.period_open(user=world.staff, year=2023, kind="H1")
     sign_in(page, world.clerk_a)

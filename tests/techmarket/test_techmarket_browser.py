@@ -1,23 +1,7 @@
 """Browser test: an enterprise posts a need, sees the match, the bureau dispatches, the broker sees it."""
-import os
-
 import pytest
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # synchronous and safe, so Django's async guard is lifted for this test only.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    pw = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Debian chromium is not installed")
-    with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _context(browser, client_for, user, live_server):
@@ -28,13 +12,13 @@ def _context(browser, client_for, user, live_server):
     return ctx
 
 
-def test_post_need_match_dispatch(transactional_db, world, client_for, page, live_server, hashing_search):
+def test_post_need_match_dispatch(transactional_db, world, client_for, browser, live_server, hashing_search):
     from kechuang.techmarket.models import Achievement, Broker
     Achievement.objects.create(title="低温活性染料匀染技术", abstract="棉织物低温活性染料染色，匀染性好。",
                                keywords=["活性染料", "匀染性"], field="新材料", status="published")
     Broker.objects.create(user=world.broker_a, name="张经理", fields=["新材料"])
 
-    ent = _context(page, client_for, world.ent_user_a, live_server).new_page()
+    ent = _context(browser, client_for, world.ent_user_a, live_server).new_page()
     ent.goto("/techmarket/needs/new/")
     ent.fill("input[name=title]", "棉布染色不匀")
     ent.fill("textarea[name=description]", "活性染料匀染性差，寻求低温匀染技术")
@@ -44,12 +28,12 @@ def test_post_need_match_dispatch(transactional_db, world, client_for, page, liv
     assert "低温活性染料匀染技术" in ent.content()
     need_url = ent.url
 
-    staff = _context(page, client_for, world.staff, live_server).new_page()
+    staff = _context(browser, client_for, world.staff, live_server).new_page()
     staff.goto(need_url)
     assert "系统建议" in staff.content()
     staff.click("button:has-text('派单')")
     staff.wait_for_selector("text=已派单给 张经理")
 
-    broker = _context(page, client_for, world.broker_a, live_server).new_page()
+    broker = _context(browser, client_for, world.broker_a, live_server).new_page()
     broker.goto("/techmarket/workbench/")
     assert "棉布染色不匀" in broker.content() and "对接" in broker.content()
