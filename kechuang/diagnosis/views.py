@@ -97,8 +97,9 @@ def _require_pipeline_role(user):
         raise PermissionDenied("仅科技局和乡镇可查看培育库")
 
 
-def _results(request, run):
-    qs = DiagnosisResult.objects.restrict(request.user, "view").filter(run=run)
+def _results(request, run, action: str = "view"):
+    """The run's results the user may see (or export), narrowed by the page's filters."""
+    qs = DiagnosisResult.objects.restrict(request.user, action).filter(run=run)
     f = request.GET
     if f.get("township"):
         qs = qs.filter(township_id=f.get("township"))
@@ -167,15 +168,7 @@ def pipeline_export(request, run_pk: int):
     from kechuang.core.audit import AuditEvent, record
     from kechuang.diagnosis.gaps import top_gap_texts
 
-    qs = DiagnosisResult.objects.restrict(request.user, "export").filter(run=run)
-    f = request.GET
-    if f.get("township"):
-        qs = qs.filter(township_id=f.get("township"))
-    if f.get("rung", "") != "":
-        qs = qs.filter(rung=f.get("rung"))
-    if f.get("pool") == "1":
-        qs = qs.filter(hnte_pool=True)
-    rows = list(qs.select_related("enterprise", "township").order_by("township__name", "-rung", "enterprise__name"))
+    rows = list(_results(request, run, "export").select_related("enterprise", "township").order_by("township__name", "-rung", "enterprise__name"))
     gaps = top_gap_texts(rows, run.evaluated_on)
     wb = Workbook()
     ws = wb.active

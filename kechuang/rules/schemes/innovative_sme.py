@@ -248,3 +248,15 @@ def _tips(F, P, parts, last) -> str:
 
 
 _ = (money, ratio_value)
+
+
+def explain_checks(scheme: str, F, P: ParameterSet, res: SchemeResult) -> list[Condition]:
+    """Conditions of row 0 for a scheme built from named checks (专精特新, 小巨人): each check
+    explains itself, except the shared 主体资格 one."""
+    out = []
+    for c in res.extra["checks"]:
+        if c.id.endswith(".eligible_entity"):
+            out.append(entity_condition(scheme, F, P, int(c.status[0])))
+        else:
+            out.append(c.condition())
+    return out

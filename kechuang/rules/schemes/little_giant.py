@@ -29,7 +29,7 @@ from ._common import (
     status,
     wan,
 )
-from .innovative_sme import entity_condition, entity_status
+from .innovative_sme import entity_status, explain_checks
 
 SCHEME = "little_giant"
 
@@ -218,13 +218,7 @@ def evaluate_columns(F, P: ParameterSet, on: _dt.date) -> SchemeResult:
 
 def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Condition]:
     """Conditions of row 0 with value, threshold, citation and an actionable gap."""
-    out = []
-    for c in res.extra["checks"]:
-        if c.id.endswith(".eligible_entity"):
-            out.append(entity_condition(SCHEME, F, P, int(c.status[0])))
-        else:
-            out.append(c.condition())
-    return out
+    return explain_checks(SCHEME, F, P, res)
 
 
 _ = (FAIL, MISSING)

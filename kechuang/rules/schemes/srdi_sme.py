@@ -18,7 +18,7 @@ from ..params import ParameterSet
 from ..verdict import Condition, all_of, any_of
 from . import _ladder as L
 from ._common import SchemeResult, cond, status
-from .innovative_sme import entity_condition, entity_status
+from .innovative_sme import entity_status, explain_checks
 
 SCHEME = "srdi_sme"
 
@@ -89,13 +89,7 @@ def evaluate_columns(F, P: ParameterSet, on: _dt.date) -> SchemeResult:
 
 def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Condition]:
     """Conditions of row 0 with value, threshold, citation and an actionable gap."""
-    out = []
-    for c in res.extra["checks"]:
-        if c.id.endswith(".eligible_entity"):
-            out.append(entity_condition(SCHEME, F, P, int(c.status[0])))
-        else:
-            out.append(c.condition())
-    return out
+    return explain_checks(SCHEME, F, P, res)
 
 
 _ = cond
