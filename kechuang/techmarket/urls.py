@@ -1,7 +1,7 @@
 """URLs of the technology market, mounted at /techmarket/."""
 from django.urls import path
 
-from . import views
+from . import urls_catalogue, urls_challenges, views
 
 app_name = "techmarket"
 
@@ -15,4 +15,4 @@ urlpatterns = [
     path("contracts/", views.contracts, name="contracts"),
     path("challenges/", views.challenges, name="challenges"),
     path("import/", views.import_page, name="import"),
-]
+] + urls_catalogue.urlpatterns + urls_challenges.urlpatterns

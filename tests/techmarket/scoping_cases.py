@@ -64,3 +64,8 @@ CASES = {
     "techmarket:challenges": Case.global_(note="the 揭榜挂帅 list is public to signed-in users"),
     "techmarket:import": Case.role("staff", note="bulk import is for the bureau"),
 }
+
+from tests.techmarket import scoping_cases_catalogue, scoping_cases_challenges  # noqa: E402
+
+CASES.update(scoping_cases_catalogue.CASES)
+CASES.update(scoping_cases_challenges.CASES)
