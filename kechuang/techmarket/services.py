@@ -358,3 +358,74 @@ def challenge_award(*, application: ChallengeApplication, subsidy) -> Challenge:
     ch.status, ch.subsidy = Challenge.Status.AWARDED, subsidy
     ch.save(update_fields=["status", "subsidy"])
     return ch
+
+
+# --------------------------------------------------------------------------- 成果审核 (moderation)
+MODERATION_PUBLISH_SOURCE = "成果审核：发布"
+MODERATION_REJECT_PREFIX = "成果审核退回："
+# The reason travels in the change log's ``source`` column (200 characters) next to the status change.
+REJECT_REASON_MAX_CHARS = 180
+
+
+def _require_moderator(user) -> None:
+    if getattr(user, "role", "") != "bureau_staff":
+        raise TechMarketError("成果审核: 只有科技局工作人员可以审核科技成果")
+
+
+def _refresh_catalogue_index() -> None:
+    """Bring the persisted search index in step with the published rows (after commit)."""
+    import logging
+
+    from .catalogue import catalogue_engine
+    try:
+        catalogue_engine()
+    except Exception:  # the index is rebuilt incrementally by the next search anyway
+        logging.getLogger(__name__).exception("techmarket: search index refresh after publish failed")
+
+
+@transaction.atomic
+def achievement_publish(*, user, achievement: Achievement) -> Achievement:
+    """Publish a draft or submitted (待审核) achievement; it enters the search index on commit.
+
+    Only bureau staff moderate. The status change is change-logged with the source
+    ``成果审核：发布``. A title and an abstract (成果简介) are required, since the listing
+    is found through them.
+    """
+    _require_moderator(user)
+    from kechuang.core.changes import change_context
+    a = Achievement.objects.get(pk=achievement.pk)
+    if a.status not in (Achievement.Status.DRAFT, Achievement.Status.REVIEW):
+        raise TechMarketError(f"成果状态: 「{a.title}」当前为「{a.get_status_display()}」，"
+                              "只有草稿或待审核的成果可以发布")
+    if not a.title.strip():
+        raise TechMarketError("成果名称: 不能为空，请补充后再发布")
+    if not a.abstract.strip():
+        raise TechMarketError(f"成果简介: 「{a.title}」没有成果简介，请补充后再发布")
+    with change_context(user=user, source=MODERATION_PUBLISH_SOURCE):
+        a.status = Achievement.Status.PUBLISHED
+        a.save(update_fields=["status"])
+    transaction.on_commit(_refresh_catalogue_index)
+    return a
+
+
+@transaction.atomic
+def achievement_reject(*, user, achievement: Achievement, reason: str) -> Achievement:
+    """Send a submitted (待审核) achievement back to draft with a required reason.
+
+    The reason is recorded in the change log entry of the status change (source
+    ``成果审核退回：<reason>``), where the owner side reads it.
+    """
+    _require_moderator(user)
+    from kechuang.core.changes import change_context
+    a = Achievement.objects.get(pk=achievement.pk)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise TechMarketError(f"退回原因: 不能为空，请写明「{a.title}」不予发布的原因")
+    if len(reason) > REJECT_REASON_MAX_CHARS:
+        raise TechMarketError(f"退回原因: 超过 {REJECT_REASON_MAX_CHARS} 字（{len(reason)} 字），请精简")
+    if a.status != Achievement.Status.REVIEW:
+        raise TechMarketError(f"成果状态: 「{a.title}」当前为「{a.get_status_display()}」，只有待审核的成果可以退回")
+    with change_context(user=user, source=f"{MODERATION_REJECT_PREFIX}{reason}"):
+        a.status = Achievement.Status.DRAFT
+        a.save(update_fields=["status"])
+    return a
