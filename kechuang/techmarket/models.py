@@ -269,7 +269,6 @@ class Dispatch(ScopedModel):
     first_contact_due = models.DateField(_("首次对接期限"))
     first_contact_at = models.DateTimeField(_("首次对接时间"), null=True, blank=True)
     notes = models.JSONField(_("工作记录"), default=list, blank=True)
-    attachments = models.JSONField(_("附件"), default=list, blank=True)
 
     class Scope:
         township = "match__need__township"
@@ -351,21 +350,34 @@ class TechContract(ScopedModel):
 
 
 class Challenge(ScopedModel):
-    """揭榜挂帅 challenge built from a need; subsidy 50~200 万元 (南政规〔2025〕2号 （二）)."""
+    """揭榜挂帅 榜单 published by the bureau from a need.
+
+    Public fields (shown without sign-in while the challenge is open): title, summary, field,
+    application deadline, bounty, status. The source need, its enterprise and budget are not
+    public. Subsidy on award 50~200 万元, paid for projects that pass acceptance
+    (南政规〔2025〕2号 一、（二））.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("张榜中")
         REVIEW = "review", _("评审中")
         AWARDED = "awarded", _("已揭榜")
         ACCEPTED = "accepted", _("已验收")
-        CLOSED = "closed", _("已关闭")
+        CLOSED = "closed", _("已撤榜")
 
     need = models.ForeignKey(Need, verbose_name=_("来源需求"), on_delete=models.PROTECT, related_name="challenges")
     title = models.CharField(_("榜单名称"), max_length=300)
+    summary = models.TextField(_("榜单内容（公开）"), blank=True,
+                               help_text=_("攻关目标与技术指标；张榜期间向社会公开，请勿填写企业商业秘密"))
+    field = models.CharField(_("技术领域"), max_length=60, blank=True)
+    bounty = _money(_("榜额（万元）"), null=True, blank=True,
+                    help_text=_("发榜企业承诺投入的攻关经费"))
+    deadline = models.DateField(_("揭榜截止日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     subsidy = _money(_("补助金额（万元）"), null=True, blank=True)
-    milestones = models.JSONField(_("里程碑"), default=list, blank=True)
     published_on = models.DateField(_("张榜日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发榜人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Scope:
         township = "need__township"
@@ -373,6 +385,7 @@ class Challenge(ScopedModel):
         org_unit = None
         broker = None
         public = ~Q(status="closed")
+        anonymous = True   # the public list page shows open challenges' public fields only
 
     class Meta:
         verbose_name = _("揭榜挂帅榜单")
@@ -384,12 +397,27 @@ class Challenge(ScopedModel):
 
 
 class ChallengeApplication(ScopedModel):
-    """A team's application to a challenge, with the expert review score."""
+    """A team's application (揭榜申请): team, lead, members, proposal, expert scores.
+
+    ``review_scores`` is a list of ``{"expert": name, "score": "88.00"}`` entered by the bureau.
+    Seen by the bureau, the clerk of the need's township, the issuing enterprise and the
+    applying enterprise; never public.
+    """
 
     challenge = models.ForeignKey(Challenge, verbose_name=_("榜单"), on_delete=models.CASCADE,
                                   related_name="applications")
     team = models.CharField(_("揭榜团队"), max_length=200)
+    lead = models.CharField(_("团队负责人"), max_length=60, blank=True)
+    members = models.TextField(_("团队成员"), blank=True)
+    institution = models.CharField(_("依托单位"), max_length=200, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=120, blank=True)
     proposal = models.TextField(_("方案摘要"), blank=True)
+    applicant_enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("申报企业"), null=True,
+                                             blank=True, on_delete=models.SET_NULL,
+                                             related_name="challenge_applications")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     review_scores = models.JSONField(_("专家评分"), default=list, blank=True)
     awarded = models.BooleanField(_("揭榜成功"), default=False)
 
@@ -400,16 +428,121 @@ class ChallengeApplication(ScopedModel):
         broker = None
         public = None
 
+    @classmethod
+    def scope_queryset(cls, qs, user, action):
+        """Bureau: all. Clerk: the need's township. Enterprise user: applications to its own
+        challenges and its own applications (view only for the latter). Others: none."""
+        role = getattr(user, "role", "")
+        if role == "bureau_staff":
+            return qs
+        if role == "township_clerk" and user.township_id:
+            return qs.filter(challenge__need__township_id=user.township_id)
+        if role == "enterprise_user" and user.enterprise_id:
+            own = Q(challenge__need__enterprise_id=user.enterprise_id)
+            if action in ("view", "export"):
+                own |= Q(applicant_enterprise_id=user.enterprise_id)
+            return qs.filter(own)
+        return qs.none()
+
     class Meta:
         verbose_name = _("揭榜申请")
         verbose_name_plural = _("揭榜申请")
         ordering = ["challenge", "id"]
         constraints = [models.UniqueConstraint(fields=["challenge", "team"], name="challenge_unique_team")]
 
+    def __str__(self) -> str:
+        return f"{self.team} · {self.challenge}"
+
+    @property
+    def scores(self) -> list[tuple[str, Decimal]]:
+        """(expert, score) pairs; older rows stored bare numbers and get 专家1, 专家2, …"""
+        out = []
+        for i, s in enumerate(self.review_scores or [], start=1):
+            if isinstance(s, dict):
+                out.append((s.get("expert") or f"专家{i}", Decimal(str(s["score"]))))
+            else:
+                out.append((f"专家{i}", Decimal(str(s))))
+        return out
+
     @property
     def mean_score(self) -> Decimal | None:
         """Mean of the expert scores (Decimal, 2 places), None before review."""
-        if not self.review_scores:
+        scores = self.scores
+        if not scores:
             return None
-        total = sum(Decimal(str(s)) for s in self.review_scores)
-        return (total / len(self.review_scores)).quantize(Decimal("0.01"))
+        total = sum(v for _, v in scores)
+        return (total / len(scores)).quantize(Decimal("0.01"))
+
+
+class ChallengeMilestone(ScopedModel):
+    """A milestone of an awarded challenge with its due date and acceptance (验收)."""
+
+    class Acceptance(models.TextChoices):
+        PENDING = "pending", _("待验收")
+        PASSED = "passed", _("验收通过")
+        FAILED = "failed", _("验收未通过")
+
+    challenge = models.ForeignKey(Challenge, verbose_name=_("榜单"), on_delete=models.CASCADE,
+                                  related_name="milestones")
+    title = models.CharField(_("里程碑"), max_length=200)
+    due = models.DateField(_("计划完成日期"))
+    acceptance = models.CharField(_("验收结果"), max_length=10, choices=Acceptance.choices,
+                                  default=Acceptance.PENDING)
+    note = models.CharField(_("验收意见"), max_length=1000, blank=True)
+    accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("验收人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Scope:
+        township = "challenge__need__township"
+        enterprise = "challenge__need__enterprise"
+        org_unit = None
+        broker = None
+        public = ~Q(challenge__status="closed")
+
+    class Meta:
+        verbose_name = _("揭榜里程碑")
+        verbose_name_plural = _("揭榜里程碑")
+        ordering = ["challenge", "due", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.challenge} · {self.title}"
+
+    def is_overdue(self, today) -> bool:
+        """Past its due date without a passed acceptance."""
+        return self.acceptance != self.Acceptance.PASSED and today > self.due
+
+
+def _dispatch_attachment_path(instance, filename: str) -> str:
+    from pathlib import PurePath
+    from uuid import uuid4
+    return f"techmarket/dispatch/{instance.dispatch_id}/{uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class DispatchAttachment(ScopedModel):
+    """A file the broker uploads on a dispatch (signed contract scan, meeting minutes)."""
+
+    dispatch = models.ForeignKey(Dispatch, verbose_name=_("派单"), on_delete=models.CASCADE,
+                                 related_name="attachments")
+    file = models.FileField(_("附件"), upload_to=_dispatch_attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类别"), max_length=40, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Scope:
+        township = "dispatch__match__need__township"
+        enterprise = "dispatch__match__need__enterprise"
+        org_unit = None
+        broker = "dispatch__broker__user"
+        public = None
+
+    class Meta:
+        verbose_name = _("派单附件")
+        verbose_name_plural = _("派单附件")
+        ordering = ["dispatch", "-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name

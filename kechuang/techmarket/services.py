@@ -1,7 +1,9 @@
 """Writes of the technology market (keyword-only, typed, each in one transaction).
 
-Citations: 揭榜挂帅 subsidy 50~200 万元 — 南政规〔2025〕2号 （二）; first contact within
-3 working days is the platform's service-level rule for brokers (派单 SLA, seed 004).
+Citations: 揭榜挂帅 subsidy 50~200 万元 — 南政规〔2025〕2号 一、（二）“推进重点产业关键技术攻关”
+(paid for projects that pass acceptance); first contact within 3 working days is the
+platform's service-level rule for brokers (派单 SLA, seed 004), counted on the State Council
+holiday calendar (data/techmarket/holidays.yaml).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -23,18 +26,20 @@ from .models import (
     Broker,
     Challenge,
     ChallengeApplication,
+    ChallengeMilestone,
     Deal,
     Dispatch,
+    DispatchAttachment,
     Feedback,
     Match,
     Need,
     TechContract,
 )
-from .workdays import FIRST_CONTACT_WORKING_DAYS, add_working_days
+from .workdays import FIRST_CONTACT_WORKING_DAYS, HolidayCalendar, shipped_calendar
 
 CHALLENGE_SUBSIDY_MIN = Decimal("50")
 CHALLENGE_SUBSIDY_MAX = Decimal("200")
-CHALLENGE_CITATION = "南政规〔2025〕2号 （二）"
+CHALLENGE_CITATION = "南政规〔2025〕2号 一、（二）"
 NEGATIVE_FEEDBACK = {Feedback.NOT_APPLICABLE, Feedback.HAS_SOLUTION}
 QUERY_DESCRIPTION_CHARS = 500
 
@@ -210,8 +215,12 @@ def dispatch_pick_broker(need: Need) -> BrokerChoice:
 
 @transaction.atomic
 def dispatch_assign(*, match: Match, broker: Broker | None = None, reason: str = "",
-                    now: datetime | None = None, holidays=()) -> Dispatch:
-    """Assign ``match`` to a broker by the rule, or to ``broker`` when the bureau overrides it."""
+                    now: datetime | None = None, calendar: HolidayCalendar | None = None) -> Dispatch:
+    """Assign ``match`` to a broker by the rule, or to ``broker`` when the bureau overrides it.
+
+    The first contact is due 3 working days after the assignment day, counted on ``calendar``
+    (default: the shipped State Council holiday calendar, so 国庆/春节 and 调休上班日 count right).
+    """
     if hasattr(match, "dispatch"):
         raise TechMarketError("派单: 该匹配已派单")
     now = now or timezone.now()
@@ -222,8 +231,9 @@ def dispatch_assign(*, match: Match, broker: Broker | None = None, reason: str =
         if not broker.active:
             raise TechMarketError(f"技术经理人: {broker.name} 不在岗")
         rule, overridden = f"科技局人工指定：{reason or '未填写理由'}", True
-    due = add_working_days(timezone.localdate(now) if timezone.is_aware(now) else now.date(),
-                           FIRST_CONTACT_WORKING_DAYS, holidays)
+    calendar = calendar or shipped_calendar()
+    due = calendar.add_working_days(timezone.localdate(now) if timezone.is_aware(now) else now.date(),
+                                    FIRST_CONTACT_WORKING_DAYS)
     d = Dispatch.objects.create(match=match, broker=broker, rule=rule, overridden=overridden, assigned_at=now,
                                 first_contact_due=due)
     if match.need.status == Need.Status.OPEN:
@@ -264,9 +274,82 @@ def dispatch_advance(*, dispatch: Dispatch, now: datetime | None = None) -> Disp
     return dispatch
 
 
-def dispatch_is_overdue(dispatch: Dispatch, today: date) -> bool:
-    """True when no first contact was recorded and the 3-working-day deadline has passed."""
-    return dispatch.first_contact_at is None and today > dispatch.first_contact_due
+def dispatch_overdue_working_days(dispatch: Dispatch, today: date, calendar: HolidayCalendar | None = None) -> int:
+    """Working days past the first-contact deadline without a recorded first contact (0 = not overdue).
+
+    Counted on the holiday calendar: a deadline on the last working day before 国庆 becomes
+    overdue on the first working day after the holiday, not during it.
+    """
+    if dispatch.first_contact_at is not None:
+        return 0
+    return (calendar or shipped_calendar()).working_days_between(dispatch.first_contact_due, today)
+
+
+def dispatch_is_overdue(dispatch: Dispatch, today: date, calendar: HolidayCalendar | None = None) -> bool:
+    """True when no first contact was recorded and at least one working day has passed since the deadline."""
+    return dispatch_overdue_working_days(dispatch, today, calendar) > 0
+
+
+def dispatch_clock_caveat(dispatch: Dispatch, today: date | None = None,
+                          calendar: HolidayCalendar | None = None) -> str:
+    """A warning when the dispatch's clock spans a year whose holidays are missing or unchecked ('' otherwise)."""
+    start = timezone.localdate(dispatch.assigned_at) if timezone.is_aware(dispatch.assigned_at) \
+        else dispatch.assigned_at.date()
+    end = max(dispatch.first_contact_due, today or dispatch.first_contact_due)
+    return (calendar or shipped_calendar()).caveat(start, end)
+
+
+DISPATCH_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+DISPATCH_ATTACHMENTS_PER_DISPATCH = 50
+# Allowed types and the first bytes a genuine file of that type starts with.
+_ZIP, _OLE = (b"PK\x03\x04",), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+DISPATCH_ATTACHMENT_TYPES = {
+    ".pdf": (b"%PDF-",), ".ofd": _ZIP, ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",), ".doc": _OLE, ".docx": _ZIP, ".xls": _OLE, ".xlsx": _ZIP, ".zip": _ZIP,
+}
+
+
+def _check_upload(upload) -> str:
+    """Validate name, type (extension and content) and size of an upload; return its suffix."""
+    name = (getattr(upload, "name", "") or "").strip()
+    if not name:
+        raise TechMarketError("附件: 请选择要上传的文件")
+    suffix = Path(name).suffix.lower()
+    allowed = "、".join(sorted(DISPATCH_ATTACHMENT_TYPES))
+    if suffix not in DISPATCH_ATTACHMENT_TYPES:
+        raise TechMarketError(f"附件「{name}」: 类型 {suffix or '（无扩展名）'} 不允许，请上传 {allowed}")
+    size = upload.size or 0
+    if size == 0:
+        raise TechMarketError(f"附件「{name}」: 文件为空")
+    if size > DISPATCH_ATTACHMENT_MAX_BYTES:
+        raise TechMarketError(f"附件「{name}」: {size / 1024 / 1024:.1f} MB，超过上限 "
+                              f"{DISPATCH_ATTACHMENT_MAX_BYTES // 1024 // 1024} MB")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in DISPATCH_ATTACHMENT_TYPES[suffix]):
+        raise TechMarketError(f"附件「{name}」: 内容不是 {suffix} 文件（扩展名与文件内容不符）")
+    return suffix
+
+
+@transaction.atomic
+def dispatch_attach(*, dispatch: Dispatch, upload, user, kind: str = "", now: datetime | None = None
+                    ) -> DispatchAttachment:
+    """The broker (or bureau staff) attaches a file to a dispatch: signed contract scan, minutes, ….
+
+    Allowed: PDF, OFD, JPG, PNG, Word, Excel, ZIP (extension and content checked), at most
+    20 MB each and 50 per dispatch. The row is change-logged; downloads go through the scoped
+    ``techmarket:dispatch_attachment`` view.
+    """
+    if getattr(user, "role", "") not in ("broker", "bureau_staff"):
+        raise PermissionDenied("只有承办的技术经理人或科技局可以上传附件")
+    _check_upload(upload)
+    if dispatch.attachments.count() >= DISPATCH_ATTACHMENTS_PER_DISPATCH:
+        raise TechMarketError(f"附件: 每件派单最多 {DISPATCH_ATTACHMENTS_PER_DISPATCH} 个附件")
+    name = Path(upload.name).name[:200]
+    return DispatchAttachment.objects.create(dispatch=dispatch, file=upload, name=name,
+                                             kind=_text(kind, "附件类别", max_chars=40), size=upload.size,
+                                             uploaded_by=user, uploaded_at=now or timezone.now())
 
 
 @transaction.atomic
@@ -310,54 +393,240 @@ def contract_register(*, deal: Deal, contract_type: str, registered_on: date, re
 
 
 # --------------------------------------------------------------------------- 揭榜挂帅
-@transaction.atomic
-def challenge_publish(*, need: Need, title: str = "", published_on: date, milestones=()) -> Challenge:
-    """Put a need on the 揭榜挂帅 list (榜单)."""
-    return Challenge.objects.create(need=need, title=(title or need.title)[:300], published_on=published_on,
-                                    milestones=list(milestones))
+CHALLENGE_TEXT_MAX_CHARS = 5_000
+
+
+def _require_bureau(user, what: str) -> None:
+    """Refuse (403) unless ``user`` is bureau staff; ``user=None`` is a command or a test."""
+    if user is not None and getattr(user, "role", "") != "bureau_staff":
+        raise PermissionDenied(f"只有科技局工作人员可以{what}")
+
+
+def _text(value, field: str, *, required: bool = False, max_chars: int = 300) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise TechMarketError(f"{field}: 不能为空")
+    if len(value) > max_chars:
+        raise TechMarketError(f"{field}: 超过 {max_chars} 字（{len(value)} 字）")
+    return value
+
+
+def _milestone_rows(milestones) -> list[tuple[str, date]]:
+    """Accept (title, due) pairs or {"title", "due"} dicts; due as date or YYYY-MM-DD."""
+    rows = []
+    for i, m in enumerate(milestones or (), start=1):
+        title, due = (m.get("title"), m.get("due")) if isinstance(m, dict) else m
+        title = _text(title, f"里程碑 {i} 名称", required=True, max_chars=200)
+        if isinstance(due, str):
+            try:
+                due = date.fromisoformat(due.strip())
+            except ValueError:
+                raise TechMarketError(f"里程碑 {i} 计划完成日期: 日期格式应为 YYYY-MM-DD，收到 {due!r}") from None
+        if not isinstance(due, date):
+            raise TechMarketError(f"里程碑 {i} 计划完成日期: 不能为空")
+        rows.append((title, due))
+    return rows
 
 
 @transaction.atomic
-def challenge_apply(*, challenge: Challenge, team: str, proposal: str = "") -> ChallengeApplication:
-    """A team applies to an open challenge."""
+def challenge_publish(*, need: Need, published_on: date, title: str = "", summary: str = "", field: str = "",
+                      bounty=None, deadline: date | None = None, milestones=(), user=None) -> Challenge:
+    """The bureau puts a need on the 揭榜挂帅 list (榜单).
+
+    The summary is public while the challenge is open; for a private need it must be written
+    (the need's own description is never copied onto a public page). ``milestones`` are
+    (title, due) pairs, more can be added later.
+    """
+    _require_bureau(user, "发布揭榜挂帅榜单")
+    title = _text(title or need.title, "榜单名称", required=True)
+    summary = _text(summary, "榜单内容", max_chars=CHALLENGE_TEXT_MAX_CHARS)
+    if not summary:
+        if not need.is_public:
+            raise TechMarketError("榜单内容: 来源需求未公开，请填写可以向社会公开的攻关目标与技术指标")
+        summary = need.description[:CHALLENGE_TEXT_MAX_CHARS]
+    if bounty not in (None, ""):
+        bounty = _decimal(bounty, "榜额")
+        if bounty <= 0:
+            raise TechMarketError(f"榜额: 应大于 0，收到 {bounty}")
+    else:
+        bounty = need.budget
+    if deadline is not None and deadline < published_on:
+        raise TechMarketError(f"揭榜截止日期: {deadline} 早于张榜日期 {published_on}")
+    rows = _milestone_rows(milestones)
+    ch = Challenge.objects.create(need=need, title=title, summary=summary, field=_text(field or need.field, "技术领域",
+                                                                                         max_chars=60),
+                                  bounty=bounty, deadline=deadline, published_on=published_on,
+                                  created_by=user if getattr(user, "pk", None) else None)
+    for t, due in rows:
+        ChallengeMilestone.objects.create(challenge=ch, title=t, due=due)
+    return ch
+
+
+@transaction.atomic
+def challenge_apply(*, challenge: Challenge, team: str, lead: str, proposal: str, members: str = "",
+                    institution: str = "", contact: str = "", user=None, today: date | None = None,
+                    now: datetime | None = None) -> ChallengeApplication:
+    """A team applies (揭榜) to an open challenge before its deadline.
+
+    Who may apply: a signed-in enterprise user for its enterprise (not the issuing enterprise),
+    alone or with partner institutes; university and institute teams without an account hand
+    in a paper application that bureau staff enter (代录). Other roles: 403.
+    """
+    role = getattr(user, "role", None)
+    applicant = None
+    if user is not None:
+        if role == "enterprise_user" and user.enterprise_id:
+            if user.enterprise_id == challenge.need.enterprise_id:
+                raise TechMarketError("揭榜团队: 发榜企业不能揭本企业的榜")
+            applicant = user.enterprise
+        elif role != "bureau_staff":
+            raise PermissionDenied("只有企业用户可以在线揭榜；高校、院所团队的纸质申请由科技局代录")
     if challenge.status != Challenge.Status.OPEN:
-        raise TechMarketError(f"榜单: 「{challenge.title}」当前不接受揭榜")
-    if not (team or "").strip():
-        raise TechMarketError("揭榜团队: 不能为空")
-    return ChallengeApplication.objects.create(challenge=challenge, team=team.strip(), proposal=proposal)
+        raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不接受揭榜")
+    today = today or timezone.localdate()
+    if challenge.deadline and today > challenge.deadline:
+        raise TechMarketError(f"揭榜截止日期: 已于 {challenge.deadline} 截止")
+    team = _text(team, "揭榜团队", required=True, max_chars=200)
+    if challenge.applications.filter(team=team).exists():
+        raise TechMarketError(f"揭榜团队: 「{team}」已揭此榜，请勿重复申请")
+    return ChallengeApplication.objects.create(
+        challenge=challenge, team=team, lead=_text(lead, "团队负责人", required=True, max_chars=60),
+        members=_text(members, "团队成员", max_chars=2000), institution=_text(institution, "依托单位", max_chars=200),
+        contact=_text(contact, "联系方式", max_chars=120),
+        proposal=_text(proposal, "方案摘要", required=True, max_chars=CHALLENGE_TEXT_MAX_CHARS),
+        applicant_enterprise=applicant, submitted_by=user if getattr(user, "pk", None) else None,
+        submitted_at=now or timezone.now())
+
+
+def _score_pairs(scores) -> list[tuple[str, Decimal]]:
+    """Normalise scores: numbers (named 专家1…), (expert, score) pairs or {"expert", "score"} dicts."""
+    pairs = []
+    for i, s in enumerate(scores or (), start=1):
+        if isinstance(s, dict):
+            expert, value = s.get("expert"), s.get("score")
+        elif isinstance(s, (list, tuple)):
+            expert, value = s
+        else:
+            expert, value = f"专家{i}", s
+        expert = _text(expert, f"专家评分第 {i} 行 专家姓名", required=True, max_chars=40)
+        if value in (None, ""):
+            raise TechMarketError(f"专家评分（{expert}）: 不能为空")
+        v = _decimal(value, f"专家评分（{expert}）")
+        if v < 0 or v > 100:
+            raise TechMarketError(f"专家评分（{expert}）: 应在 0–100 之间，收到 {v}")
+        if v.as_tuple().exponent < -2:
+            raise TechMarketError(f"专家评分（{expert}）: 最多 2 位小数，收到 {v}")
+        pairs.append((expert, v.quantize(Decimal("0.01"))))
+    if not pairs:
+        raise TechMarketError("专家评分: 至少录入一位专家的评分")
+    names = [e for e, _ in pairs]
+    dup = next((e for e in names if names.count(e) > 1), None)
+    if dup:
+        raise TechMarketError(f"专家评分: 专家「{dup}」重复录入")
+    return pairs
 
 
 @transaction.atomic
-def challenge_review(*, application: ChallengeApplication, scores) -> ChallengeApplication:
-    """Record the experts' scores (each 0–100)."""
-    vals = [_decimal(s, "专家评分") for s in scores]
-    if not vals or any(v < 0 or v > 100 for v in vals):
-        raise TechMarketError("专家评分: 每项应在 0–100 之间，且至少一项")
-    application.review_scores = [str(v) for v in vals]
+def challenge_review(*, application: ChallengeApplication, scores, user=None) -> ChallengeApplication:
+    """The bureau enters each expert's score (0–100) for an application; replaces earlier scores.
+
+    The first review closes the call (张榜中 → 评审中); no review after the award.
+    """
+    _require_bureau(user, "录入专家评审分")
+    ch = application.challenge
+    if ch.status not in (Challenge.Status.OPEN, Challenge.Status.REVIEW):
+        raise TechMarketError(f"榜单: 「{ch.title}」当前为「{ch.get_status_display()}」，不能再评审")
+    application.review_scores = [{"expert": e, "score": str(v)} for e, v in _score_pairs(scores)]
     application.save(update_fields=["review_scores"])
-    if application.challenge.status == Challenge.Status.OPEN:
-        application.challenge.status = Challenge.Status.REVIEW
-        application.challenge.save(update_fields=["status"])
+    if ch.status == Challenge.Status.OPEN:
+        ch.status = Challenge.Status.REVIEW
+        ch.save(update_fields=["status"])
     return application
 
 
+def challenge_ranking(challenge: Challenge) -> list[ChallengeApplication]:
+    """Applications of ``challenge`` by mean expert score (highest first; unreviewed last)."""
+    apps = list(challenge.applications.all())
+    return sorted(apps, key=lambda a: (a.mean_score is None, -(a.mean_score or 0), a.pk))
+
+
 @transaction.atomic
-def challenge_award(*, application: ChallengeApplication, subsidy) -> Challenge:
-    """Award the challenge to a reviewed application with a subsidy of 50~200 万元 (南政规〔2025〕2号 （二）)."""
+def challenge_award(*, application: ChallengeApplication, subsidy, user=None) -> Challenge:
+    """Award the challenge to a reviewed application with a subsidy of 50~200 万元 (南政规〔2025〕2号 一、（二）).
+
+    The subsidy is the amount approved on award; under the same clause it is paid for
+    projects that pass acceptance (all milestones 验收通过 → 已验收).
+    """
+    _require_bureau(user, "确定揭榜结果和补助金额")
     subsidy = _decimal(subsidy, "补助金额")
     if not (CHALLENGE_SUBSIDY_MIN <= subsidy <= CHALLENGE_SUBSIDY_MAX):
         raise TechMarketError(f"补助金额: 应在 {CHALLENGE_SUBSIDY_MIN}~{CHALLENGE_SUBSIDY_MAX} 万元之间"
-                              f"（{CHALLENGE_CITATION}），收到 {subsidy}")
+                              f"（{CHALLENGE_CITATION}），收到 {subsidy} 万元")
+    if subsidy.as_tuple().exponent < -4:
+        raise TechMarketError(f"补助金额: 最多 4 位小数（万元），收到 {subsidy}")
     if not application.review_scores:
-        raise TechMarketError("揭榜申请: 尚未经专家评审")
+        raise TechMarketError(f"揭榜申请: 「{application.team}」尚未经专家评审")
     ch = application.challenge
     if ch.status in (Challenge.Status.AWARDED, Challenge.Status.ACCEPTED):
         raise TechMarketError(f"榜单: 「{ch.title}」已揭榜")
+    if ch.status == Challenge.Status.CLOSED:
+        raise TechMarketError(f"榜单: 「{ch.title}」已撤榜")
     application.awarded = True
     application.save(update_fields=["awarded"])
     ch.status, ch.subsidy = Challenge.Status.AWARDED, subsidy
     ch.save(update_fields=["status", "subsidy"])
     return ch
+
+
+@transaction.atomic
+def challenge_milestone_add(*, challenge: Challenge, title: str, due, user=None) -> ChallengeMilestone:
+    """Add a milestone (title, planned date) to a challenge that is not yet accepted or withdrawn."""
+    _require_bureau(user, "设置里程碑")
+    if challenge.status in (Challenge.Status.ACCEPTED, Challenge.Status.CLOSED):
+        raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不能再增加里程碑")
+    (t, d), = _milestone_rows([(title, due)])
+    return ChallengeMilestone.objects.create(challenge=challenge, title=t, due=d)
+
+
+@transaction.atomic
+def challenge_milestone_accept(*, milestone: ChallengeMilestone, passed: bool, on: date, note: str = "",
+                               user=None) -> ChallengeMilestone:
+    """验收 a milestone of an awarded challenge: passed, or failed with a note (may be re-inspected).
+
+    When every milestone has passed the challenge becomes 已验收, the condition for paying
+    the subsidy (南政规〔2025〕2号 一、（二） “对成功申报并通过验收的项目”).
+    """
+    _require_bureau(user, "组织验收")
+    ch = milestone.challenge
+    if ch.status != Challenge.Status.AWARDED:
+        raise TechMarketError(f"榜单: 「{ch.title}」当前为「{ch.get_status_display()}」，揭榜后才能验收")
+    if milestone.acceptance == ChallengeMilestone.Acceptance.PASSED:
+        raise TechMarketError(f"里程碑: 「{milestone.title}」已验收通过")
+    note = _text(note, "验收意见", max_chars=1000)
+    if not passed and not note:
+        raise TechMarketError(f"验收意见: 「{milestone.title}」验收未通过时必须填写意见")
+    milestone.acceptance = ChallengeMilestone.Acceptance.PASSED if passed else ChallengeMilestone.Acceptance.FAILED
+    milestone.note, milestone.accepted_on = note, on
+    milestone.accepted_by = user if getattr(user, "pk", None) else None
+    milestone.save(update_fields=["acceptance", "note", "accepted_on", "accepted_by"])
+    if passed and not ch.milestones.exclude(acceptance=ChallengeMilestone.Acceptance.PASSED).exists():
+        ch.status = Challenge.Status.ACCEPTED
+        ch.save(update_fields=["status"])
+    return milestone
+
+
+@transaction.atomic
+def challenge_close(*, challenge: Challenge, reason: str, user=None) -> Challenge:
+    """撤榜: withdraw a challenge before the award; it leaves every list (not public any more)."""
+    _require_bureau(user, "撤榜")
+    if challenge.status not in (Challenge.Status.OPEN, Challenge.Status.REVIEW):
+        raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不能撤榜")
+    reason = _text(reason, "撤榜理由", required=True, max_chars=180)
+    from kechuang.core.changes import change_context
+    with change_context(user=user if getattr(user, "pk", None) else None, source=f"撤榜：{reason}"):
+        challenge.status = Challenge.Status.CLOSED
+        challenge.save(update_fields=["status"])
+    return challenge
 
 
 # --------------------------------------------------------------------------- 成果审核 (moderation)
