@@ -88,6 +88,43 @@ def login(base: str) -> urllib.request.OpenerDirector:
     return opener
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to tell server cost from client cost."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_load(pid: int, openers, url: str, seconds: float, think: float, check: bytes | None) -> dict:
+    """Every opener loads ``url`` in a loop for ``seconds``; latency percentiles and server CPU."""
+    deadline = time.perf_counter() + seconds
+
+    def user_loop(opener):
+        times = []
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            body = opener.open(url).read()
+            times.append(time.perf_counter() - start)
+            if check is not None:
+                assert check in body, f"unexpected page from {url}"
+            if think:
+                time.sleep(think)
+        return times
+
+    cpu0 = _cpu_seconds(pid)
+    with ThreadPoolExecutor(len(openers)) as pool:
+        samples = sorted(t for times in pool.map(user_loop, openers) for t in times)
+    cpu = _cpu_seconds(pid) - cpu0
+    return {"n": len(samples), "p50": statistics.median(samples), "p95": samples[int(len(samples) * 0.95) - 1],
+            "max": samples[-1], "rate": len(samples) / seconds, "cpu_ms": cpu / len(samples) * 1000,
+            "seconds": seconds}
+
+
+def report(label: str, r: dict, args) -> None:
+    print(f"{label}: {r['n']} requests by {args.users} users (think {args.think} s) in {r['seconds']:.0f} s: "
+          f"p50 {r['p50'] * 1000:.0f} ms, p95 {r['p95'] * 1000:.0f} ms, max {r['max'] * 1000:.0f} ms, "
+          f"{r['rate']:.1f} req/s, server CPU {r['cpu_ms']:.1f} ms/request")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=100_000)
@@ -97,6 +134,8 @@ def main() -> None:
     parser.add_argument("--path", default="/targets/?year=2024")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds each user waits between page loads (0 = back-to-back, a saturation test)")
+    parser.add_argument("--baseline", default="/healthz",
+                        help="the cheapest page, loaded the same way first: the ratio is printed against it")
     parser.add_argument("--reuse", help="an existing bench directory (skip seeding)")
     args = parser.parse_args()
     tmp = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="kc-bench-targets-"))
@@ -124,25 +163,13 @@ def main() -> None:
         t0 = time.perf_counter()
         openers[0].open(base + args.path).read()
         print(f"first request: {(time.perf_counter() - t0) * 1000:.0f} ms")
-        deadline = time.perf_counter() + args.seconds
-
-        def user_loop(opener):
-            times = []
-            while time.perf_counter() < deadline:
-                start = time.perf_counter()
-                body = opener.open(base + args.path).read()
-                times.append(time.perf_counter() - start)
-                assert b"targets-dashboard-data" in body or "targets" not in args.path
-                if args.think:
-                    time.sleep(args.think)
-            return times
-
-        with ThreadPoolExecutor(args.users) as pool:
-            samples = sorted(t for times in pool.map(user_loop, openers) for t in times)
-        p95 = samples[int(len(samples) * 0.95) - 1]
-        print(f"{len(samples)} requests by {args.users} users (think {args.think} s) in {args.seconds:.0f} s: "
-              f"p50 {statistics.median(samples) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-              f"max {samples[-1] * 1000:.0f} ms, {len(samples) / args.seconds:.1f} req/s")
+        baseline = run_load(server.pid, openers, base + args.baseline, args.seconds / 2, args.think, check=None)
+        report("baseline " + args.baseline, baseline, args)
+        result = run_load(server.pid, openers, base + args.path, args.seconds, args.think,
+                          check=b"targets-dashboard-data" if "targets" in args.path else None)
+        report("dashboard " + args.path, result, args)
+        print(f"ratio dashboard / baseline: p95 {result['p95'] / baseline['p95']:.2f}×, "
+              f"server CPU per request {result['cpu_ms'] / baseline['cpu_ms']:.2f}×")
     finally:
         server.terminate()
         server.wait(timeout=10)
