@@ -16,5 +16,42 @@ def load_demo(stdout=None) -> None:
     for name, fields in (("张技术经理", ["新材料", "化学工程"]), ("李技术经理", ["智能装备", "机械工程"]),
                          ("王技术经理", ["生物医药", "食品科学"])):
         Broker.objects.get_or_create(name=name, defaults={"fields": fields, "institution": "南安市技术转移中心"})
+    n_catalogue = _load_catalogue_demo(hqu)
     if stdout is not None:
         stdout.write("技术市场演示数据：科研院所 2 家、技术经理人 3 名、仪器 1 台\n")
+        stdout.write(f"技术市场演示数据（成果目录）：{n_catalogue}\n")
+
+
+def _load_catalogue_demo(hqu) -> str:
+    """A third institute with experts, shared instruments of several categories, and achievements
+    awaiting 成果审核 (idempotent)."""
+    from .models import Achievement, Institute, Instrument
+    jm, _ = Institute.objects.get_or_create(name="泉州市石材产业技术研究院", defaults={
+        "kind": "新型研发机构", "city": "南安", "platforms": ["石材检测中心", "石材智能制造中试基地"],
+        "experts": [{"name": "黄高级工程师", "title": "高级工程师", "field": "石材加工"},
+                    {"name": "吴博士", "title": "副研究员", "field": "新材料"},
+                    {"name": "郑教授", "title": "教授", "field": "智能装备"}]})
+    for name, owner, category, fee, available in (
+            ("X射线荧光光谱仪", jm, "分析测试", "300 元/样", True),
+            ("石材抗折试验机", jm, "力学性能", "150 元/组", True),
+            ("五轴数控桥切机", jm, "中试加工", "按加工量面议", False),
+            ("激光粒度分析仪", hqu, "分析测试", "200 元/样", True)):
+        Instrument.objects.get_or_create(name=name, owner=owner, defaults={
+            "category": category, "fee": fee, "available": available})
+    drafts = (
+        ("石材锯泥资源化制备免烧砖技术", "以石材加工锯泥为主要原料，掺入少量胶凝材料压制免烧砖，抗压强度达 MU15。",
+         ["锯泥", "免烧砖", "固废利用"], "新材料", 6, jm, ["transfer", "license"], "review"),
+        ("花岗岩板材表面缺陷视觉检测系统", "基于深度学习识别花岗岩板材裂纹、色斑，检出率 95% 以上，可接入生产线。",
+         ["机器视觉", "缺陷检测", "花岗岩"], "智能装备", 7, hqu, ["license", "use_first"], "review"),
+        ("水暖卫浴铜合金无铅化配方", "低铅黄铜替代配方，切削性能接近传统铅黄铜，满足饮用水卫生要求。",
+         ["无铅黄铜", "水暖卫浴"], "新材料", 5, None, ["equity"], "review"),
+        ("茶叶低温烘焙节能装备", "", ["茶叶烘焙"], "智能装备", 4, None, [], "draft"),
+    )
+    made = 0
+    for title, abstract, keywords, field, trl, inst, modes, status in drafts:
+        _, created = Achievement.objects.get_or_create(title=title, defaults={
+            "abstract": abstract, "keywords": keywords, "field": field, "maturity": trl, "owner_institute": inst,
+            "owner_name": "" if inst else "南安市某企业研发中心", "transfer_modes": modes, "status": status,
+            "source": "manual", "contact": "0595-86381234"})
+        made += created
+    return f"科研院所 1 家、仪器 4 台、待审核/草稿成果 {len(drafts)} 项（新建 {made} 项）"
