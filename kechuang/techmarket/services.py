@@ -433,15 +433,20 @@ def challenge_publish(*, need: Need, published_on: date, title: str = "", summar
                       bounty=None, deadline: date | None = None, milestones=(), user=None) -> Challenge:
     """The bureau puts a need on the 揭榜挂帅 list (榜单).
 
-    The summary is public while the challenge is open; for a private need it must be written
-    (the need's own description is never copied onto a public page). ``milestones`` are
-    (title, due) pairs, more can be added later.
+    Title, summary, field and bounty are public while the challenge is open. For a public need
+    they default to the need's; for a private need title and summary must be written and
+    nothing is copied from it. ``milestones`` are (title, due) pairs, more can be added later.
     """
     _require_bureau(user, "发布揭榜挂帅榜单")
+    # a private need lends nothing to the public page: title and content must be written for it
+    private = not need.is_public
+    title = _text(title, "榜单名称")
+    if not title and private:
+        raise TechMarketError("榜单名称: 来源需求未公开，请填写可以向社会公开的榜单名称")
     title = _text(title or need.title, "榜单名称", required=True)
     summary = _text(summary, "榜单内容", max_chars=CHALLENGE_TEXT_MAX_CHARS)
     if not summary:
-        if not need.is_public:
+        if private:
             raise TechMarketError("榜单内容: 来源需求未公开，请填写可以向社会公开的攻关目标与技术指标")
         summary = need.description[:CHALLENGE_TEXT_MAX_CHARS]
     if bounty not in (None, ""):
@@ -449,12 +454,12 @@ def challenge_publish(*, need: Need, published_on: date, title: str = "", summar
         if bounty <= 0:
             raise TechMarketError(f"榜额: 应大于 0，收到 {bounty}")
     else:
-        bounty = need.budget
+        bounty = None if private else need.budget
+    field = field or ("" if private else need.field)
     if deadline is not None and deadline < published_on:
         raise TechMarketError(f"揭榜截止日期: {deadline} 早于张榜日期 {published_on}")
     rows = _milestone_rows(milestones)
-    ch = Challenge.objects.create(need=need, title=title, summary=summary, field=_text(field or need.field, "技术领域",
-                                                                                         max_chars=60),
+    ch = Challenge.objects.create(need=need, title=title, summary=summary, field=_text(field, "技术领域", max_chars=60),
                                   bounty=bounty, deadline=deadline, published_on=published_on,
                                   created_by=user if getattr(user, "pk", None) else None)
     for t, due in rows:

@@ -178,6 +178,9 @@ def dispatch_detail(request, pk: int):
             elif action == "deal":
                 services.deal_sign(dispatch=d, amount=request.POST.get("amount", ""),
                                    signed_on=_parse_date(request.POST.get("signed_on", ""), "签约日期"))
+            elif action == "attach":
+                services.dispatch_attach(dispatch=d, upload=request.FILES.get("file"), user=request.user,
+                                         kind=request.POST.get("kind", ""))
             elif action == "contract":
                 services.contract_register(deal=d.deal, contract_type=request.POST.get("contract_type", ""),
                                            registered_on=_parse_date(request.POST.get("registered_on", ""), "登记日期"),
@@ -190,10 +193,16 @@ def dispatch_detail(request, pk: int):
             messages.error(request, str(exc))
         return redirect("techmarket:dispatch_detail", pk=d.pk)
     deal = getattr(d, "deal", None)
+    today = timezone.localdate()
+    from .models import DispatchAttachment
     return render(request, "techmarket/dispatch_detail.html", {
         "d": d, "deal": deal, "contract": getattr(deal, "contract", None) if deal else None, "may_work": may_work,
-        "overdue": services.dispatch_is_overdue(d, timezone.localdate()), "stages": Dispatch.Stage.choices[:4],
-        "contract_types": TechContract.Type.choices})
+        "overdue": services.dispatch_overdue_working_days(d, today), "stages": Dispatch.Stage.choices[:4],
+        "contract_types": TechContract.Type.choices, "clock_caveat": services.dispatch_clock_caveat(d, today),
+        "attachments": DispatchAttachment.objects.restrict(request.user, "view").filter(dispatch=d)
+        .select_related("uploaded_by"),
+        "attachment_types": "、".join(sorted(services.DISPATCH_ATTACHMENT_TYPES)),
+        "attachment_max_mb": services.DISPATCH_ATTACHMENT_MAX_BYTES // 1024 // 1024})
 
 
 def contracts(request):
@@ -215,11 +224,19 @@ def contracts(request):
 
 
 def challenges(request):
-    """揭榜挂帅 榜单 (public to signed-in users): open and awarded challenges with subsidies."""
+    """揭榜挂帅 榜单 (public to signed-in users): open and awarded challenges with subsidies;
+    the bureau publishes new ones from needs (techmarket:challenge_new)."""
     _business_user(request)
-    qs = Challenge.objects.restrict(request.user, "view").select_related("need__enterprise")
-    return render(request, "techmarket/challenges.html", {"challenges": qs,
-                                                          "citation": services.CHALLENGE_CITATION})
+    from django.db.models import Count
+
+    from .models import ChallengeApplication
+    qs = list(Challenge.objects.restrict(request.user, "view").select_related("need__enterprise"))
+    counts = dict(ChallengeApplication.objects.restrict(request.user, "view").filter(challenge__in=qs)
+                  .values("challenge").annotate(n=Count("id")).values_list("challenge", "n"))
+    for c in qs:
+        c.n_applications = counts.get(c.pk, 0)
+    return render(request, "techmarket/challenges.html", {"challenges": qs, "citation": services.CHALLENGE_CITATION,
+                                                          "can_publish": request.user.role == "bureau_staff"})
 
 
 @require_http_methods(["GET", "POST"])

@@ -121,7 +121,7 @@ def test_ten_megabyte_description_is_refused_quickly(world):
 def test_challenge_subsidy_bounds(world):
     need = s.need_post(enterprise=world.enterprise_a, title="石材废料高值化", description="石材废料利用")
     ch = s.challenge_publish(need=need, published_on=date(2026, 5, 1))
-    app = s.challenge_apply(challenge=ch, team="华侨大学团队")
+    app = s.challenge_apply(challenge=ch, team="华侨大学团队", lead="陈教授", proposal="锯泥烧结")
     with pytest.raises(s.TechMarketError, match="尚未经专家评审"):
         s.challenge_award(application=app, subsidy="100")
     s.challenge_review(application=app, scores=[88, "91.5"])
@@ -131,7 +131,7 @@ def test_challenge_subsidy_bounds(world):
             s.challenge_award(application=app, subsidy=bad)
     assert s.challenge_award(application=app, subsidy="50").subsidy == Decimal("50")
     ch2 = s.challenge_publish(need=need, published_on=date(2026, 5, 1))
-    app2 = s.challenge_apply(challenge=ch2, team="B")
+    app2 = s.challenge_apply(challenge=ch2, team="B", lead="L", proposal="P")
     s.challenge_review(application=app2, scores=[70])
     assert s.challenge_award(application=app2, subsidy="200").subsidy == Decimal("200")
 
