@@ -202,7 +202,8 @@ def public_challenges(request):
     qs = (Challenge.objects.restrict(AnonymousUser(), "view").filter(status=Challenge.Status.OPEN)
           .only("title", "summary", "field", "bounty", "deadline", "published_on", "status"))
     return render(request, "techmarket/challenges/public_list.html", {
-        "challenges": qs[:200], "citation": services.CHALLENGE_CITATION, "who_may_apply": WHO_MAY_APPLY})
+        "challenges": qs[:200], "citation": services.CHALLENGE_CITATION, "who_may_apply": WHO_MAY_APPLY,
+        "today": timezone.localdate()})
 
 
 @require_GET
