@@ -295,7 +295,9 @@ def dispatch_clock_caveat(dispatch: Dispatch, today: date | None = None,
     """A warning when the dispatch's clock spans a year whose holidays are missing or unchecked ('' otherwise)."""
     start = timezone.localdate(dispatch.assigned_at) if timezone.is_aware(dispatch.assigned_at) \
         else dispatch.assigned_at.date()
-    end = max(dispatch.first_contact_due, today or dispatch.first_contact_due)
+    end = dispatch.first_contact_due
+    if dispatch.first_contact_at is None and today is not None:   # the overdue count runs until today
+        end = max(end, today)
     return (calendar or shipped_calendar()).caveat(start, end)
 
 
@@ -459,6 +461,9 @@ def challenge_publish(*, need: Need, published_on: date, title: str = "", summar
     if deadline is not None and deadline < published_on:
         raise TechMarketError(f"揭榜截止日期: {deadline} 早于张榜日期 {published_on}")
     rows = _milestone_rows(milestones)
+    for i, (t, due) in enumerate(rows, start=1):
+        if due < published_on:
+            raise TechMarketError(f"里程碑 {i}「{t}」计划完成日期: {due} 早于张榜日期 {published_on}")
     ch = Challenge.objects.create(need=need, title=title, summary=summary, field=_text(field, "技术领域", max_chars=60),
                                   bounty=bounty, deadline=deadline, published_on=published_on,
                                   created_by=user if getattr(user, "pk", None) else None)
@@ -590,6 +595,8 @@ def challenge_milestone_add(*, challenge: Challenge, title: str, due, user=None)
     if challenge.status in (Challenge.Status.ACCEPTED, Challenge.Status.CLOSED):
         raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不能再增加里程碑")
     (t, d), = _milestone_rows([(title, due)])
+    if d < challenge.published_on:
+        raise TechMarketError(f"计划完成日期: {d} 早于张榜日期 {challenge.published_on}")
     return ChallengeMilestone.objects.create(challenge=challenge, title=t, due=d)
 
 

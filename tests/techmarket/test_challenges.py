@@ -190,6 +190,11 @@ def test_application_rules(world, need):
         s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date(2026, 4, 30), summary="x")
     with pytest.raises(s.TechMarketError, match="里程碑 1 计划完成日期: 日期格式应为 YYYY-MM-DD"):
         s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x", milestones=[("样机", "9月底")])
+    with pytest.raises(s.TechMarketError, match="里程碑 1「样机」计划完成日期: 2026-04-30 早于张榜日期 2026-05-01"):
+        s.challenge_publish(need=need, title="t", published_on=date(2026, 5, 1), summary="x",
+                            milestones=[("样机", "2026-04-30")])
+    assert s.challenge_publish(need=need, title="t2", published_on=date(2026, 5, 1), summary="x",
+                               milestones=[("样机", "2026-05-01")]).milestones.count() == 1
     with pytest.raises(s.TechMarketError, match="榜额: 应大于 0"):
         s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x", bounty="0")
 

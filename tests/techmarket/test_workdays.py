@@ -101,3 +101,15 @@ def test_a_malformed_calendar_is_refused_with_the_year_named(data, message):
 def test_unverified_flag_is_read():
     cal = parse_calendar({"years": {2030: {"source": "x", "verified": False}, 2031: {"source": "y", "verified": True}}})
     assert cal.unverified_years == {2030} and cal.years == {2030, 2031}
+
+
+def test_dispatch_caveat_follows_the_clock(match):
+    d = s.dispatch_assign(match=match, now=timezone.make_aware(datetime(2025, 12, 30, 9, 0)))
+    assert d.first_contact_due == date(2026, 1, 5)          # 12/31, then 元旦 1/1–1/3 off, Sunday 1/4 and 1/5 work
+    assert "2026年节假日数据未经通知原文核对" in s.dispatch_clock_caveat(d, date(2026, 1, 5))
+    d2 = s.dispatch_assign(match=Match.objects.create(need=match.need, achievement=Achievement.objects.create(
+        title="b", status="published"), rank=2, score=0.5), now=timezone.make_aware(datetime(2025, 3, 3, 9, 0)))
+    assert s.dispatch_clock_caveat(d2, date(2025, 3, 4)) == ""
+    assert "2026年" in s.dispatch_clock_caveat(d2, date(2026, 3, 4))   # still no contact: the count runs on
+    s.dispatch_note(dispatch=d2, text="已联系", now=timezone.make_aware(datetime(2025, 3, 4, 9, 0)))
+    assert s.dispatch_clock_caveat(d2, date(2026, 3, 4)) == ""          # the clock stopped in 2025
