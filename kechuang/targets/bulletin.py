@@ -302,7 +302,7 @@ def build_docx(data: BulletinData, *, with_charts: bool = True) -> bytes:
     # the table flows across pages; the figure (a page high for 27 units) comes after it
     if with_charts and any(r.score is not None and r.rank is not None for r in data.ranking):
         figures += 1
-        _figure(doc, chart_images.ranking_chart(data.ranking, full_mark=data.full_mark),
+        _figure(doc, chart_images.ranking_chart(data.ranking, full_mark=data.full_mark, annual=data.annual),
                 f"图{figures}　{data.period_label}各乡镇（街道）综合得分排名")
     if data.scoring_note:
         _para(doc, data.scoring_note)
@@ -311,7 +311,7 @@ def build_docx(data: BulletinData, *, with_charts: bool = True) -> bytes:
     if with_charts and any(ind.lines for ind in data.indicators):
         figures += 1
         _figure(doc, chart_images.completion_heatmap(data.indicators, [r.unit for r in data.ranking]),
-                f"图{figures}　{data.period_label}各乡镇（街道）分项指标完成率（底色为预警等级）")
+                f"图{figures}　{data.period_label}各乡镇（街道）分项指标完成率")
     for number_, ind in enumerate(data.indicators, start=1):
         _para(doc, f"（{_cn_number(number_)}）{ind.name}（单位：{ind.unit}）", font=FONT_H2)
         if ind.rule:

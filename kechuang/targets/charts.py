@@ -243,18 +243,21 @@ def _score_text(score: Decimal) -> str:
     return format(score.quantize(Decimal("0.01")), "f")
 
 
-def ranking_chart(ranking: Sequence[BulletinRank], *, full_mark: Decimal | None = Decimal(100)) -> bytes:
+def ranking_chart(ranking: Sequence[BulletinRank], *, full_mark: Decimal | None = Decimal(100),
+                  annual: bool = True) -> bytes:
     """The ranking bars (:func:`ranking_figure`) as PNG bytes, 156 mm wide at 300 dpi."""
     with _RENDER_LOCK:  # matplotlib's FreeType font objects are cached and shared between threads
-        return _png(ranking_figure(ranking, full_mark=full_mark))
+        return _png(ranking_figure(ranking, full_mark=full_mark, annual=annual))
 
 
-def ranking_figure(ranking: Sequence[BulletinRank], *, full_mark: Decimal | None = Decimal(100)):
+def ranking_figure(ranking: Sequence[BulletinRank], *, full_mark: Decimal | None = Decimal(100),
+                   annual: bool = True):
     """Horizontal bars of the ranked units' scores, first place on top; a matplotlib Figure.
 
     Colours: 前3名（表扬） dark blue; 后3名且未完成目标（扣分） red; a bottom-3 unit that met
     its targets (不予扣分) grey; the others light blue. Each bar is labelled with its score;
     a dashed line marks ``full_mark`` (every weighted target exactly reached), if given.
+    ``annual`` False (半年晾晒) words the legend as the bulletin does: 暂列前3名 / 暂列后3名.
     Units without a score (not ranked) are left out. Raises ValueError when none is ranked.
     """
     ranked = [r for r in ranking if r.score is not None and r.rank is not None]
@@ -262,8 +265,12 @@ def ranking_figure(ranking: Sequence[BulletinRank], *, full_mark: Decimal | None
         raise ValueError("排名图：没有参与排名的单位")
     font = cjk_font()
     labels = [f"{r.rank}  {r.unit}" for r in ranked]
-    legend = [("前3名（表扬）", BAR_PRAISED), ("其他", BAR_NORMAL),
-              ("后3名且未完成目标（扣分）", BAR_PENALISED), ("后3名但已完成目标（不扣分）", BAR_EXEMPT)]
+    if annual:
+        legend = [("前3名（表扬）", BAR_PRAISED), ("其他", BAR_NORMAL),
+                  ("后3名且未完成目标（扣分）", BAR_PENALISED), ("后3名但已完成目标（不扣分）", BAR_EXEMPT)]
+    else:
+        legend = [("暂列前3名", BAR_PRAISED), ("其他", BAR_NORMAL),
+                  ("暂列后3名且未完成序时目标", BAR_PENALISED), ("暂列后3名、已完成目标", BAR_EXEMPT)]
     full_label = f"满分线 {format(full_mark.normalize(), 'f')}" if full_mark is not None else ""
     _check(font, labels + [name for name, _ in legend] + [full_label, "综合得分", "0123456789."], "排名图")
     colours = [BAR_PRAISED if r.praised else BAR_PENALISED if r.penalised
@@ -343,7 +350,7 @@ def heatmap_figure(indicators: Sequence[BulletinIndicator], units: Sequence[str]
     Rows are ``units`` (default: the order the units first appear in the indicators), columns
     the indicators. A cell shows the completion rate; its fill is the warning level of the
     bulletin's tables (green / yellow / red); grey: target set but no figure reported;
-    white with “/”: no target for that unit. Raises ValueError when there is no line at all.
+    white with “/”: no target for that unit; “目标为0”: a zero target, which has no rate. Raises ValueError when there is no line at all.
     """
     columns = [ind for ind in indicators if ind.lines]
     if not columns:
@@ -371,6 +378,8 @@ def heatmap_figure(indicators: Sequence[BulletinIndicator], units: Sequence[str]
                 row.append(("/", NO_TARGET))
             elif line.actual is None:
                 row.append(("未报", NOT_REPORTED))
+            elif line.rate is None:  # no rate: a target of 0 (not scored), or nothing to divide by
+                row.append(("目标为0" if line.target == 0 else "—", LEVEL_COLOURS.get(line.level, NO_TARGET)))
             else:
                 row.append((_rate_text(line.rate), LEVEL_COLOURS.get(line.level, NO_TARGET)))
         cells.append(row)

@@ -116,7 +116,7 @@ def test_docx_has_the_two_charts_at_body_width_with_fangsong_captions():
     paragraphs = doc.paragraphs
     captions = [p for p in paragraphs if p.text.startswith("图")]
     assert [p.text for p in captions] == ["图1　2023年各乡镇（街道）综合得分排名",
-                                          "图2　2023年各乡镇（街道）分项指标完成率（底色为预警等级）"]
+                                          "图2　2023年各乡镇（街道）分项指标完成率"]
     for caption in captions:
         assert caption.runs[0].font.name == "仿宋_GB2312" and caption.alignment == 1  # centred
         picture = paragraphs[paragraphs.index(caption) - 1]  # the figure stands right above its caption
@@ -140,7 +140,7 @@ def test_docx_without_charts_or_without_ranked_units():
     doc = Document(io.BytesIO(build_docx(data)))
     assert len(doc.inline_shapes) == 1
     assert [p.text for p in doc.paragraphs if p.text.startswith("图")] == [
-        "图1　2023年各乡镇（街道）分项指标完成率（底色为预警等级）"]
+        "图1　2023年各乡镇（街道）分项指标完成率"]
 
 
 def test_table_rows_copied_from_the_template_keep_their_formatting():

@@ -117,6 +117,10 @@ def test_ranking_bars_follow_the_ranking_with_values_and_colours():
     assert labels[0] == f"1  {ranked[0].unit}" and labels[-1] == f"27  {ranked[-1].unit}"
     values = [t.get_text() for t in ax.texts]
     assert format(ranked[0].score, ".2f") in values and "满分线 100" in values
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["前3名（表扬）", "其他", "后3名且未完成目标（扣分）", "后3名但已完成目标（不扣分）"]
+    half_year = charts.ranking_figure(data.ranking[:5], annual=False)  # 晾晒: nobody is penalised yet
+    assert [t.get_text() for t in half_year.legends[0].get_texts()] == ["暂列前3名", "其他"]
 
 
 def test_unranked_units_are_left_out_and_none_ranked_is_an_error():
@@ -132,19 +136,20 @@ def test_heatmap_cells_show_rates_coloured_by_warning_level():
         BulletinIndicator("高新技术企业数量", "家", [
             BulletinLine("水头", Decimal(81), Decimal(100), Decimal("1.2346"), "green"),
             BulletinLine("溪美", Decimal(49), Decimal(40), Decimal("0.8163"), "yellow"),
-            BulletinLine("柳城", Decimal(32), None, None, None)]),
+            BulletinLine("柳城", Decimal(32), None, None, None),
+            BulletinLine("洪梅", Decimal(0), Decimal(0), None, None)]),
         BulletinIndicator("技术合同认定登记成交额", "万元", [
             BulletinLine("溪美", Decimal(500), Decimal(100), Decimal("0.2"), "red")]),
     ]
     fig = charts.heatmap_figure(indicators, ["溪美", "水头"])  # ranking order first, then the rest
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["溪美", "水头", "柳城"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["溪美", "水头", "柳城", "洪梅"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["高新技术企业数量", "技术合同认定登记成交额"]  # wide columns
     cells = [t.get_text() for t in ax.texts]
-    assert cells == ["81.6%", "20.0%", "123.5%", "/", "未报", "/"]
+    assert cells == ["81.6%", "20.0%", "123.5%", "/", "未报", "/", "目标为0", "/"]
     fills = [to_hex(c).upper() for c in ax.collections[0].get_facecolors()]
     assert fills == [charts.LEVEL_COLOURS["yellow"], charts.LEVEL_COLOURS["red"], charts.LEVEL_COLOURS["green"],
-                     charts.NO_TARGET, charts.NOT_REPORTED, charts.NO_TARGET]
+                     charts.NO_TARGET, charts.NOT_REPORTED, charts.NO_TARGET, charts.NO_TARGET, charts.NO_TARGET]
 
 
 def test_heatmap_headers_wrap_and_drop_a_long_bracketed_explanation():
