@@ -248,12 +248,13 @@ def _figure(doc, png: bytes, caption: str) -> None:
     _para(doc, caption, font=FONT_CAPTION, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
 
-def _consequence(r: BulletinRank) -> str:
-    if r.praised:
-        return "表扬"
-    if r.penalised:
-        return "扣分"
-    return "不予扣分" if "不予扣分" in r.reason else ""
+def _consequence(r: BulletinRank, annual: bool) -> str:
+    """The 结果运用 cell: 表扬 / 扣分 / 不予扣分 in the annual assessment; a half-year 晾晒
+    only ranks (暂列前3名 / 暂列后3名), as its text says."""
+    exempt = "不予扣分" in r.reason
+    if annual:
+        return "表扬" if r.praised else "扣分" if r.penalised else "不予扣分" if exempt else ""
+    return "暂列前3名" if r.praised else "暂列后3名" if r.penalised or exempt else ""
 
 
 def _cn_date(d: date) -> str:
@@ -296,7 +297,8 @@ def build_docx(data: BulletinData, *, with_charts: bool = True) -> bytes:
     figures = 0
     _para(doc, "一、综合排名情况", font=FONT_H1)
     _table(doc, ["名次", "乡镇（街道）", "综合得分", "结果运用"],
-           [[str(r.rank) if r.rank else "—", r.unit, _num(r.score, 2), _consequence(r)] for r in data.ranking],
+           [[str(r.rank) if r.rank else "—", r.unit, _num(r.score, 2), _consequence(r, data.annual)]
+            for r in data.ranking],
            [[None, None, None, "C6EFCE" if r.praised else ("FFC7CE" if r.penalised else None)]
             for r in data.ranking])
     # the table flows across pages; the figure (a page high for 27 units) comes after it
@@ -387,7 +389,7 @@ def build_xlsx(data: BulletinData) -> bytes:
         cell.font = Font(bold=True)
     for r in data.ranking:
         ws.append([r.rank, r.unit, None if r.score is None else float(r.score),
-                   "表扬" if r.praised else ("扣分" if r.penalised else ""), r.reason])
+                   _consequence(r, data.annual), r.reason])
         ws.cell(ws.max_row, 3).number_format = "0.00"
     ws.column_dimensions["B"].width = 14
     ws.column_dimensions["E"].width = 60

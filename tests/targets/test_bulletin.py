@@ -128,6 +128,9 @@ def test_docx_has_the_two_charts_at_body_width_with_fangsong_captions():
     assert len(doc.tables) == 1 + len(INDICATORS) and len(doc.tables[0].rows) == 28
     assert "█" not in "".join(c.text for c in doc.tables[0].rows[1].cells)
     assert doc.tables[0].rows[25].cells[3].text == "不予扣分"
+    data.annual = False  # half-year 晾晒: the table only says where a unit stands for now
+    column = [c.text for c in Document(io.BytesIO(build_docx(data, with_charts=False))).tables[0].columns[3].cells]
+    assert column[1:5] == ["暂列前3名"] * 3 + [""] and column[25:] == ["暂列后3名"] * 3
 
 
 def test_docx_without_charts_or_without_ranked_units():
