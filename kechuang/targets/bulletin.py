@@ -424,6 +424,9 @@ def _xlsx_ranking_chart(ws, scored: int) -> None:
     chart.legend = None
     chart.y_axis.title = "综合得分"
     chart.x_axis.scaling.orientation = "maxMin"  # first place on top
+    chart.y_axis.crosses = "max"  # … and the score axis at the foot (the last category, reversed)
+    chart.y_axis.number_format = "0"
+    chart.x_axis.delete = chart.y_axis.delete = False  # written out: Excel hides an axis without <c:delete val="0"/>
     chart.add_data(Reference(ws, min_col=3, min_row=3, max_row=3 + scored), titles_from_data=True)
     # unit names are text: a string reference (set_categories would write a numeric one)
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(Reference(ws, min_col=2, min_row=4, max_row=3 + scored))))

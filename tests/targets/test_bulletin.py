@@ -100,7 +100,8 @@ def test_xlsx_has_ranking_and_detail():
     ranking = wb["排名"]
     assert [c.value for c in ranking[4]][:4] == [1, "水头", 112.0, "表扬"]
     (chart,) = ranking._charts  # native bar chart of the four scores, first place on top
-    assert chart.type == "bar" and chart.x_axis.scaling.orientation == "maxMin"
+    assert chart.type == "bar" and chart.x_axis.scaling.orientation == "maxMin" and chart.y_axis.crosses == "max"
+    assert chart.x_axis.delete is False and chart.y_axis.delete is False  # axes shown in Excel
     assert chart.series[0].val.numRef.f == "'排名'!$C$4:$C$7" and chart.series[0].cat.strRef.f == "'排名'!$B$4:$B$7"
     detail = wb["指标明细"]
     assert [c.value for c in detail[3]][:7] == ["高新技术企业数量", "家", "柳城", 32, 20, 0.625, "红"]
