@@ -30,7 +30,7 @@ from .documents import Document, file_sha256, load_corpus
 from .embedders import Embedder
 from .fusion import minmax_mix, rrf, top_candidates
 from .lexical import LexicalIndex
-from .text import ChineseTokenizer, normalize, split_sentences
+from .text import ChineseTokenizer, normalize, shared_tokenizer, split_sentences
 from .vector_cache import VectorCache
 
 FORMAT_VERSION = 1
@@ -107,7 +107,7 @@ class SearchEngine:
                  withheld: Sequence[str] = (), cache: VectorCache | None = None,
                  fusion: str = FUSION, rrf_weights: Sequence[float] = RRF_WEIGHTS, mix_alpha: float = MIX_ALPHA):
         self.embedder = embedder
-        self.tokenizer = tokenizer or ChineseTokenizer()
+        self.tokenizer = tokenizer or shared_tokenizer()
         self.withheld = tuple(withheld)
         self.cache = cache if cache is not None else VectorCache()
         self.fusion = fusion

@@ -82,6 +82,14 @@ def dictionary_fingerprint(extra_words: Iterable[str] = ()) -> str:
     return h.hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
+def shared_tokenizer() -> ChineseTokenizer:
+    """One default tokenizer per process: building one loads jieba and adds the domain
+    dictionary (seconds), so engines built per request (matching) share this one. Cutting
+    text only reads the tokenizer's dictionary, so sharing it between threads is safe."""
+    return ChineseTokenizer()
+
+
 class ChineseTokenizer:
     """jieba search-mode tokenizer with the domain dictionary and stop words.
 

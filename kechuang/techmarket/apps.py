@@ -22,6 +22,9 @@ class TechmarketConfig(AppConfig):
         if role in ("bureau_staff", "township_clerk"):
             items.append(NavItem("技术合同", reverse("techmarket:contracts")))
         items.append(NavItem("揭榜挂帅", reverse("techmarket:challenges")))
+        items.append(NavItem("科研机构与仪器", reverse("techmarket:institutes")))
+        if role == "bureau_staff":
+            items += [NavItem("成果审核", reverse("techmarket:moderation")), NavItem("对接成效", reverse("techmarket:outcomes"))]
         return items
 
     def home_cards(self, user):

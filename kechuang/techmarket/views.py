@@ -63,7 +63,7 @@ def search_page(request):
               .values_list("field", flat=True).distinct().order_by("field"))
     return render(request, "techmarket/search.html", {
         "q": q, "results": results, "error": error, "fields": fields, "filters": filters,
-        "modes": TransferMode.choices, "total": Achievement.objects.restrict(request.user, "view").count()})
+        "modes": TransferMode.choices, "total": Achievement.objects.restrict(request.user, "view").filter(status=Achievement.Status.PUBLISHED).count()})
 
 
 def need_list(request):
