@@ -214,7 +214,8 @@ def _bulletin_data(period, a) -> BulletinData:
         intro=(f"根据《南安市抓创新促应用专项行动方案》（{NANAN_DOCUMENT}）“半年一晾晒、全年一考核”的推进机制，"
                f"对照附件2任务分解表，现将{period.label}各乡镇（街道）目标任务完成情况通报如下。"),
         ranking=ranking, indicators=indicators, annual=annual,
-        scoring_note=(f"计分办法：综合得分 = 100 × Σ（权重 × 完成率）÷ Σ权重，单项完成率最高按"
+        full_mark=a.config.full_mark if a.config else None,
+        scoring_note=(f"计分办法：综合得分 = {a.config.full_mark.normalize():f} × Σ（权重 × 完成率）÷ Σ权重，单项完成率最高按"
                       f"{(a.config.cap * 100).normalize():f}%计；权重：{weights}。目标为0或未下达的指标不计分。"
                       f"{a.config.source}。") if a.config else "",
         warning_rule=_thresholds().rule_text(),

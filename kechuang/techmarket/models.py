@@ -141,6 +141,8 @@ class Achievement(ScopedModel):
     contact = models.CharField(_("联系方式"), max_length=120, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
+    moderation_note = models.CharField(_("审核退回原因"), max_length=500, blank=True,
+                                       help_text=_("最近一次退回的原因；发布时清空（历次记录见变更记录）"))
     source = models.CharField(_("来源"), max_length=20, default="manual", db_index=True,
                               help_text=_("manual 人工录入、import 表格导入、CSL 公开论文数据集"))
     source_id = models.CharField(_("来源编号"), max_length=60, blank=True, db_index=True)

@@ -643,9 +643,8 @@ def challenge_close(*, challenge: Challenge, reason: str, user=None) -> Challeng
 
 # --------------------------------------------------------------------------- 成果审核 (moderation)
 MODERATION_PUBLISH_SOURCE = "成果审核：发布"
-MODERATION_REJECT_PREFIX = "成果审核退回："
-# The reason travels in the change log's ``source`` column (200 characters) next to the status change.
-REJECT_REASON_MAX_CHARS = 180
+MODERATION_REJECT_SOURCE = "成果审核：退回"
+REJECT_REASON_MAX_CHARS = 500   # Achievement.moderation_note
 
 
 def _require_moderator(user) -> None:
@@ -684,7 +683,8 @@ def achievement_publish(*, user, achievement: Achievement) -> Achievement:
         raise TechMarketError(f"成果简介: 「{a.title}」没有成果简介，请补充后再发布")
     with change_context(user=user, source=MODERATION_PUBLISH_SOURCE):
         a.status = Achievement.Status.PUBLISHED
-        a.save(update_fields=["status"])
+        a.moderation_note = ""
+        a.save(update_fields=["status", "moderation_note"])
     transaction.on_commit(_refresh_catalogue_index)
     return a
 
@@ -693,8 +693,8 @@ def achievement_publish(*, user, achievement: Achievement) -> Achievement:
 def achievement_reject(*, user, achievement: Achievement, reason: str) -> Achievement:
     """Send a submitted (待审核) achievement back to draft with a required reason.
 
-    The reason is recorded in the change log entry of the status change (source
-    ``成果审核退回：<reason>``), where the owner side reads it.
+    The reason is kept in ``moderation_note`` (the latest one); each 退回 is a change-log
+    entry with the source ``成果审核：退回`` whose snapshot holds that reason.
     """
     _require_moderator(user)
     from kechuang.core.changes import change_context
@@ -706,7 +706,8 @@ def achievement_reject(*, user, achievement: Achievement, reason: str) -> Achiev
         raise TechMarketError(f"退回原因: 超过 {REJECT_REASON_MAX_CHARS} 字（{len(reason)} 字），请精简")
     if a.status != Achievement.Status.REVIEW:
         raise TechMarketError(f"成果状态: 「{a.title}」当前为「{a.get_status_display()}」，只有待审核的成果可以退回")
-    with change_context(user=user, source=f"{MODERATION_REJECT_PREFIX}{reason}"):
+    with change_context(user=user, source=MODERATION_REJECT_SOURCE):
         a.status = Achievement.Status.DRAFT
-        a.save(update_fields=["status"])
+        a.moderation_note = reason
+        a.save(update_fields=["status", "moderation_note"])
     return a

@@ -60,27 +60,28 @@ def transfer_mode_labels(modes) -> list[str]:
 
 
 def moderation_history(achievement: Achievement) -> list[dict]:
-    """The moderation events of an achievement (publish / reject with reason), newest first."""
+    """The moderation events of an achievement (publish / reject with reason), newest first,
+    read from the change log (the reason is in the entry's after-snapshot)."""
     from kechuang.core.models import ChangeLog
-    rows = (ChangeLog.objects.filter(model="techmarket.Achievement", object_id=str(achievement.pk))
-            .filter(Q(source=services.MODERATION_PUBLISH_SOURCE)
-                    | Q(source__startswith=services.MODERATION_REJECT_PREFIX))
+    rows = (ChangeLog.objects.filter(model="techmarket.Achievement", object_id=str(achievement.pk),
+                                     source__in=[services.MODERATION_PUBLISH_SOURCE, services.MODERATION_REJECT_SOURCE])
             .order_by("-id"))
     out = []
     for r in rows:
-        rejected = r.source.startswith(services.MODERATION_REJECT_PREFIX)
+        rejected = r.source == services.MODERATION_REJECT_SOURCE
         out.append({"at": r.at, "actor": r.actor, "rejected": rejected,
-                    "reason": r.source[len(services.MODERATION_REJECT_PREFIX):] if rejected else ""})
+                    "reason": (r.after or {}).get("moderation_note", "") if rejected else ""})
     return out
 
 
-def last_rejections(pks) -> dict[int, dict]:
-    """{achievement pk: {at, actor, reason}} of the latest 退回 of each achievement in ``pks``."""
+def last_rejections(achievements) -> dict[int, dict]:
+    """{achievement pk: {at, actor, reason}} of the latest 退回 of each of ``achievements``."""
     from kechuang.core.models import ChangeLog
-    rows = (ChangeLog.objects.filter(model="techmarket.Achievement", object_id__in=[str(pk) for pk in pks],
-                                     source__startswith=services.MODERATION_REJECT_PREFIX).order_by("id"))
-    return {int(r.object_id): {"at": r.at, "actor": r.actor,
-                               "reason": r.source[len(services.MODERATION_REJECT_PREFIX):]} for r in rows}
+    by_pk = {str(a.pk): a for a in achievements if a.moderation_note}
+    rows = ChangeLog.objects.filter(model="techmarket.Achievement", object_id__in=list(by_pk),
+                                    source=services.MODERATION_REJECT_SOURCE).order_by("id")
+    return {int(r.object_id): {"at": r.at, "actor": r.actor, "reason": by_pk[r.object_id].moderation_note}
+            for r in rows}
 
 
 # --------------------------------------------------------------------------- 成果详情
@@ -137,7 +138,7 @@ def moderation(request):
     drafts = qs.filter(status=Achievement.Status.DRAFT).order_by("-id")
     pending_page = Paginator(pending, 30).get_page(request.GET.get("page"))
     drafts = list(drafts[:50])
-    rejections = last_rejections([a.pk for a in drafts])
+    rejections = last_rejections(drafts)
     draft_rows = [(a, rejections.get(a.pk)) for a in drafts]
     for a in [*pending_page, *drafts]:
         a.source_text = source_label(a.source)

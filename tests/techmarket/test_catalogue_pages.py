@@ -153,7 +153,8 @@ def test_reject_with_reason_goes_back_to_draft_and_the_reason_is_shown(world, cl
     submitted.refresh_from_db()
     assert submitted.status == "draft"
     log = ChangeLog.objects.filter(model="techmarket.Achievement", object_id=str(submitted.pk)).latest("id")
-    assert log.source == "成果审核退回：缺少知识产权证明" and log.after["status"] == "draft"
+    assert log.source == "成果审核：退回" and log.after["status"] == "draft"
+    assert log.after["moderation_note"] == submitted.moderation_note == "缺少知识产权证明"
     page = staff.get(reverse("techmarket:moderation")).content.decode()
     assert "待审核（0）" in page and "缺少知识产权证明" in page
     detail = staff.get(reverse("techmarket:achievement_detail", args=[submitted.pk])).content.decode()
@@ -163,7 +164,10 @@ def test_reject_with_reason_goes_back_to_draft_and_the_reason_is_shown(world, cl
         services.achievement_reject(user=world.staff, achievement=submitted, reason="再退一次")
     services.achievement_publish(user=world.staff, achievement=submitted)
     submitted.refresh_from_db()
-    assert submitted.status == "published"
+    assert submitted.status == "published" and submitted.moderation_note == ""
+    # the history keeps the reason of the earlier 退回 after publication cleared the field
+    detail = staff.get(reverse("techmarket:achievement_detail", args=[submitted.pk])).content.decode()
+    assert "缺少知识产权证明" in detail
 
 
 def test_publish_refusals(world, submitted, stone):
