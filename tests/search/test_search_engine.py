@@ -176,3 +176,34 @@ def test_one_query_embedding_per_search(small_docs):
     e.search("飞行器 控制器", k=5)
     e.search("水运工程", k=5)
     assert Counting.calls == 2
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting the queries it embeds."""
+
+    def __init__(self):
+        super().__init__()
+        self.queries = []
+
+    def embed_queries(self, texts):
+        self.queries += list(texts)
+        return super().embed_queries(texts)
+
+
+def test_query_embeddings_are_cached_per_query(small_docs, monkeypatch):
+    from kechuang.search import engine as engine_module
+    emb = CountingEmbedder()
+    e = SearchEngine(embedder=emb)
+    e.add(small_docs)
+    first = [h.id for h in e.search("水运工程 全过程管理", k=5)]
+    assert emb.queries == ["水运工程 全过程管理"]          # the reasons re-use it too
+    assert [h.id for h in e.search("水运工程 全过程管理", k=5)] == first
+    e.search("水运工程 全过程管理", k=5, mode="semantic")
+    assert len(emb.queries) == 1
+    e.clear_query_cache()
+    e.search("水运工程 全过程管理", k=5)
+    assert len(emb.queries) == 2
+    monkeypatch.setattr(engine_module, "QUERY_CACHE_SIZE", 2)
+    for q in ("平方和优化", "大角度机动", "水运工程 全过程管理"):
+        e.search(q, k=3)
+    assert len(e._query_cache) == 2 and "平方和优化" not in e._query_cache

@@ -59,3 +59,10 @@ class Command(BaseCommand):
                     enterprise = result
         for username, role, password in ensure_demo_users(enterprise):
             self.stdout.write(f"  演示账户 {username}（{role}）密码：{password}")
+        # demo records that need the demo accounts (a broker's workbench, an enterprise's needs)
+        for dotted in settings.PROJECT_APPS:
+            if find_spec(f"{dotted}.demo") is None:
+                continue
+            after_users = getattr(import_module(f"{dotted}.demo"), "load_demo_activity", None)
+            if after_users is not None:
+                after_users(stdout=self.stdout)
