@@ -122,7 +122,7 @@ class SearchEngine:
         self._pos: dict[str, int] = {}
         self.lexical = LexicalIndex(self.tokenizer, withheld=self.withheld)
         self.vectors = np.zeros((0, embedder.dim if embedder else 0), dtype=np.float32)
-        self._attr_cache: dict[str, np.ndarray] = {}
+        self._attr_cache: dict[str, Any] = {}   # per-attribute codes and masks, cleared on add/remove/load
         self._coarse: tuple[np.ndarray, np.ndarray] | None = None   # (projection d×m, projected vectors n×m)
         self._query_pool = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -207,10 +207,16 @@ class SearchEngine:
                 continue
             if key in ("field", "region", "source"):
                 wants = {want} if isinstance(want, str) else set(want)
-                mask &= np.fromiter((d.attrs.get(key) in wants for d in self.docs), bool, n)
+                codes, code_of = self._attr_codes(key)
+                mask &= np.isin(codes, [code_of[w] for w in wants if w in code_of])
             elif key == "transfer_mode":
-                mask &= np.fromiter((want in (d.attrs.get("transfer_modes") or "").replace(",", "；").split("；")
-                                     for d in self.docs), bool, n)
+                cache_key = f"transfer_mode:{want}"
+                has = self._attr_cache.get(cache_key)
+                if has is None:
+                    has = np.fromiter((want in (d.attrs.get("transfer_modes") or "").replace(",", "；").split("；")
+                                       for d in self.docs), bool, n)
+                    self._attr_cache[cache_key] = has
+                mask &= has
             elif key in ("maturity_min", "maturity_max"):
                 try:
                     bound = int(want)
@@ -224,6 +230,17 @@ class SearchEngine:
             else:
                 raise SearchError(f"未知的筛选条件：{key}（可用 field、region、source、transfer_mode、maturity_min、maturity_max）")
         return mask
+
+    def _attr_codes(self, key: str) -> tuple[np.ndarray, dict]:
+        """Each document's value of attribute ``key`` as an integer code, and value → code;
+        kept until the next add/remove (a filter over 100,000 documents is then one np.isin)."""
+        hit = self._attr_cache.get(f"codes:{key}")
+        if hit is None:
+            code_of: dict = {}
+            codes = np.fromiter((code_of.setdefault(d.attrs.get(key), len(code_of)) for d in self.docs),
+                                np.int32, len(self.docs))
+            hit = self._attr_cache[f"codes:{key}"] = (codes, code_of)
+        return hit
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding (not cached: every call embeds)."""
@@ -305,6 +322,8 @@ class SearchEngine:
             qv = pending.result()
             sem_scores = self.semantic_scores(qv, mask, also=lex_rank)
             sem_rank = top_candidates(sem_scores, n_cand, mask)
+        if not len(lex_rank) and not len(sem_rank):
+            return []   # nothing passes the filters (or shares a term in lexical mode)
         if mode == "lexical":
             order = lex_rank[:k]
             top = float(lex_scores[order[0]]) if len(order) else 1.0
@@ -424,6 +443,7 @@ class SearchEngine:
         self.lexical.load(directory / "lexical")
         self.vectors = np.load(directory / "vectors.npy").astype(np.float32)
         self._coarse = None
+        self._attr_cache.clear()
         self.corpus_sha = meta.get("corpus_sha256")
         if len(self.docs) != len(self.lexical) or (self.embedder and len(self.vectors) != len(self.docs)):
             raise IndexMismatch(f"索引 {directory} 不完整，需要重建")

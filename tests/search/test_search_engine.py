@@ -67,6 +67,13 @@ def test_filters():
     assert ids(maturity_min=7) == ["c"]
     assert ids(maturity_max=6) == ["a", "b"]
     assert ids(field="新材料", maturity_max=6) == ["a"]
+    assert ids(field=["新材料", "智能装备"]) == ["a", "b", "c"]
+    # nothing passes: an empty list, in every mode (no error)
+    assert ids(field="生物医药") == [] and ids(field="新材料", transfer_mode="作价入股") == []
+    assert e.search("石材", filters={"field": "生物医药"}, mode="semantic") == []
+    # the masks follow an added document
+    e.add([Document("d", "石材荒料开采", "石材矿山", ("石材",), {"field": "生物医药", "transfer_modes": "作价入股"})])
+    assert ids(field="生物医药") == ["d"] and ids(transfer_mode="作价入股") == ["b", "d"]
     with pytest.raises(SearchError, match="maturity_min 应为整数"):
         ids(maturity_min="高")
 
