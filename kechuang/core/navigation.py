@@ -76,8 +76,12 @@ def _build_sections(user) -> list[NavSection]:
         if label not in labels or admin_role:  # 三员 see no business modules
             continue
         config = apps.get_app_config(label)
-        items = config.nav_items(user) if hasattr(config, "nav_items") else []
-        sections.append(NavSection(title, items))
+        if not hasattr(config, "nav_items"):
+            sections.append(NavSection(title, []))   # shown as 建设中
+            continue
+        items = config.nav_items(user)
+        if items:   # a module the role has no page in is left out of its menu
+            sections.append(NavSection(title, items))
     admin_items = []
     if role in {"sys_admin", "sec_admin", "audit_admin"}:
         admin_items.append(NavItem("系统管理后台", reverse("admin:index")))
