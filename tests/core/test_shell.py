@@ -112,3 +112,11 @@ def test_serve_creates_administrators_with_random_passwords_once(tmp_path):
     assert len(set(passwords)) == 3 and all(len(p) >= 12 for p in passwords)
     second = _cli(env, "serve", "--no-serve", tmp_path=tmp_path)
     assert second.returncode == 0 and "初始密码" not in second.stdout
+
+
+def test_menu_shows_only_modules_the_role_has_pages_in(world, client_for):
+    broker_home = client_for(world.broker_a).get("/").content.decode()
+    assert "技术市场" in broker_home and "派单工作台" in broker_home
+    assert "目标考核" not in broker_home and "建设中" not in broker_home
+    staff_home = client_for(world.staff).get("/").content.decode()
+    assert "目标考核看板" in staff_home and "成果审核" in staff_home
