@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> None:
     """Run a management command, e.g. `kechuang serve --demo` or `kechuang help`."""
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "kechuang"
+    if argv[1:2] == ["createsuperuser"]:
+        _fail("本平台不设超级用户：系统管理员、安全管理员、审计管理员（三员）账户由 `kechuang serve` 首次启动时创建，"
+              "其他账户由系统管理员在后台创建 / there is no superuser here: the three administrators are created "
+              "by the first `kechuang serve`, other accounts by the system administrator")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
     from django.core.exceptions import ImproperlyConfigured
 

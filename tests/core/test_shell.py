@@ -103,6 +103,12 @@ def test_unsupported_database_url_is_a_clear_error(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
+def test_createsuperuser_is_refused_with_the_reason(tmp_path):
+    r = _cli({"KECHUANG_DATABASE_URL": f"sqlite:///{tmp_path}/s.sqlite3"}, "createsuperuser", "--noinput",
+             "--username", "root", tmp_path=tmp_path)
+    assert r.returncode == 2 and "本平台不设超级用户" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_serve_creates_administrators_with_random_passwords_once(tmp_path):
     env = {"KECHUANG_DATABASE_URL": f"sqlite:///{tmp_path}/s.sqlite3", "KECHUANG_ADMIN_PASSWORD": ""}
     first = _cli(env, "serve", "--no-serve", tmp_path=tmp_path)
