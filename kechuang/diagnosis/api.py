@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from kechuang.diagnosis import selectors
 from kechuang.rules.engine import SCHEMES
@@ -33,15 +33,15 @@ class VerdictsOut(Schema):
 
 def _evaluate(payload: dict, scheme: str, on: dt.date | None):
     if scheme != "all" and scheme not in SCHEMES:
-        return 422, {"detail": f"未知的认定类型“{scheme}”，可选：{'、'.join(SCHEMES)}、all", "key": "scheme"}
+        return Status(422, {"detail": f"未知的认定类型“{scheme}”，可选：{'、'.join(SCHEMES)}、all", "key": "scheme"})
     try:
         _, verdicts = selectors.facts_verdicts(payload, on=on,
                                                schemes=SCHEMES if scheme == "all" else (scheme,))
     except FactsError as exc:
-        return 422, {"detail": f"{exc.key}：{exc.message}", "key": exc.key}
+        return Status(422, {"detail": f"{exc.key}：{exc.message}", "key": exc.key})
     if scheme != "all":
-        return 200, verdicts[0].to_json()
-    return 200, {"verdicts": [v.to_json() for v in verdicts]}
+        return Status(200, verdicts[0].to_json())
+    return Status(200, {"verdicts": [v.to_json() for v in verdicts]})
 
 
 @router.post("/evaluate", response={200: dict[str, Any], 422: FactsErrorOut},
