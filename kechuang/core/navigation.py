@@ -68,10 +68,12 @@ def sections_for(user) -> list[NavSection]:
 
 
 def _build_sections(user) -> list[NavSection]:
+    from kechuang.core.models import ADMIN_ROLES
+
     sections = []
     labels = {name.rsplit(".", 1)[-1] for name in settings.PROJECT_APPS}
     role = getattr(user, "role", "")
-    admin_role = role in {"sys_admin", "sec_admin", "audit_admin"}
+    admin_role = role in ADMIN_ROLES
     for label, title in MODULES:
         if label not in labels or admin_role:  # 三员 see no business modules
             continue
@@ -83,7 +85,7 @@ def _build_sections(user) -> list[NavSection]:
         if items:   # a module the role has no page in is left out of its menu
             sections.append(NavSection(title, items))
     admin_items = []
-    if role in {"sys_admin", "sec_admin", "audit_admin"}:
+    if admin_role:
         admin_items.append(NavItem("系统管理后台", reverse("admin:index")))
     if role == "audit_admin":
         admin_items.append(NavItem("审计日志", reverse("core:audit_log")))

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from kechuang.core.models import ADMIN_ROLES
 from kechuang.core.scoping import can, get_scoped_or_404
 from kechuang.search.engine import SearchError
 
@@ -26,8 +27,6 @@ from .models import (
     TechContract,
     TransferMode,
 )
-
-ADMIN_ROLES = {"sys_admin", "sec_admin", "audit_admin"}
 
 
 def _business_user(request):

@@ -22,17 +22,12 @@ from kechuang.core.scoping import get_scoped_or_404
 from . import services
 from .models import Achievement, Feedback, Institute, Instrument, Match, Need, TransferMode
 from .selectors import achievement_candidates, match_outcomes_by_field
+from .views import _business_user
 
-ADMIN_ROLES = {"sys_admin", "sec_admin", "audit_admin"}
 SOURCE_LABELS = {"CSL": "CSL 公开论文", "synthetic": "合成数据", "manual": "人工录入", "import": "表格导入"}
 # 议题 7 第 3 项：今天的技术交易平台上约五分之一的挂牌项目能找到合作方（比较基准，非政策指标）
 PLATFORM_PARTNER_SHARE = Decimal("20")
 UNFILED_FIELD = "未分类"
-
-
-def _business_user(request) -> None:
-    if getattr(request.user, "role", "") in ADMIN_ROLES:
-        raise PermissionDenied("系统管理员不查看业务数据")
 
 
 def _bureau_only(request, what: str) -> None:

@@ -24,16 +24,11 @@ from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
 from .models import Challenge, ChallengeApplication, ChallengeMilestone, DispatchAttachment, Need
+from .views import _business_user, _parse_date
 
 REVIEW_ROWS = 5
-ADMIN_ROLES = {"sys_admin", "sec_admin", "audit_admin"}
 WHO_MAY_APPLY = ("揭榜资格：已登录的企业用户可在线揭榜（发榜企业除外），可联合高校、科研院所组成团队；"
                  "高校、科研院所团队如无企业账号，可向市科技局提交纸质申请，由科技局工作人员代录。")
-
-
-def _business_user(request):
-    if getattr(request.user, "role", "") in ADMIN_ROLES:
-        raise PermissionDenied("系统管理员不查看业务数据")
 
 
 def _date(value: str, field: str, *, required: bool = True) -> date | None:
@@ -42,10 +37,7 @@ def _date(value: str, field: str, *, required: bool = True) -> date | None:
         if required:
             raise services.TechMarketError(f"{field}: 不能为空")
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise services.TechMarketError(f"{field}: 日期格式应为 YYYY-MM-DD，收到 {value!r}") from None
+    return _parse_date(value, field)
 
 
 def _milestone_lines(text: str) -> list[tuple[str, str]]:

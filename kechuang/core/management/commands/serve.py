@@ -47,11 +47,9 @@ class Command(BaseCommand):
 
     def _load_demo(self):
         self.stdout.write("正在加载演示数据……")
+        modules = _demo_modules()
         enterprise = None
-        for dotted in settings.PROJECT_APPS:
-            if find_spec(f"{dotted}.demo") is None:
-                continue
-            module = import_module(f"{dotted}.demo")
+        for dotted, module in modules:
             loader = getattr(module, "load_demo", None)
             if loader is not None:
                 result = loader(stdout=self.stdout)
@@ -60,9 +58,13 @@ class Command(BaseCommand):
         for username, role, password in ensure_demo_users(enterprise):
             self.stdout.write(f"  演示账户 {username}（{role}）密码：{password}")
         # demo records that need the demo accounts (a broker's workbench, an enterprise's needs)
-        for dotted in settings.PROJECT_APPS:
-            if find_spec(f"{dotted}.demo") is None:
-                continue
-            after_users = getattr(import_module(f"{dotted}.demo"), "load_demo_activity", None)
+        for _dotted, module in modules:
+            after_users = getattr(module, "load_demo_activity", None)
             if after_users is not None:
                 after_users(stdout=self.stdout)
+
+
+def _demo_modules() -> list[tuple[str, object]]:
+    """(app, its demo module) for the project apps that have ``demo.py``, in settings order."""
+    return [(dotted, import_module(f"{dotted}.demo")) for dotted in settings.PROJECT_APPS
+            if find_spec(f"{dotted}.demo") is not None]
