@@ -114,6 +114,11 @@ PROJECT_APPS = [
     "kechuang.policies",
     "kechuang.targets",
     "kechuang.techmarket",
+    "kechuang.resources",
+    "kechuang.commissioners",
+    "kechuang.supervision",
+    "kechuang.talent",
+    "kechuang.carriers",
 ]
 
 INSTALLED_APPS = [

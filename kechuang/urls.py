@@ -37,3 +37,7 @@ for dotted in settings.PROJECT_APPS:
     module = import_module(f"{dotted}.urls")
     label = apps.get_app_config(dotted.rsplit(".", 1)[-1]).label
     urlpatterns.append(path(f"{label}/", include((module.urlpatterns, getattr(module, "app_name", label)))))
+    # Public pages (contract section 8: /public/<what>/, no sign-in) live in the app's
+    # `public_urlpatterns`, namespace "<label>_public".
+    if getattr(module, "public_urlpatterns", None):
+        urlpatterns.append(path("public/", include((module.public_urlpatterns, f"{label}_public"))))

@@ -113,7 +113,7 @@ def _entry(action, model, object_id, object_repr, before, after):
     from kechuang.core.models import ChangeLog
 
     ctx = current_context()
-    user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
+    user = ctx.user if getattr(ctx.user, "is_authenticated", False) and ctx.user.pk else None
     return ChangeLog(
         user=user, actor=ctx.actor[:150], source=(ctx.source or "")[:200],
         request_id=ctx.request_id[:40], action=action, model=model._meta.label,

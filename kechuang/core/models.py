@@ -125,6 +125,11 @@ class Role(models.TextChoices):
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    FINANCE_OFFICER = "finance_officer", _("财政局工作人员")
+    INSTITUTE_USER = "institute_user", _("科研机构用户")
+    SERVICE_ORG_USER = "service_org_user", _("科技服务机构用户")
+    COMMISSIONER = "commissioner", _("科技特派员")
+    EXPERT = "expert", _("评审专家")
 
 
 ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})

@@ -5,7 +5,7 @@ An app contributes by defining, on its AppConfig:
     def nav_items(self, user) -> list[NavItem]        # links in the side menu
     def home_cards(self, user) -> list[HomeCard]      # counts on the home page (scoped!)
 
-An app without nav_items shows as a module "建设中" (under construction).
+An app without nav_items is left out of the menu.
 """
 
 from __future__ import annotations
@@ -24,13 +24,22 @@ MODULES = [
     ("policies", "政策兑现"),
     ("targets", "目标考核"),
     ("techmarket", "技术市场"),
+    ("resources", "创新资源"),
+    ("commissioners", "科技特派员"),
+    ("supervision", "项目与监管"),
+    ("talent", "人才"),
+    ("carriers", "创新载体"),
 ]
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """A menu link. ``perm`` names the permission (core.permissions) the page needs, when it
+    needs one beyond being signed in with a business role."""
+
     label: str
     url: str
+    perm: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,10 +87,11 @@ def _build_sections(user) -> list[NavSection]:
         if label not in labels or admin_role:  # 三员 see no business modules
             continue
         config = apps.get_app_config(label)
-        if not hasattr(config, "nav_items"):
-            sections.append(NavSection(title, []))   # shown as 建设中
+        if not hasattr(config, "nav_items"):   # a module with no pages yet is not shown
             continue
-        items = config.nav_items(user)
+        from kechuang.core.permissions import has_perm
+
+        items = [i for i in config.nav_items(user) if not i.perm or has_perm(user, i.perm)]
         if items:   # a module the role has no page in is left out of its menu
             sections.append(NavSection(title, items))
     admin_items = []

@@ -65,6 +65,8 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
         if public is not None and getattr(model.Scope, "anonymous", False):
             return queryset.filter(public)
         return queryset.none()
+    if getattr(user, "is_system", False):   # a command, job or loader (core.permissions.SystemActor)
+        return queryset
     custom = getattr(model, "scope_queryset", None)
     if custom is not None:
         return custom(queryset, user, action)

@@ -165,7 +165,11 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _error(request, 403, "无权访问", "您的账户没有访问该页面或数据的权限。如需开通，请联系安全管理员。")
+    from kechuang.core.permissions import PermissionRefused
+
+    if isinstance(exception, PermissionRefused):
+        return _error(request, 403, "无权操作", str(exception))
+    return _error(request, 403, "无权访问", "您的账户没有访问该页面或数据的权限。如需开通，请联系系统管理员。")
 
 
 def page_not_found(request, exception=None):

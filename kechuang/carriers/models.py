@@ -1,0 +1,1 @@
+"""Models of the 创新载体 module."""

@@ -1,0 +1,1 @@
+"""Models of the 科技特派员 module."""

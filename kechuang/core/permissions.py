@@ -1,0 +1,151 @@
+"""Who may do what: the one action-permission choke point (NetBox ObjectPermission, Wagtail
+permission policies).
+
+- Every action has a named permission, ``<app>.<object>.<verb>`` (``policies.case.verify``).
+- ``PERMISSIONS`` below is the one role → permission table: each permission names the action in
+  Chinese (used in the refusal sentence) and the roles that hold it.
+- ``require(actor, permission, obj=None)`` is called by every service before it acts; views,
+  API, CLI, jobs and demo loaders share it. With ``obj`` it also checks, through the row-scoping
+  choke point (`kechuang.core.scoping`), that the actor's scope reaches that row.
+- CLI commands, demo loaders and jobs act as an explicit ``SystemActor`` (``system_actor(...)``),
+  which is recorded in the change log; a service called with ``actor=None`` refuses.
+- A refusal is ``PermissionRefused`` (a ``PermissionDenied``): HTTP 403 with a Chinese sentence
+  naming the action, never 400 or 500.
+
+Each app keeps its own section of the table; add a permission there and use it in the
+service, the view (``require`` via the service) and the menu item (``NavItem(..., perm=...)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from kechuang.core.models import Role
+
+R = Role
+BUSINESS_ROLES = frozenset({R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.DEPT_LIAISON, R.ENTERPRISE_USER,
+                            R.BROKER, R.FINANCE_OFFICER, R.INSTITUTE_USER, R.SERVICE_ORG_USER,
+                            R.COMMISSIONER, R.EXPERT})
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A named action: what it is called in Chinese and which roles hold it."""
+
+    label: str
+    roles: frozenset
+    scope_action: str = "change"   # the row-scoping action checked when an object is given
+
+
+def _p(label: str, *roles, scope_action: str = "change") -> Permission:
+    return Permission(label, frozenset(roles), scope_action)
+
+
+# ---------------------------------------------------------------------------------------------
+# The table. One section per app; keep sections in this order and add new permissions to your
+# own section only.
+# ---------------------------------------------------------------------------------------------
+PERMISSIONS: dict[str, Permission] = {
+    # --- core: accounts and the 三员 ------------------------------------------------------------
+    "core.account.manage": _p("管理用户账户", R.SYS_ADMIN),
+    "core.security_policy.change": _p("设置安全策略", R.SEC_ADMIN),
+    "core.audit.view": _p("查看审计日志", R.AUDIT_ADMIN),
+    "core.changelog.view": _p("查看业务变更记录", R.BUREAU_STAFF, scope_action="view"),
+
+    # --- enterprises ------------------------------------------------------------------------------
+    # --- diagnosis --------------------------------------------------------------------------------
+    # --- policies ---------------------------------------------------------------------------------
+    # --- targets ----------------------------------------------------------------------------------
+    # --- techmarket -------------------------------------------------------------------------------
+    # --- jobs and messages ------------------------------------------------------------------------
+    # --- resources (大院大所、仪器共享、创新券、服务机构、金融产品) ---------------------------------
+    # --- commissioners (科技特派员) ---------------------------------------------------------------
+    # --- supervision (项目全过程、双随机、科研信用) -------------------------------------------------
+    # --- talent (人才) ----------------------------------------------------------------------------
+    # --- carriers (载体平台) -----------------------------------------------------------------------
+}
+
+
+class PermissionRefused(PermissionDenied):
+    """The actor may not take this action. ``str()`` is the Chinese sentence shown to people."""
+
+    def __init__(self, permission: str, reason: str = ""):
+        self.permission = permission
+        label = PERMISSIONS[permission].label if permission in PERMISSIONS else permission
+        self.message = reason or f"您没有权限{label}。如需开通，请联系系统管理员。"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor of a CLI command, a demo loader or a background job. It holds every business
+    permission (it is the operator's own command), never an administrator's, and is recorded in
+    the change log by its name (``command:enterprises import`` …)."""
+
+    name: str
+    role: str = "system"
+    is_system: bool = True
+    is_authenticated: bool = True
+    is_active: bool = True
+    pk: None = None
+    id: None = None
+    township_id: None = None
+    org_unit_id: None = None
+    enterprise_id: None = None
+
+    def get_username(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def system_actor(name: str) -> SystemActor:
+    """The actor for a command, job or loader, e.g. ``system_actor("command:demo")``."""
+    return SystemActor(name=name)
+
+
+def is_system(actor) -> bool:
+    return bool(getattr(actor, "is_system", False))
+
+
+def has_perm(actor, permission: str) -> bool:
+    """Whether ``actor``'s role holds ``permission`` (no row check)."""
+    try:
+        perm = PERMISSIONS[permission]
+    except KeyError:
+        raise KeyError(f"unknown permission {permission!r}; add it to core.permissions.PERMISSIONS") from None
+    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
+        return False
+    if is_system(actor):
+        return not (perm.roles and perm.roles <= {R.SYS_ADMIN, R.SEC_ADMIN, R.AUDIT_ADMIN})
+    return getattr(actor, "role", "") in perm.roles
+
+
+def can(actor, permission: str, obj=None) -> bool:
+    """``require`` as a yes/no, for pages that show only the actions the user may take."""
+    try:
+        require(actor, permission, obj)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def require(actor, permission: str, obj=None) -> None:
+    """Refuse (``PermissionRefused``) unless ``actor`` holds ``permission`` and, when ``obj`` is
+    given, the row-scoping choke point lets the actor act on that row."""
+    if actor is None:
+        raise PermissionRefused(permission, "操作必须指明操作人（用户或系统命令）。")
+    if not has_perm(actor, permission):
+        raise PermissionRefused(permission)
+    if obj is not None and not is_system(actor):
+        from kechuang.core.scoping import can as scoped_can
+
+        if not scoped_can(actor, obj, PERMISSIONS[permission].scope_action):
+            label = PERMISSIONS[permission].label
+            raise PermissionRefused(permission, f"该数据不在您的管辖范围内，不能{label}。")

@@ -1,0 +1,1 @@
+"""Models of the 创新资源 module."""

@@ -1,0 +1,1 @@
+"""Models of the 项目与监管 module."""

@@ -1,0 +1,1 @@
+"""Models of the 人才 module."""
