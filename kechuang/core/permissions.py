@@ -65,6 +65,12 @@ PERMISSIONS: dict[str, Permission] = {
     # --- supervision (项目全过程、双随机、科研信用) -------------------------------------------------
     # --- talent (人才) ----------------------------------------------------------------------------
     # --- carriers (载体平台) -----------------------------------------------------------------------
+    "carriers.carrier.register": _p("登记创新载体", R.BUREAU_STAFF),
+    "carriers.level.record": _p("记录载体备案或认定", R.BUREAU_STAFF),
+    "carriers.carrier.cancel": _p("撤销创新载体", R.BUREAU_STAFF),
+    "carriers.report.submit": _p("填报载体年度数据", R.BUREAU_STAFF, R.ENTERPRISE_USER),
+    "carriers.evaluation.run": _p("开展载体年度评价", R.BUREAU_STAFF),
+    "carriers.operation.record": _p("记录孵化器托管运营", R.BUREAU_STAFF),
 }
 
 

@@ -43,7 +43,7 @@ PUBLICITY_DAYS = 5
 
 
 def _require_bureau(user) -> None:
-    if user is not None and getattr(user, "role", "") != "bureau_staff":
+    if user is not None and not getattr(user, "is_system", False) and getattr(user, "role", "") != "bureau_staff":
         raise PermissionDenied("仅科技局工作人员可执行此操作")
 
 

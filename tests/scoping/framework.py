@@ -15,6 +15,7 @@ Kinds of case:
   {"kwargs": {...}, "query": {...}, "own": "marker text", "foreign": "marker text"}: the actor's
   response (HTML, JSON, .xlsx or .docx, read as text) contains the own marker and not the foreign.
 - Case.role(allowed="audit_admin", kwargs=...): only one role may open it; the clerk gets 403.
+  With method="post" and build(world) -> {"kwargs", "data"}: a POST-only action of one role.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ class Case:
         return cls("list", build=build, actor=actor, note=note)
 
     @classmethod
-    def role(cls, allowed, kwargs=None, note=""):
-        return cls("role", allowed=allowed, kwargs=kwargs or {}, note=note)
+    def role(cls, allowed, kwargs=None, note="", method="get", build=None):
+        """Only ``allowed`` may use the URL. For a POST-only action give ``method="post"`` and
+        ``build(world) -> {"kwargs": ..., "data": ...}``: the clerk's POST is refused (403/404) and
+        the allowed role's POST succeeds (200/302)."""
+        return cls("role", allowed=allowed, kwargs=kwargs or {}, note=note, method=method, build=build)
 
 
 def response_text(response) -> str:
