@@ -63,6 +63,11 @@ PERMISSIONS: dict[str, Permission] = {
     # --- resources (大院大所、仪器共享、创新券、服务机构、金融产品) ---------------------------------
     # --- commissioners (科技特派员) ---------------------------------------------------------------
     # --- supervision (项目全过程、双随机、科研信用) -------------------------------------------------
+    "supervision.credit.view": _p("查看科研信用记录", R.BUREAU_STAFF, R.FINANCE_OFFICER, R.ENTERPRISE_USER,
+                                  scope_action="view"),
+    "supervision.credit.record": _p("录入科研信用记录", R.BUREAU_STAFF),
+    "supervision.credit.appeal": _p("提出信用记录申诉", R.BUREAU_STAFF, R.ENTERPRISE_USER),
+    "supervision.credit.decide_appeal": _p("答复信用记录申诉", R.BUREAU_STAFF),
     # --- talent (人才) ----------------------------------------------------------------------------
     # --- carriers (载体平台) -----------------------------------------------------------------------
     "carriers.carrier.register": _p("登记创新载体", R.BUREAU_STAFF),

@@ -136,8 +136,11 @@ def load_population(queryset, *, on: dt.date) -> LoadedPopulation:
     for f in ("incident", "dishonesty", "abnormal"):
         ent[f][:] = 0
     year_before = on - dt.timedelta(days=365)
+    from kechuang.enterprises.facts import research_credit_rows
+
+    research = [(r["enterprise_id"], r["kind"], r["occurred_on"], r["expires_on"]) for r in research_credit_rows()]
     for eid, kind, occurred, expires in child_rows(
-            CreditRecord, "enterprise_id, kind, occurred_on, expires_on"):
+            CreditRecord, "enterprise_id, kind, occurred_on, expires_on") + research:
         i = row_of.get(int(eid))
         if i is None:
             continue

@@ -2,7 +2,8 @@
 of contract section 2.
 
 `enterprise_facts(enterprise)` gives one enterprise; `facts_for_population(queryset)` gives many
-with five bulk queries in all (enterprises, years, IP, qualifications, credit records), whatever
+with six bulk queries in all (enterprises, years, IP, qualifications, credit records of the
+registry and of the 科研信用 database), whatever
 the number of enterprises — the loader of the 100k-enterprise screening runs. Both build each
 object with the same function (`build_facts`), so they cannot disagree.
 
@@ -131,6 +132,19 @@ class PopulationFacts:
         return dict(zip(self.ids, self.facts, strict=True))
 
 
+def research_credit_rows(ids=None) -> list[dict]:
+    """The 严重 records of the 科研信用 database (kechuang.supervision) as registry credit rows of
+    kind ``research_dishonesty``, so ``serious_dishonesty`` follows from both sources (the one
+    credit check reads the same records). ``ids=None``: every enterprise."""
+    from kechuang.supervision.models import CreditRecord as ResearchRecord
+
+    qs = ResearchRecord.objects.filter(severity="serious", enterprise__isnull=False).exclude(appeal_state="revoked")
+    if ids is not None:
+        qs = qs.filter(enterprise_id__in=ids)
+    return [{"enterprise_id": eid, "kind": "research_dishonesty", "occurred_on": start, "expires_on": end}
+            for eid, start, end in qs.values_list("enterprise_id", "effective_on", "ends_on")]
+
+
 def _grouped(rows: Iterable[dict]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
     for r in rows:
@@ -154,6 +168,8 @@ def facts_for_population(queryset, *, on: dt.date | None = None, chunk: int = 20
         quals = _grouped(Qualification.objects.filter(enterprise_id__in=ids)
                          .order_by("enterprise_id", "kind", "valid_from", "id").values(*QUAL_COLUMNS))
         credits = _grouped(CreditRecord.objects.filter(enterprise_id__in=ids).values(*CREDIT_COLUMNS))
+        for row in research_credit_rows(ids):
+            credits.setdefault(row["enterprise_id"], []).append(row)
         for e in part:
             pk = e["id"]
             result.ids.append(pk)

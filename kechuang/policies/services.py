@@ -21,12 +21,13 @@ import time
 from decimal import Decimal
 
 import numpy as np
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.changes import log_bulk, snapshot
+from kechuang.supervision.credit import check_credit, refusals_for_enterprises
+from kechuang.supervision.models import Decision
 
 from .engine.calculator import evaluate_measure
 from .engine.model import Policy
@@ -118,6 +119,10 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
     wanted_pks = [measure_pk[(mc.policy.id, mc.measure.id)] for mc in monetary]
     existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(year=year, measure_id__in=wanted_pks)
                 .values_list("pk", "enterprise_id", "measure_id", "evidence_hash", "status")}
+    eligible_ids = {dbp.enterprise_ids[int(i)] for mc in monetary for i in np.flatnonzero(mc.status == ELIGIBLE)}
+    # the one credit check, for the whole population at once: a refused candidate keeps its case
+    # (the data are true) with the refusal in its evidence; 核实 and 拨付 then refuse it.
+    credit = refusals_for_enterprises(decision=Decision.PAYMENT, on=timezone.localdate(), enterprise_ids=eligible_ids)
     new, changed, seen = [], {}, set()
     for mc in monetary:
         mpk = measure_pk[(mc.policy.id, mc.measure.id)]
@@ -126,6 +131,9 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
             key = (ent_id, mpk)
             seen.add(key)
             ev = _evidence(dbp, int(i), mc.measure, mc.policy, year)
+            if ent_id in credit:
+                ev["credit"] = {"allowed": False, "message": credit[ent_id].message, "rule": credit[ent_id].rule,
+                                "until": credit[ent_id].until.isoformat() if credit[ent_id].until else None}
             h = _hash(ev)
             amount = from_units(int(mc.amount[i]))
             amax = None if int(mc.amount_max[i]) == NONE_MAX else from_units(int(mc.amount_max[i]))
@@ -183,6 +191,9 @@ def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, tod
     _require_bureau(user)
     before = _transition(case, ("candidate",), "核实")
     today = today or timezone.localdate()
+    verdict = check_credit(decision=Decision.PAYMENT, on=today, enterprise=case.enterprise)
+    if not verdict.allowed:
+        raise ValidationError(f"{verdict.message}依据：{verdict.rule}。请作出不予兑现决定。")
     if approved_amount is not None:
         approved_amount = Decimal(str(approved_amount))
         lo, hi = case.amount, case.amount_max
@@ -271,32 +282,20 @@ def case_publicize(*, user, case: Case, today: dt.date | None = None) -> Case:
     return case
 
 
-def credit_veto(enterprise, on: dt.date) -> str | None:
-    """The 一票否决 credit record of the registry in force on ``on`` (described in Chinese), or None."""
-    try:
-        CreditRecord = apps.get_model("enterprises", "CreditRecord")
-    except LookupError:  # registry without credit records: nothing can veto
-        return None
-    qs = CreditRecord.objects.filter(enterprise=enterprise, effect="veto", occurred_on__lte=on)
-    rec = qs.exclude(expires_on__lt=on).order_by("-occurred_on").first()
-    if rec is None:
-        return None
-    return f"{rec.get_kind_display()}（{rec.occurred_on}，来源：{rec.source or '未注明'}）"
-
-
 @transaction.atomic
 def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
-    """财政拨付 after the 公示期: credit check (一票否决 → 不予兑现) and bank-account check first."""
+    """财政拨付 after the 公示期: the one credit check (:func:`kechuang.supervision.credit.check_credit`,
+    一票否决 → 不予兑现) and the bank-account check first."""
     if user is not None and not is_finance(user):
         raise PermissionDenied("仅财政局联络员可执行拨付")
     before = _transition(case, ("publicized",), "拨付")
     today = today or timezone.localdate()
     if case.publicized_on and today < case.publicized_on + dt.timedelta(days=PUBLICITY_DAYS):
         raise ValidationError(f"公示期未满（{case.publicized_on} 起 {PUBLICITY_DAYS} 天）")
-    veto = credit_veto(case.enterprise, today)
-    if veto:
+    verdict = check_credit(decision=Decision.PAYMENT, on=today, enterprise=case.enterprise)
+    if not verdict.allowed:
         case.status = "rejected"
-        case.reason = f"信用核查：存在一票否决记录 {veto}，不予兑现"
+        case.reason = f"{verdict.message}依据：{verdict.rule}。不予兑现"
         _save(case, before)
         return case
     if not BANK_ACCOUNT.match(case.bank_account or "") or not case.bank_name:

@@ -67,7 +67,8 @@ def test_outside_high_tech_field_is_null_and_unknown_is_absent(world):
 
 def test_batch_equals_single_with_constant_queries(rich, world, django_assert_num_queries):
     single = {e.pk: enterprise_facts(e, on=dt.date(2026, 6, 30)) for e in Enterprise.objects.all()}
-    with django_assert_num_queries(5):
+    # six: enterprises, years, IP, qualifications, registry credit records, 科研信用 records
+    with django_assert_num_queries(6):
         batch = facts_for_population(Enterprise.objects.all(), on=dt.date(2026, 6, 30))
     assert batch.by_id() == single
 
