@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from django.db import models
 
-SECRET_FIELDS = frozenset({"password", "totp_secret", "bank_account"})
+SECRET_FIELDS = frozenset({"password", "totp_secret", "bank_account", "id_number"})
 
 
 @dataclass(frozen=True)

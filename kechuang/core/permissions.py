@@ -69,6 +69,14 @@ PERMISSIONS: dict[str, Permission] = {
     "supervision.credit.appeal": _p("提出信用记录申诉", R.BUREAU_STAFF, R.ENTERPRISE_USER),
     "supervision.credit.decide_appeal": _p("答复信用记录申诉", R.BUREAU_STAFF),
     # --- talent (人才) ----------------------------------------------------------------------------
+    "talent.person.register": _p("登记人才信息", R.BUREAU_STAFF),
+    "talent.person.view": _p("查看人才信息", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER, scope_action="view"),
+    "talent.person.view_id": _p("查看完整身份证号码", R.BUREAU_STAFF, scope_action="view"),
+    "talent.listing.import": _p("导入上级人才计划名单", R.BUREAU_STAFF),
+    "talent.recognition.confirm": _p("确认或驳回人才认定", R.BUREAU_STAFF),
+    "talent.recognition.record": _p("登记举荐或赛事认定", R.BUREAU_STAFF),
+    "talent.team.register": _p("登记人才团队与项目", R.BUREAU_STAFF),
+    "talent.graduate.record": _p("登记在南培养研究生", R.BUREAU_STAFF, R.ENTERPRISE_USER),
     # --- carriers (载体平台) -----------------------------------------------------------------------
     "carriers.carrier.register": _p("登记创新载体", R.BUREAU_STAFF),
     "carriers.level.record": _p("记录载体备案或认定", R.BUREAU_STAFF),

@@ -16,7 +16,7 @@ from typing import Any
 from .conditions import Condition, Instance, evaluate_instances
 from .errors import PolicyInputError
 from .facts_adapter import Enterprise, enterprise_from_facts
-from .model import Measure, Policy
+from .model import RECIPIENTS, Measure, Policy
 from .money import ZERO, fmt_pct, fmt_wan, wan_json
 from .stacking import apply_stacking
 
@@ -226,8 +226,13 @@ def calculate(facts: Mapping[str, Any] | Enterprise, year: int, policies: Iterab
         for m in p.measures:
             outcomes.append(evaluate_measure(m, p, ent, year, order))
             order += 1
-    monetary = [o for o in outcomes if o.status == "eligible" and o.measure.benefit.monetary]
+    eligible_money = [o for o in outcomes if o.status == "eligible" and o.measure.benefit.monetary]
+    monetary = [o for o in eligible_money if o.measure.recipient == "enterprise"]
     trace = apply_stacking(monetary)
+    for o in eligible_money:
+        if o.measure.recipient != "enterprise":   # paid to a person or team; the enterprise is a channel
+            o.counted = False
+            o.stacking = f"发给{RECIPIENTS[o.measure.recipient]}本人，企业仅为发放渠道，不计入企业合计"
     for o in outcomes:
         if o.status == "eligible" and not o.measure.benefit.monetary:
             o.stacking = "非资金类支持，不计入合计"

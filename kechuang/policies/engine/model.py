@@ -25,6 +25,8 @@ LEVELS = ("国家", "省", "市", "县")
 LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
 STATUSES = ("draft", "review", "published", "expired")
 MEASURE_KINDS = ("monetary", "non_monetary", "mechanism")
+#: who a measure pays: the enterprise applying, a person (a student, a recruited talent) or a team
+RECIPIENTS = {"enterprise": "企业", "person": "个人", "team": "团队"}
 BENEFIT_KINDS = ("fixed", "range", "up_to", "per_unit_up_to", "per_month", "share_capped",
                  "undetermined", "non_monetary", "mechanism")
 QUALIFICATION_KINDS = ("hnte", "tsme", "innovative_sme", "srdi_sme", "little_giant",
@@ -125,6 +127,7 @@ class Measure:
     stacks_on_higher: bool = False
     dependent: bool = False
     aggregate: str = "best"  # best | sum (several events in one year)
+    recipient: str = "enterprise"  # who is paid: enterprise | person | team (only enterprise sums count)
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
     policy_id: str = ""
@@ -308,12 +311,15 @@ def measure_from_dict(d: Mapping, where: str, policy_id: str) -> Measure:
     aggregate = d.get("aggregate", "best")
     if aggregate not in ("best", "sum"):
         raise PolicyDataError(f"{where}.aggregate", "应为 best 或 sum")
+    recipient = d.get("recipient", "enterprise")
+    if recipient not in RECIPIENTS:
+        raise PolicyDataError(f"{where}.recipient", "应为 enterprise、person 或 team")
     return Measure(
         id=mid, article=_req(d, "article", where), title=_req(d, "title", where),
         text=d.get("text", ""), citation=_req(d, "citation", where), kind=kind, benefit=benefit,
         trigger=trigger, require=tuple(requires), conditions=tuple(checks),
         group=stacking.get("group"), stacks_on_higher=bool(stacking.get("stacks_on_higher", False)),
-        dependent=bool(d.get("dependent", False)), aggregate=aggregate,
+        dependent=bool(d.get("dependent", False)), aggregate=aggregate, recipient=recipient,
         lead_units=tuple(d.get("lead_units") or ()), responsible_units=tuple(d.get("responsible_units") or ()),
         policy_id=policy_id,
     )

@@ -337,7 +337,8 @@ def _stack(pop: Population, cols: list[MeasureColumns]) -> None:
     n = pop.n
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(cols):
-        if c.measure.benefit.monetary:
+        # a measure paid to a person or team never counts toward the enterprise (calculator rule)
+        if c.measure.benefit.monetary and c.measure.recipient == "enterprise":
             groups.setdefault(c.measure.stacking_group, []).append(i)
     for members in groups.values():
         levels = sorted({cols[i].policy.level for i in members}, key=LEVEL_RANK.__getitem__)

@@ -1,0 +1,162 @@
+"""Writes of the talent module: every service names its actor, calls ``require()`` and runs in one
+transaction; writes are change-logged by the core signals (the ID number never in clear text in
+the log: see ``SECRET_FIELDS`` handling in ``kechuang.core.changes``)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from kechuang.core.permissions import require
+
+from . import rules
+from .models import GraduateStudent, Nominator, Person, Programme, ProgrammeListing, Recognition, Team
+
+
+def _saved(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def person_register(*, actor, name: str, id_number: str, education: str = "other", title: str = "",
+                    employer=None, institute=None, arrived_on: dt.date | None = None, phone: str = "",
+                    is_demo: bool = False) -> Person:
+    """Enter a person; when they have landed at an institute in 泉州, 免申即认 is checked at once."""
+    require(actor, "talent.person.register")
+    person = _saved(Person(name=name.strip(), id_number=(id_number or "").strip().upper(), education=education,
+                           title=title, employer=employer, institute=institute, arrived_on=arrived_on,
+                           phone=phone, is_demo=is_demo))
+    automatic_recognition_propose(actor=actor, person=person)
+    return person
+
+
+@transaction.atomic
+def person_land(*, actor, person: Person, institute, arrived_on: dt.date) -> list[Recognition]:
+    """Record that a person landed (joined an institute here); proposes 免申即认 where it applies."""
+    require(actor, "talent.person.register", person)
+    person.institute = institute
+    person.arrived_on = arrived_on
+    _saved(person)
+    return automatic_recognition_propose(actor=actor, person=person)
+
+
+@transaction.atomic
+def listing_add(*, actor, programme: Programme, year: int, name: str, id_number: str) -> ProgrammeListing:
+    """Add one person to an upper-level programme list (the Excel import calls this per row)."""
+    require(actor, "talent.listing.import")
+    listing = ProgrammeListing(programme=programme, year=year, name=name.strip(),
+                               id_number=(id_number or "").strip().upper())
+    existing = ProgrammeListing.objects.filter(programme=programme, id_number=listing.id_number).first()
+    if existing is not None:
+        return existing
+    _saved(listing)
+    person = Person.objects.filter(id_number=listing.id_number).first()
+    if person is not None:
+        automatic_recognition_propose(actor=actor, person=person)
+    return listing
+
+
+def automatic_recognition_propose(*, actor, person: Person) -> list[Recognition]:
+    """免申即认: a person on an imported national/provincial programme list who has landed at an
+    institute in 泉州 gets a recognition proposal at the corresponding tier — once per listing,
+    never twice (a database constraint backs this). The bureau confirms it."""
+    require(actor, "talent.person.register")
+    if person.institute is None or person.arrived_on is None or not rules.in_quanzhou(person.institute.city):
+        return []
+    made = []
+    for listing in ProgrammeListing.objects.filter(id_number=person.id_number).select_related("programme"):
+        if Recognition.objects.filter(person=person, listing=listing, channel=Recognition.Channel.AUTOMATIC).exists():
+            continue
+        tier = rules.TIER_BY_PROGRAMME_LEVEL[listing.programme.level]
+        basis = (f"免申即认：列入{listing.programme.name}（{listing.programme.get_level_display()}，{listing.year}年）"
+                 f"并于 {person.arrived_on:%Y-%m-%d} 落地{person.institute.name}（{rules.AUTOMATIC_CITATION}）")
+        try:
+            with transaction.atomic():
+                made.append(Recognition.objects.create(
+                    person=person, listing=listing, tier=tier, channel=Recognition.Channel.AUTOMATIC,
+                    year=person.arrived_on.year, basis=basis[:300]))
+        except IntegrityError:   # a concurrent scan made it first
+            continue
+    return made
+
+
+@transaction.atomic
+def recognition_decide(*, actor, recognition: Recognition, confirm: bool, note: str = "",
+                       on: dt.date | None = None) -> Recognition:
+    """Confirm (with validity) or reject a proposed recognition."""
+    require(actor, "talent.recognition.confirm", recognition)
+    recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
+    if recognition.status != Recognition.Status.PROPOSED:
+        raise ValidationError({"status": f"该认定已是“{recognition.get_status_display()}”，不能再处理。"})
+    if not confirm and not (note or "").strip():
+        raise ValidationError({"decided_note": "不予认定须写明理由。"})
+    on = on or dt.date.today()
+    recognition.status = Recognition.Status.CONFIRMED if confirm else Recognition.Status.REJECTED
+    recognition.valid_until = rules.valid_until(on) if confirm else None
+    recognition.decided_note = (note or "").strip()[:300]
+    recognition.save()
+    return recognition
+
+
+@transaction.atomic
+def recognition_nominate(*, actor, person: Person, nominator: Nominator, tier: str, year: int) -> Recognition:
+    """专家举荐: a registered nominating expert's nominee is recognised directly, within the
+    nominator's yearly quota."""
+    require(actor, "talent.recognition.record", person)
+    nominator = Nominator.objects.select_for_update().get(pk=nominator.pk)
+    used = Recognition.objects.filter(nominator=nominator, year=year,
+                                      channel=Recognition.Channel.NOMINATION).exclude(
+        status=Recognition.Status.REJECTED).count()
+    if used >= nominator.quota_per_year:
+        raise ValidationError({"nominator": f"{nominator.name} {year} 年的举荐名额（{nominator.quota_per_year} 名）"
+                                            f"已用完，不能再举荐（{rules.NOMINATION_CITATION}）。"})
+    on = dt.date.today()
+    return _saved(Recognition(person=person, nominator=nominator, tier=tier, year=year,
+                              channel=Recognition.Channel.NOMINATION, status=Recognition.Status.CONFIRMED,
+                              valid_until=rules.valid_until(on),
+                              basis=f"专家举荐：{nominator}（{rules.NOMINATION_CITATION}）"[:300]))
+
+
+@transaction.atomic
+def recognition_by_competition(*, actor, person: Person, competition: str, rank: int, tier: str,
+                               year: int) -> Recognition:
+    """赛事评审: the top three of a registered competition apply directly (a proposal to confirm)."""
+    require(actor, "talent.recognition.record", person)
+    if not 1 <= rank <= rules.COMPETITION_TOP:
+        raise ValidationError({"rank": f"只有赛事前 {rules.COMPETITION_TOP} 名可直接申报认定（{rules.COMPETITION_CITATION}），"
+                                       f"该人才名次为第 {rank} 名。"})
+    return _saved(Recognition(person=person, tier=tier, year=year, channel=Recognition.Channel.COMPETITION,
+                              basis=f"赛事评审：{competition.strip()} 第 {rank} 名（{rules.COMPETITION_CITATION}）"[:300]))
+
+
+@transaction.atomic
+def team_register(*, actor, name: str, kind: str, leader: Person, host, approved_on: dt.date, project: str = "",
+                  members=()) -> Team:
+    """Enter a 港湾计划 team or a 高层次人才创新创业项目 (they count toward the township targets)."""
+    require(actor, "talent.team.register")
+    team = _saved(Team(name=name.strip(), kind=kind, leader=leader, host=host, township=host.township,
+                       approved_on=approved_on, project=project))
+    if members:
+        team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def graduate_enrol(*, actor, person: Person, degree: str, base, start: dt.date, end: dt.date) -> GraduateStudent:
+    """Record a graduate student trained here at a joint-training base."""
+    require(actor, "talent.graduate.record", base)
+    return _saved(GraduateStudent(person=person, degree=degree, base=base, start=start, end=end))
+
+
+def graduate_allowance(study: GraduateStudent, year: int) -> dict:
+    """The living allowance of ``year`` for one student: paid to the student (the base is only the
+    channel), rate × months (南政规〔2025〕2号 (十四))."""
+    rate = rules.allowance_rates()[study.degree]
+    months = rules.months_in_year(study.start, study.end, year)
+    return {"recipient": study.person.name, "recipient_kind": "个人", "channel": study.base.name,
+            "degree": study.get_degree_display(), "months": months, "rate": rate,
+            "amount": rate * Decimal(months)}

@@ -1,0 +1,77 @@
+"""Scoping cases of the talent pages: person data is seen by the bureau, the township of the
+employer and the employer itself; recognition, import and reveal are the bureau's."""
+from datetime import date
+
+from stdnum.cn import ric
+
+from tests.scoping.framework import Case
+
+
+def _idn(n):
+    first = f"35058319900101{n:03d}"
+    return first + ric.calc_check_digit(first + "0")
+
+
+def _world(world):
+    from kechuang.talent import services
+    from kechuang.talent.models import Nominator
+
+    out = {}
+    for key, ent, n in (("a", world.enterprise_a, 1), ("b", world.enterprise_b, 2)):
+        p = services.person_register(actor=world.staff, name=f"人才{key}", id_number=_idn(n), employer=ent)
+        services.team_register(actor=world.staff, name=f"团队{key}", kind="harbour", leader=p, host=ent,
+                               approved_on=date(date.today().year, 3, 1))
+        services.graduate_enrol(actor=world.staff, person=p, degree="master", base=ent,
+                                start=date(date.today().year, 1, 1), end=date(date.today().year, 12, 31))
+        out[key] = p
+    out["nominator"] = Nominator.objects.create(name="举荐专家", unit="华侨大学", quota_per_year=5)
+    out["rec"] = services.recognition_by_competition(actor=world.staff, person=out["a"], competition="大赛", rank=1,
+                                                     tier="D", year=2026)
+    return out
+
+
+def _person(world):
+    w = _world(world)
+    return {"own": {"pk": w["a"].pk}, "foreign": {"pk": w["b"].pk}}
+
+
+def _listing(marker):
+    def build(world):
+        _world(world)
+        return {"kwargs": {}, "query": {}, "own": f"{marker}a", "foreign": f"{marker}b"}
+    return build
+
+
+def _post(data_for):
+    def build(world):
+        w = _world(world)
+        kwargs, data = data_for(w)
+        return {"kwargs": kwargs, "data": data}
+    return build
+
+
+def _institute_id():
+    from kechuang.techmarket.models import Institute
+
+    return Institute.objects.get_or_create(name="泉州某研究所", defaults={"city": "泉州"})[0].pk
+
+
+CASES: dict = {
+    "talent:recognitions": Case.role("staff", note="the bureau confirms recognitions"),
+    "talent:recognition_decide": Case.role("staff", method="post", build=_post(
+        lambda w: ({"pk": w["rec"].pk}, {"decision": "confirm"})), note="POST only"),
+    "talent:persons": Case.listing(_listing("人才"), note="persons of the clerk's township's employers only"),
+    "talent:person_new": Case.role("staff", note="only the bureau registers persons"),
+    "talent:person": Case.objects(_person),
+    "talent:person_reveal": Case.role("staff", method="post", build=_post(lambda w: ({"pk": w["a"].pk}, {})),
+                                      note="full ID number: the bureau only, audited"),
+    "talent:person_land": Case.role("staff", method="post", build=_post(
+        lambda w: ({"pk": w["a"].pk}, {"institute": _institute_id(), "arrived_on": "2026-03-01"})), note="POST only"),
+    "talent:person_nominate": Case.role("staff", method="post", build=_post(
+        lambda w: ({"pk": w["a"].pk}, {"nominator": w["nominator"].pk, "tier": "D", "year": 2026})), note="POST only"),
+    "talent:person_competition": Case.role("staff", method="post", build=_post(
+        lambda w: ({"pk": w["a"].pk}, {"competition": "大赛", "rank": 2, "tier": "D", "year": 2026})), note="POST only"),
+    "talent:listing_import": Case.role("staff", note="only the bureau imports programme lists"),
+    "talent:teams": Case.listing(_listing("团队"), note="teams of the clerk's township only"),
+    "talent:graduates": Case.listing(_listing("人才"), note="students of the clerk's township's bases only"),
+}
