@@ -81,23 +81,27 @@ def _commissioner_of(actor) -> Commissioner:
 
 
 # --------------------------------------------------------------------------- the one credit check
-def credit_check(commissioner: Commissioner, on: dt.date) -> str | None:
-    """The one call into the 科研信用 check (kechuang/supervision/credit.py, issue 16) for a
-    commissioner: ``None`` when clear, otherwise the Chinese reason that blocks recognition or a
-    subsidy. Until the supervision module ships its check, nothing is blocked (the reason for the
-    gap is stated in docs/commissioners.md)."""
-    try:
-        from kechuang.supervision import credit  # noqa: PLC0415
-    except ImportError:
-        return None
-    check = getattr(credit, "check", None) or getattr(credit, "credit_check", None)
-    if check is None:
-        return None
-    subject = commissioner.organisation if commissioner.kind == Kind.LEGAL and commissioner.organisation else commissioner.name
-    result = check(subject=subject, on=on)
-    if result in (None, True) or getattr(result, "ok", False) or getattr(result, "clear", False):
-        return None
-    return getattr(result, "reason", None) or str(result)
+def credit_check(commissioner: Commissioner, on: dt.date, *, decision: str = "commissioner_recognition") -> str | None:
+    """The one call into the 科研信用 check (``kechuang.supervision.credit.check_credit``) for a
+    commissioner: ``None`` when clear, otherwise the Chinese sentence that blocks recognition
+    (``decision="commissioner_recognition"``) or a 后补助 payment (``decision="payment"``).
+
+    Subjects: a legal-person commissioner by its organisation (as an institute name); a person by
+    name; a team by its leader's and members' names. The module stores no ID numbers, so a name
+    matches only credit records kept without an ID number (the check's own rule)."""
+    from kechuang.supervision.credit import check_credit
+
+    if commissioner.kind == Kind.LEGAL:
+        subjects = [{"institute": commissioner.organisation or commissioner.name}]
+    elif commissioner.kind == Kind.TEAM and commissioner.pk:
+        subjects = [{"person_name": m.name} for m in commissioner.members.all()] or [{"person_name": commissioner.name}]
+    else:
+        subjects = [{"person_name": commissioner.name}]
+    for subject in subjects:
+        verdict = check_credit(decision=decision, on=on, **subject)
+        if not verdict.allowed:
+            return verdict.message or "科研信用核查未通过"
+    return None
 
 
 # --------------------------------------------------------------------------- registry
@@ -735,7 +739,7 @@ def assessment_run(*, actor, year: int, on: dt.date | None = None) -> list[Asses
             "subsidy": subsidy, "payment": Assessment.Payment.PAYABLE if subsidy > 0 else Assessment.Payment.NONE,
             "payment_note": ""})
         if subsidy > 0:
-            blocked = credit_check(a.commissioner, on)
+            blocked = credit_check(a.commissioner, on, decision="payment")
             if blocked:
                 a.payment, a.payment_note = Assessment.Payment.BLOCKED, blocked[:300]
                 a.save()
@@ -749,7 +753,7 @@ def subsidy_pay(*, actor, assessment: Assessment, today: dt.date | None = None) 
     require(actor, "commissioners.subsidy.pay", assessment)
     if assessment.payment != Assessment.Payment.PAYABLE:
         raise CommissionerError("拨付状态", f"当前为「{assessment.get_payment_display()}」，不能拨付")
-    blocked = credit_check(assessment.commissioner, today or timezone.localdate())
+    blocked = credit_check(assessment.commissioner, today or timezone.localdate(), decision="payment")
     if blocked:
         assessment.payment, assessment.payment_note = Assessment.Payment.BLOCKED, blocked[:300]
     else:

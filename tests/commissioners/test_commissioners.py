@@ -345,3 +345,32 @@ def test_every_write_is_change_logged(world):
     services.log_confirm(actor=world.clerk_a, log=s["a"]["log"], confirmed=True)
     assert ChangeLog.objects.filter(model="commissioners.ServiceLog", object_id=str(s["a"]["log"].pk),
                                     action="update").exists()
+
+
+# --------------------------------------------------------------------------- the one credit check
+def _serious(name, ends_on):
+    from kechuang.supervision import services as sup
+
+    sup.credit_record_create(user=SYSTEM, subject_kind="person", subject_name=name, behaviour="数据造假",
+                             severity="serious", outcome="取消资格", authority="市科技局", basis="科技部令第19号",
+                             effective_on=dt.date(YEAR, 1, 1), ends_on=ends_on)
+
+
+def test_credit_check_blocks_subsidy_and_recognition_while_in_force(world):
+    s = setup(world)
+    ServiceLog.objects.filter(commissioner=s["a"]["commissioner"]).update(status="confirmed", days=Decimal("31"),
+                                                                           rating=5, new_techniques=3)
+    today = timezone.localdate()
+    _serious("特派员A", ends_on=today)                       # in force up to and including today
+    a = _assess(on=today)["特派员A"]
+    assert a.payment == Assessment.Payment.BLOCKED and "一票否决" in a.payment_note
+    assert services.credit_check(s["a"]["commissioner"], today + dt.timedelta(days=1), decision="payment") is None
+    rnd = services.round_open(actor=SYSTEM, year=YEAR + 1, title="选认")
+    services.round_advance(actor=SYSTEM, rnd=rnd)
+    app = services.application_submit(actor=SYSTEM, rnd=rnd, name="特派员A", dispatch_unit="某所")
+    services.round_advance(actor=SYSTEM, rnd=rnd)
+    services.application_recommend(actor=SYSTEM, app=app, recommended=True)
+    services.round_advance(actor=SYSTEM, rnd=rnd)
+    with pytest.raises(CommissionerError, match="信用核查"):
+        services.application_review(actor=SYSTEM, app=app, approved=True, today=today)
+    services.application_review(actor=SYSTEM, app=app, approved=True, today=today + dt.timedelta(days=1))
