@@ -61,6 +61,28 @@ PERMISSIONS: dict[str, Permission] = {
     # --- techmarket -------------------------------------------------------------------------------
     # --- jobs and messages ------------------------------------------------------------------------
     # --- resources (大院大所、仪器共享、创新券、服务机构、金融产品) ---------------------------------
+    "resources.institute.manage": _p("维护科研机构档案", R.BUREAU_STAFF, R.INSTITUTE_USER),
+    "resources.instrument.manage": _p("维护共享仪器", R.BUREAU_STAFF, R.INSTITUTE_USER),
+    "resources.instrument.import": _p("导入共享仪器", R.BUREAU_STAFF),
+    "resources.booking.request": _p("预约仪器", R.ENTERPRISE_USER, R.INSTITUTE_USER, scope_action="view"),
+    "resources.booking.approve": _p("审核仪器预约", R.BUREAU_STAFF, R.INSTITUTE_USER),
+    "resources.booking.operate": _p("登记上机、下机与爽约", R.BUREAU_STAFF, R.INSTITUTE_USER),
+    "resources.booking.cancel": _p("取消仪器预约", R.ENTERPRISE_USER, R.INSTITUTE_USER, R.BUREAU_STAFF),
+    "resources.booking.evaluate": _p("评价仪器服务", R.ENTERPRISE_USER),
+    "resources.scheme.manage": _p("设置创新券参数", R.BUREAU_STAFF),
+    "resources.voucher.apply": _p("申领科技创新券", R.ENTERPRISE_USER),
+    "resources.voucher.approve": _p("审核科技创新券", R.BUREAU_STAFF),
+    "resources.voucher.redeem": _p("使用科技创新券", R.ENTERPRISE_USER, R.INSTITUTE_USER, R.SERVICE_ORG_USER,
+                                   R.BUREAU_STAFF, scope_action="view"),
+    "resources.voucher.settle": _p("生成创新券结算批次", R.BUREAU_STAFF),
+    "resources.voucher.pay": _p("登记创新券拨付", R.FINANCE_OFFICER, R.BUREAU_STAFF),
+    "resources.service_org.manage": _p("维护科技服务机构", R.BUREAU_STAFF, R.SERVICE_ORG_USER),
+    "resources.service_org.import": _p("导入科技服务机构", R.BUREAU_STAFF),
+    "resources.service_contract.register": _p("登记服务合同", R.BUREAU_STAFF, R.SERVICE_ORG_USER),
+    "resources.complaint.file": _p("投诉服务机构", R.ENTERPRISE_USER),
+    "resources.product.manage": _p("维护金融产品", R.BUREAU_STAFF),
+    "resources.loan.record": _p("登记科技贷放款", R.BUREAU_STAFF),
+    "resources.report.view": _p("查看创新资源统计", R.BUREAU_STAFF, R.FINANCE_OFFICER, scope_action="view"),
     # --- commissioners (科技特派员) ---------------------------------------------------------------
     "commissioners.commissioner.view": _p("查看科技特派员", *BUSINESS_ROLES, scope_action="view"),
     "commissioners.commissioner.manage": _p("登记和维护科技特派员", R.BUREAU_STAFF),

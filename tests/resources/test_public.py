@@ -1,0 +1,67 @@
+"""Contract section 8: /public/instruments/ answers without sign-in, as a page and as
+{"items": [...], "count": N}; only openly shared instruments are listed."""
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+
+def test_public_instruments_page_without_sign_in(res):
+    r = Client().get("/public/instruments/")
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "场发射扫描电子显微镜" in text and "SU5000" in text and "甲大学" in text
+    assert "企业用户 400 元/小时" in text and "创新券用户 300 元/小时" in text
+    assert "如何预约" in text
+    assert "内部专用质谱仪" not in text          # internal sharing is not published
+
+
+def test_public_instruments_json(res):
+    r = Client().get("/public/instruments/", {"format": "json"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    data = json.loads(r.content)
+    assert set(data) >= {"items", "count"}
+    assert data["count"] == len(data["items"]) == 2
+    item = next(i for i in data["items"] if i["name"] == "场发射扫描电子显微镜")
+    assert item["model"] == "SU5000" and item["institute"] == "甲大学"
+    assert {f["user_category"]: f["price_per_hour_yuan"] for f in item["fee_rules"]} == {
+        "enterprise": "400", "internal": "100", "voucher": "300"}
+    assert item["how_to_book"]
+    assert item["large_instrument"] is True
+    small = next(i for i in data["items"] if i["name"] == "激光粒度分析仪")
+    assert small["large_instrument"] is False     # 45 万元 < 50 万元
+
+
+def test_large_instrument_boundary(res):
+    from decimal import Decimal
+
+    p = res.instr_b.profile
+    p.value = Decimal("50")
+    assert p.large
+    p.value = Decimal("49.9999")
+    assert not p.large
+
+
+def test_public_search_with_chinese_tokens(res):
+    data = json.loads(Client().get("/public/instruments/", {"format": "json", "q": "电子显微镜"}).content)
+    assert [i["name"] for i in data["items"]] == ["场发射扫描电子显微镜"]
+    data = json.loads(Client().get("/public/instruments/", {"format": "json", "q": "乙研究院 粒度"}).content)
+    assert [i["name"] for i in data["items"]] == ["激光粒度分析仪"]
+
+
+def test_public_institute_page_counts(res):
+    r = Client().get(f"/public/institutes/{res.inst_a.pk}/")
+    assert r.status_code == 200
+    assert "甲大学" in r.content.decode() and "服务企业" in r.content.decode()
+
+
+def test_public_pages_show_no_full_phone_numbers(res):
+    import re
+
+    p = res.instr_a.profile
+    p.contact_phone = "13812345678"
+    p.save()
+    text = Client().get("/public/instruments/").content.decode() + Client().get(
+        "/public/instruments/", {"format": "json"}).content.decode()
+    assert not re.search(r"1[3-9]\d{9}", text)
