@@ -123,23 +123,12 @@ def _retrying(fn, attempts: int = 60):
 
 # --------------------------------------------------------------------------- credit (one call)
 def credit_refusal(enterprise, on: dt.date) -> str:
-    """The one credit check (科研信用 一票否决) for a voucher decision: '' when allowed, otherwise
-    the Chinese sentence. Uses ``kechuang.supervision.credit.check_credit``; until that module is
-    installed, the registry's 一票否决/限制申报 records in force."""
-    try:
-        from kechuang.supervision.credit import check_credit
-    except ImportError:
-        check_credit = None
-    if check_credit is not None:
-        verdict = check_credit(decision="voucher", on=on, enterprise=enterprise)
-        return "" if verdict.allowed else (verdict.message or "信用核查未通过")
-    from kechuang.enterprises.models import CreditRecord
+    """The one credit check (``kechuang.supervision.credit.check_credit``, decision 创新券) for a
+    voucher application, issue or use: '' when allowed, otherwise the Chinese sentence."""
+    from kechuang.supervision.credit import check_credit
 
-    rec = (CreditRecord.objects.filter(enterprise=enterprise, effect__in=["veto", "restrict"], occurred_on__lte=on)
-           .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on)).first())
-    if rec is None:
-        return ""
-    return f"企业存在信用记录“{rec.get_kind_display()}”（{rec.get_effect_display()}），不能申领或使用创新券"
+    verdict = check_credit(decision="voucher", on=on, enterprise=enterprise)
+    return "" if verdict.allowed else (verdict.message or "信用核查未通过，不能申领或使用创新券")
 
 
 # --------------------------------------------------------------------------- instruments
