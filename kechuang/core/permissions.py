@@ -121,6 +121,10 @@ PERMISSIONS: dict[str, Permission] = {
     "supervision.credit.record": _p("录入科研信用记录", R.BUREAU_STAFF),
     "supervision.credit.appeal": _p("提出信用记录申诉", R.BUREAU_STAFF, R.ENTERPRISE_USER),
     "supervision.credit.decide_appeal": _p("答复信用记录申诉", R.BUREAU_STAFF),
+    "supervision.inspection.view": _p("查看双随机抽查", R.BUREAU_STAFF, scope_action="view"),
+    "supervision.inspection.manage": _p("管理双随机抽查名录、细则和抽取", R.BUREAU_STAFF),
+    "supervision.inspection.record": _p("录入和公示抽查结果", R.BUREAU_STAFF),
+    "supervision.dashboard.view": _p("查看项目与监管看板", R.BUREAU_STAFF, scope_action="view"),
     # --- talent (人才) ----------------------------------------------------------------------------
     "talent.person.register": _p("登记人才信息", R.BUREAU_STAFF),
     "talent.person.view": _p("查看人才信息", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER, scope_action="view"),

@@ -1,5 +1,5 @@
-"""Models of the 项目与监管 module: the 科研信用 database (this file, first part), 双随机 draws and
-科技计划项目 (further down as they land).
+"""Models of the 项目与监管 module: the 科研信用 database, 双随机 draws (两单两库一细则, draws,
+results) and 科技计划项目.
 
 科研信用 (seed 004 第三章 二 "建立科研信用信息数据库 … 对纳入系统的严重失信行为责任主体实行
 '一票否决'"): a ``CreditRecord`` is one finding about an enterprise, an institute, an intermediary
@@ -163,3 +163,262 @@ class CreditRecord(ScopedModel):
         """The same rule as ``in_force_on`` as a query condition."""
         return (Q(effective_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on))
                 & ~Q(appeal_state=AppealState.REVOKED))
+
+
+# =============================================================================================
+# 双随机一公开: 两单 (抽查事项清单, 抽查对象名录库), 两库 (检查对象, 执法检查人员), 一细则, draws, results
+# =============================================================================================
+
+class BureauOnly:
+    """Scope of the bureau's own supervision tables: only 科技局 (and the system) see them."""
+
+    township = None
+    enterprise = None
+    org_unit = None
+    broker = None
+    public = None
+
+
+class ObjectKind(models.TextChoices):
+    """Kinds of 检查对象 (seed 004: 科技计划项目实施、科技平台建设、众创孵化基地建设 …)."""
+
+    PROJECT = "project", _("科技计划项目")
+    CARRIER = "carrier", _("创新载体（孵化器、众创空间、研发机构等）")
+    INSTITUTE = "institute", _("科研机构")
+    ENTERPRISE = "enterprise", _("企业")
+    OTHER = "other", _("其他")
+
+
+class InspectionItem(ScopedModel):
+    """抽查事项清单: one item with its legal basis and the kind of objects it applies to."""
+
+    code = models.CharField(_("事项编号"), max_length=30, unique=True)
+    name = models.CharField(_("抽查事项"), max_length=200)
+    object_kind = models.CharField(_("检查对象类别"), max_length=12, choices=ObjectKind.choices)
+    basis = models.CharField(_("抽查依据"), max_length=500)
+    content = models.CharField(_("检查内容"), max_length=500, blank=True)
+    method = models.CharField(_("检查方式"), max_length=100, blank=True, help_text=_("如 书面检查、实地核查"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("抽查事项")
+        verbose_name_plural = _("抽查事项清单")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class InspectionObject(ScopedModel):
+    """检查对象名录库: one object, built from the rows of the system (projects, carriers, institutes,
+    enterprises …); ``ref`` names the source row (``carrier:12``), ``unit`` its organisation (for
+    回避)."""
+
+    kind = models.CharField(_("对象类别"), max_length=12, choices=ObjectKind.choices)
+    ref = models.CharField(_("来源"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    unit = models.CharField(_("所属单位"), max_length=200, blank=True, help_text=_("统一社会信用代码或机构代码"))
+    active = models.BooleanField(_("在库"), default=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("检查对象")
+        verbose_name_plural = _("检查对象名录库")
+        ordering = ["kind", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Inspector(ScopedModel):
+    """执法检查人员名录库: a person with their unit and 执法证号 (law-enforcement certificate)."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.CharField(_("所在单位"), max_length=200)
+    cert_no = models.CharField(_("执法证号"), max_length=40, unique=True)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("系统账户"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="inspector")
+    active = models.BooleanField(_("在库"), default=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("执法检查人员")
+        verbose_name_plural = _("执法检查人员名录库")
+        ordering = ["unit", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+    @property
+    def roster_id(self) -> str:
+        """The id this inspector has in a draw's roster (the 执法证号)."""
+        return self.cert_no
+
+
+class InspectorConflict(ScopedModel):
+    """A declared conflict of interest (利害关系声明) between an inspector and an object: 回避."""
+
+    inspector = models.ForeignKey(Inspector, verbose_name=_("检查人员"), on_delete=models.CASCADE,
+                                  related_name="conflicts")
+    target = models.ForeignKey(InspectionObject, verbose_name=_("检查对象"), on_delete=models.CASCADE,
+                               related_name="conflicts")
+    reason = models.CharField(_("回避理由"), max_length=200)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("回避声明")
+        verbose_name_plural = _("回避声明")
+        constraints = [models.UniqueConstraint(fields=["inspector", "target"], name="one_conflict_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} ↔ {self.target}"
+
+
+class InspectionRule(ScopedModel):
+    """一细则: how one item is drawn — ratio, inspectors per object (at least 2), frequency, 回避."""
+
+    name = models.CharField(_("细则名称"), max_length=200)
+    item = models.ForeignKey(InspectionItem, verbose_name=_("抽查事项"), on_delete=models.PROTECT,
+                             related_name="rules")
+    ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4,
+                                help_text=_("小数，如 0.05 表示 5%；不低于 5%（地方通行做法，待核实）"))
+    per_object = models.PositiveSmallIntegerField(_("每个对象检查人员数"), default=2)
+    frequency_per_year = models.PositiveSmallIntegerField(_("每年抽查次数"), default=1)
+    recusal = models.CharField(_("回避规则"), max_length=500,
+                               default="检查人员与检查对象同单位的回避；申报了利益冲突的回避")
+    basis = models.CharField(_("制定依据"), max_length=300, default="国办发〔2015〕58号")
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("抽查细则")
+        verbose_name_plural = _("抽查细则")
+        ordering = ["item", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ratio__gt=0, ratio__lte=1), name="rule_ratio_range"),
+            models.CheckConstraint(condition=Q(per_object__gte=2, per_object__lte=10), name="rule_per_object_range"),
+            models.CheckConstraint(condition=Q(frequency_per_year__gte=1, frequency_per_year__lte=12),
+                                   name="rule_frequency_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DrawPurpose(models.TextChoices):
+    INSPECTION = "inspection", _("双随机抽查")
+    REVIEW = "review", _("项目评审专家抽取")
+
+
+class Draw(ScopedModel):
+    """One draw by lot. Announced first (the seed and how it is formed, published before the draw
+    date), then run from a snapshot of the rosters and published; once published the row is
+    immutable (``save`` and ``delete`` refuse), so anyone can re-run it with
+    ``kechuang supervision verify`` against the rosters kept here."""
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("已公告种子")
+        PUBLISHED = "published", _("已抽取并公布")
+
+    purpose = models.CharField(_("用途"), max_length=12, choices=DrawPurpose.choices, default=DrawPurpose.INSPECTION)
+    title = models.CharField(_("名称"), max_length=200)
+    rule = models.ForeignKey(InspectionRule, verbose_name=_("抽查细则"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="draws")
+    seed = models.CharField(_("随机种子"), max_length=200)
+    seed_source = models.CharField(_("种子的形成方式"), max_length=300,
+                                   help_text=_("如 抽取日期加当日上证指数收盘点位，事先公告"))
+    announced_on = models.DateField(_("公告日期"))
+    draw_on = models.DateField(_("抽取日期"))
+    ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4)
+    per_object = models.PositiveSmallIntegerField(_("每个对象人数"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
+    objects_roster = models.JSONField(_("检查对象名录（快照）"), default=list, blank=True)
+    inspectors_roster = models.JSONField(_("检查人员名录（快照）"), default=list, blank=True)
+    conflicts_roster = models.JSONField(_("回避声明（快照）"), default=list, blank=True)
+    input_digest = models.CharField(_("名录摘要"), max_length=64, blank=True)
+    result = models.JSONField(_("抽取结果"), default=dict, blank=True)
+    published_on = models.DateField(_("公布日期"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Scope(BureauOnly):
+        public = Q(status="published", purpose="inspection")
+        anonymous = True
+
+    class Meta:
+        verbose_name = _("随机抽取")
+        verbose_name_plural = _("随机抽取")
+        ordering = ["-draw_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ratio__gt=0, ratio__lte=1), name="draw_ratio_range"),
+            models.CheckConstraint(condition=Q(per_object__gte=1, per_object__lte=10), name="draw_per_object_range"),
+            models.CheckConstraint(condition=Q(draw_on__gte=models.F("announced_on")), name="draw_after_announcement"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk and Draw.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("已公布的抽取记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("已公布的抽取记录不可删除")
+        return super().delete(*args, **kwargs)
+
+
+class Outcome(models.TextChoices):
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+    RECTIFY = "rectify", _("责令整改")
+
+
+class InspectionResult(ScopedModel):
+    """The result of one drawn object of a published draw: 合格 / 不合格 / 责令整改 with the basis,
+    rectification follow-up, and 公示 (due within 20 working days of entry)."""
+
+    draw = models.ForeignKey(Draw, verbose_name=_("抽取"), on_delete=models.PROTECT, related_name="results")
+    object_ref = models.CharField(_("检查对象编号"), max_length=40)
+    object_name = models.CharField(_("检查对象"), max_length=200)
+    inspected_on = models.DateField(_("检查日期"))
+    outcome = models.CharField(_("检查结果"), max_length=8, choices=Outcome.choices)
+    finding = models.CharField(_("检查情况"), max_length=1000)
+    basis = models.CharField(_("处理依据"), max_length=500)
+    entered_on = models.DateField(_("录入日期"))
+    publish_due = models.DateField(_("公示期限"))
+    publicized_on = models.DateField(_("公示日期"), null=True, blank=True)
+    rectify_due = models.DateField(_("整改期限"), null=True, blank=True)
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    rectify_note = models.CharField(_("整改复查情况"), max_length=1000, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Scope(BureauOnly):
+        public = Q(publicized_on__isnull=False)
+        anonymous = True
+
+    class Meta:
+        verbose_name = _("抽查结果")
+        verbose_name_plural = _("抽查结果")
+        ordering = ["draw", "object_ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "object_ref"], name="one_result_per_drawn_object"),
+            models.CheckConstraint(condition=~Q(outcome="rectify") | Q(rectify_due__isnull=False),
+                                   name="rectify_has_due_date"),
+            models.CheckConstraint(condition=Q(publish_due__gte=models.F("entered_on")), name="publish_due_after_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name} {self.get_outcome_display()}"

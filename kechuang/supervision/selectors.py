@@ -1,0 +1,92 @@
+"""Reads of the 项目与监管 module. Every read goes through the row-scoping choke point; the public
+selectors read as an anonymous visitor, so only rows a model declares public come out."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count
+from django.urls import reverse
+
+from .models import CreditRecord, Draw, DrawPurpose, InspectionObject, InspectionResult, Severity, SubjectKind
+
+ANONYMOUS = AnonymousUser()
+
+
+def public_credit_items(on: dt.date) -> list[dict]:
+    """/public/credit/: serious records in force on ``on``; persons masked, no ID numbers."""
+    qs = CreditRecord.objects.restrict(ANONYMOUS, "view").filter(CreditRecord.in_force_q(on),
+                                                                  severity=Severity.SERIOUS)
+    return [{
+        "id": r.pk, "subject": r.display_subject, "subject_kind": r.get_subject_kind_display(),
+        "behaviour": r.behaviour, "severity": r.get_severity_display(), "outcome": r.outcome,
+        "authority": r.authority, "basis": r.basis, "effective_on": r.effective_on.isoformat(),
+        "ends_on": r.ends_on.isoformat() if r.ends_on else None, "is_demo": r.is_demo,
+    } for r in qs.order_by("-effective_on", "id")[:2000]]
+
+
+def _inspector_names(draw_row: Draw) -> dict[str, str]:
+    return {row[0]: row[1] for row in draw_row.inspectors_roster}
+
+
+def public_draw_item(draw_row: Draw) -> dict:
+    """One published inspection draw as the public page and JSON show it, with its publicised results."""
+    names = {row[0]: row[1] for row in draw_row.objects_roster}
+    people = _inspector_names(draw_row)
+    results = {r.object_ref: r for r in InspectionResult.objects.restrict(ANONYMOUS, "view").filter(draw=draw_row)}
+    drawn = []
+    for d in draw_row.result.get("drawn", []):
+        r = results.get(d["object"])
+        drawn.append({
+            "object": d["object"], "name": names.get(d["object"], ""),
+            "inspectors": [people.get(i, i) for i in d["inspectors"]], "inspector_ids": d["inspectors"],
+            "result": None if r is None else {
+                "outcome": r.get_outcome_display(), "finding": r.finding, "basis": r.basis,
+                "inspected_on": r.inspected_on.isoformat(), "publicized_on": r.publicized_on.isoformat(),
+                "rectify_due": r.rectify_due.isoformat() if r.rectify_due else None,
+                "rectified_on": r.rectified_on.isoformat() if r.rectified_on else None},
+        })
+    rule = draw_row.rule
+    base = reverse("supervision_public:inspection_file", kwargs={"pk": draw_row.pk, "name": "draw.json"})
+    return {
+        "id": draw_row.pk, "title": draw_row.title, "item": rule.item.name if rule else "",
+        "item_basis": rule.item.basis if rule else "", "seed": draw_row.seed, "seed_source": draw_row.seed_source,
+        "announced_on": draw_row.announced_on.isoformat(), "draw_on": draw_row.draw_on.isoformat(),
+        "published_on": draw_row.published_on.isoformat() if draw_row.published_on else None,
+        "input_digest": draw_row.input_digest, "ratio": float(draw_row.ratio), "per_object": draw_row.per_object,
+        "population": len(draw_row.objects_roster), "drawn": drawn, "is_demo": draw_row.is_demo,
+        "files": {n: base.replace("draw.json", n) for n in ("draw.json", "objects.csv", "inspectors.csv",
+                                                            "conflicts.csv")},
+    }
+
+
+def public_draws() -> list[Draw]:
+    return list(Draw.objects.restrict(ANONYMOUS, "view").select_related("rule__item").order_by("-draw_on", "-id")[:500])
+
+
+def dashboard(user, today: dt.date) -> dict:
+    """The bureau's 项目与监管 board: draws this year and 全覆盖 of the object library, results due
+    for 公示, credit records by kind (projects are added by the projects part)."""
+    draws = Draw.objects.restrict(user, "view").filter(purpose=DrawPurpose.INSPECTION)
+    year_draws = list(draws.filter(draw_on__year=today.year, status=Draw.Status.PUBLISHED))
+    covered = {d["object"] for dr in year_draws for d in dr.result.get("drawn", [])}
+    library = list(InspectionObject.objects.restrict(user, "view").filter(active=True).values_list("ref", "kind"))
+    by_kind: dict[str, list[int]] = {}
+    for ref, kind in library:
+        n = by_kind.setdefault(kind, [0, 0])
+        n[0] += 1
+        n[1] += ref in covered
+    results = InspectionResult.objects.restrict(user, "view")
+    overdue = list(results.filter(publicized_on__isnull=True, publish_due__lt=today).order_by("publish_due")[:50])
+    rectify_open = list(results.filter(outcome="rectify", rectified_on__isnull=True).order_by("rectify_due")[:50])
+    credit = CreditRecord.objects.restrict(user, "view")
+    in_force = credit.filter(CreditRecord.in_force_q(today))
+    kinds = dict(SubjectKind.choices)
+    credit_rows = [{"kind": kinds.get(r["subject_kind"], r["subject_kind"]), "severity": r["severity"], "n": r["n"]}
+                   for r in in_force.values("subject_kind", "severity").annotate(n=Count("id")).order_by("subject_kind")]
+    return {
+        "year": today.year, "year_draws": year_draws, "covered": len(covered & {r for r, _ in library}),
+        "library": len(library), "coverage_by_kind": by_kind, "overdue_publicity": overdue,
+        "rectify_open": rectify_open, "credit_rows": credit_rows,
+        "pending_appeals": credit.filter(appeal_state="pending").count(),
+    }

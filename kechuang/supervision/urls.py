@@ -1,0 +1,26 @@
+"""URLs of the 项目与监管 module, mounted at /supervision/; public pages under /public/."""
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("credit/", views.credit_list, name="credit"),
+    path("credit/<int:pk>/", views.credit_detail, name="credit_detail"),
+    path("credit/<int:pk>/appeal/", views.credit_appeal, name="credit_appeal"),
+    path("credit/<int:pk>/decide/", views.credit_decide, name="credit_decide"),
+    path("inspections/", views.inspections, name="inspections"),
+    path("inspections/rosters/", views.rosters, name="rosters"),
+    path("inspections/<int:pk>/", views.draw_detail, name="draw_detail"),
+    path("inspections/<int:pk>/run/", views.draw_run, name="draw_run"),
+    path("inspections/<int:pk>/result/", views.result_new, name="result_new"),
+    path("results/<int:pk>/", views.result_action, name="result_action"),
+]
+
+public_urlpatterns = [
+    path("inspections/", views.public_inspections, name="inspections"),
+    path("inspections/<int:pk>/<str:name>", views.public_inspection_file, name="inspection_file"),
+    path("credit/", views.public_credit, name="credit"),
+]

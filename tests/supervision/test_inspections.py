@@ -1,0 +1,161 @@
+"""双随机一公开 in the product: 两单两库一细则, announce → draw (same algorithm as the CLI, immutable once
+published) → results → 公示 within 20 working days; the public pages (contract section 8)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from kechuang.supervision import services
+from kechuang.supervision.draw import rosters_from_csv, verify
+from kechuang.supervision.models import Draw, InspectionObject, Inspector
+from tests.supervision.helpers import DRAW_DAY, inspection_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rule_keeps_at_least_two_inspectors_and_five_percent(world):
+    item = services.inspection_item_create(user=world.staff, code="X1", name="事项", object_kind="project", basis="依据")
+    with pytest.raises(ValidationError, match="至少 2 名"):
+        services.inspection_rule_create(user=world.staff, item=item, name="细则", ratio="0.1", per_object=1)
+    with pytest.raises(ValidationError, match="抽查比例"):
+        services.inspection_rule_create(user=world.staff, item=item, name="细则", ratio="0.04")
+    assert services.inspection_rule_create(user=world.staff, item=item, name="细则", ratio="0.05").per_object == 2
+    with pytest.raises(PermissionDenied):
+        services.inspection_item_create(user=world.clerk_a, code="X2", name="事项", object_kind="project", basis="依据")
+
+
+def test_product_draw_is_the_cli_draw_and_immutable(world):
+    d, _ = inspection_world(world, publish=False)
+    assert len(d.result["drawn"]) == 2 and d.status == "published" and d.published_on == DRAW_DAY
+    from kechuang.supervision.services import draw_rosters
+
+    assert verify(d.result, draw_rosters(d)) is None
+    d.title = "改名"
+    with pytest.raises(ValidationError, match="不可修改"):
+        d.save()
+    with pytest.raises(ValidationError, match="不可删除"):
+        Draw.objects.get(pk=d.pk).delete()
+    with pytest.raises(ValidationError):
+        services.draw_run(user=world.staff, draw_row=Draw.objects.get(pk=d.pk), today=DRAW_DAY)
+
+
+def test_draw_not_before_announced_day_and_unstaffable_refused(world):
+    item = services.inspection_item_create(user=world.staff, code="X1", name="事项", object_kind="enterprise", basis="依据")
+    rule = services.inspection_rule_create(user=world.staff, item=item, name="细则", ratio="1", per_object=2)
+    InspectionObject.objects.create(kind="enterprise", ref="manual:a", name="甲", unit="局0")
+    services.inspector_create(user=world.staff, name="张", unit="局0", cert_no="C1")
+    services.inspector_create(user=world.staff, name="李", unit="局1", cert_no="C2")
+    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed="s", seed_source="x",
+                               announced_on=DRAW_DAY, draw_on=DRAW_DAY + dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="未到"):
+        services.draw_run(user=world.staff, draw_row=d, today=DRAW_DAY)
+    with pytest.raises(ValidationError, match="manual:a"):
+        services.draw_run(user=world.staff, draw_row=d, today=DRAW_DAY + dt.timedelta(days=1))
+    assert Draw.objects.get(pk=d.pk).status == "announced"  # no partial draw
+
+
+def test_conflict_declared_is_respected(world):
+    item = services.inspection_item_create(user=world.staff, code="X1", name="事项", object_kind="enterprise", basis="依据")
+    rule = services.inspection_rule_create(user=world.staff, item=item, name="细则", ratio="1", per_object=2)
+    o = InspectionObject.objects.create(kind="enterprise", ref="manual:a", name="甲", unit="U")
+    for i in range(3):
+        services.inspector_create(user=world.staff, name=f"人{i}", unit="局", cert_no=f"C{i}")
+    services.conflict_declare(user=world.staff, inspector=Inspector.objects.get(cert_no="C0"), target=o, reason="近亲属")
+    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed="s", seed_source="x",
+                               announced_on=DRAW_DAY, draw_on=DRAW_DAY)
+    d = services.draw_run(user=world.staff, draw_row=d, today=DRAW_DAY)
+    assert sorted(d.result["drawn"][0]["inspectors"]) == ["C1", "C2"]
+
+
+def test_result_publicity_due_in_20_working_days(world):
+    d, _ = inspection_world(world, publish=False)
+    second = d.result["drawn"][1]["object"]
+    r = services.result_record(user=world.staff, draw_row=d, object_ref=second, inspected_on=DRAW_DAY,
+                               outcome="pass", finding="良好", basis="58号", today=dt.date(2026, 9, 28))
+    # 2026-09-28 (Mon) + 20 working days, 国庆 1–7 Oct off, 9-27 and 10-10 make-up days per the shipped calendar
+    from kechuang.techmarket.workdays import shipped_calendar
+
+    assert r.publish_due == shipped_calendar().add_working_days(dt.date(2026, 9, 28), 20)
+    assert r.publish_due > dt.date(2026, 10, 26)
+    with pytest.raises(ValidationError, match="不在本次抽中"):
+        services.result_record(user=world.staff, draw_row=d, object_ref="manual:nope", inspected_on=DRAW_DAY,
+                               outcome="pass", finding="x", basis="y", today=DRAW_DAY)
+    with pytest.raises(ValidationError, match="已录入"):
+        services.result_record(user=world.staff, draw_row=d, object_ref=second, inspected_on=DRAW_DAY,
+                               outcome="pass", finding="x", basis="y", today=DRAW_DAY)
+
+
+def test_public_inspections_page_and_json_without_sign_in(world, client):
+    d, result = inspection_world(world)
+    page = client.get("/public/inspections/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert d.seed in html and d.input_digest in html and "责令整改" in html
+    data = client.get("/public/inspections/?format=json").json()
+    assert data["count"] == 1 == len(data["items"])
+    item = data["items"][0]
+    assert item["seed"] == d.seed and item["input_digest"] == d.input_digest
+    assert item["drawn"][0]["result"]["outcome"] == "责令整改" and item["drawn"][1]["result"] is None
+    # a citizen downloads the files and re-runs the draw
+    files = {n: client.get(u) for n, u in item["files"].items()}
+    assert all(r.status_code == 200 for r in files.values())
+    rosters = rosters_from_csv(files["objects.csv"].content.decode(), files["inspectors.csv"].content.decode(),
+                               files["conflicts.csv"].content.decode())
+    assert verify(json.loads(files["draw.json"].content), rosters) is None
+
+
+def test_announced_draw_and_unpublished_results_stay_private(world, client):
+    d, _ = inspection_world(world, publish=False)
+    services.draw_announce(user=world.staff, title="未来的抽取", rule=d.rule, seed="s2", seed_source="x",
+                           announced_on=DRAW_DAY, draw_on=DRAW_DAY + dt.timedelta(days=9))
+    data = client.get("/public/inspections/?format=json").json()
+    assert [i["title"] for i in data["items"]] == [d.title]
+    assert all(x["result"] is None for x in data["items"][0]["drawn"])
+
+
+def test_public_credit_masks_persons_and_hides_general_and_expired(world, client):
+    today = dt.date.today()
+    base = dict(user=world.staff, behaviour="抄袭", outcome="取消", authority="科技局", basis="19号令",
+                effective_on=today - dt.timedelta(days=10))
+    services.credit_record_create(subject_kind="person", subject_name="王小明", person_id_number="11010519491231002X",
+                                  severity="serious", ends_on=today + dt.timedelta(days=10), **base)
+    services.credit_record_create(subject_kind="enterprise", enterprise=world.enterprise_a,
+                                  subject_name=world.enterprise_a.name, severity="general", **base)
+    services.credit_record_create(subject_kind="enterprise", enterprise=world.enterprise_b,
+                                  subject_name=world.enterprise_b.name, severity="serious",
+                                  ends_on=today - dt.timedelta(days=1), **base)
+    page = client.get("/public/credit/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "王**" in html and "王小明" not in html
+    assert world.enterprise_a.name not in html and world.enterprise_b.name not in html
+    assert not re.search(r"\d{17}[\dXx]", html)
+    data = client.get("/public/credit/?format=json").json()
+    assert data["count"] == 1 and data["items"][0]["subject"] == "王**"
+    assert "11010519491231002X" not in json.dumps(data)
+
+
+def test_bureau_pages_render(world, client_for):
+    d, result = inspection_world(world)
+    c = client_for(world.staff)
+    for url in ("/supervision/", "/supervision/inspections/", "/supervision/inspections/rosters/",
+                f"/supervision/inspections/{d.pk}/", "/supervision/credit/"):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        assert "None" not in r.content.decode().replace("None;", ""), url
+    assert client_for(world.clerk_a).get("/supervision/inspections/").status_code == 403
+
+
+def test_demo_loaders_give_public_items(world, client):
+    from kechuang.enterprises.demo import load_demo as enterprises_demo
+    from kechuang.supervision import demo
+
+    enterprises_demo()
+    demo.load_demo()
+    demo.load_demo_activity()
+    demo.load_demo_activity()  # idempotent
+    assert client.get("/public/inspections/?format=json").json()["count"] >= 1
+    assert client.get("/public/credit/?format=json").json()["count"] >= 1
