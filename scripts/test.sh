@@ -26,7 +26,7 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 python -m pip install -q --upgrade pip >/dev/null
 python -m pip install -q -e ".[test]"
 
-apt_install chromium postgresql
+apt_install chromium postgresql fonts-noto-cjk libreoffice-writer-nogui libreoffice-calc-nogui
 export KECHUANG_CHROMIUM=${KECHUANG_CHROMIUM:-/usr/bin/chromium}
 
 DBS=${KECHUANG_TEST_DBS:-sqlite postgresql}   # which databases to run the suite on

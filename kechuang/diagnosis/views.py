@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.core.downloads import attachment, dated_name
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.diagnosis import selectors
 from kechuang.diagnosis.forms import SelfCheckForm
@@ -63,9 +63,7 @@ def enterprise_docx(request, pk: int):
     """The enterprise's report as a Word document (for its accountant)."""
     on = _on(request)
     enterprise, facts, verdicts = selectors.enterprise_verdicts(request.user, pk, on=on)
-    resp = HttpResponse(build_docx(verdicts, facts), content_type=DOCX)
-    resp["Content-Disposition"] = f'attachment; filename="diagnosis-{enterprise.uscc}-{on.isoformat()}.docx"'
-    return resp
+    return attachment(build_docx(verdicts, facts), dated_name(f"{enterprise.name}资格预诊断报告", "docx", on))
 
 
 @login_not_required
@@ -81,9 +79,8 @@ def selfcheck(request):
             except FactsError as exc:
                 error = f"{key_label(exc.key)}（{exc.key}）：{exc.message}"
             if verdicts and request.POST.get("format") == "docx":
-                resp = HttpResponse(build_docx(verdicts, facts), content_type=DOCX)
-                resp["Content-Disposition"] = 'attachment; filename="self-check.docx"'
-                return resp
+                return attachment(build_docx(verdicts, facts),
+                                  dated_name(f"{facts.name or '企业'}资格自测报告", "docx", form.cleaned_data["on"]))
     else:
         form = SelfCheckForm(initial={"on": dt.date.today()})
     return render(request, "diagnosis/selfcheck.html", {
@@ -163,37 +160,42 @@ def pipeline_export(request, run_pk: int):
     """Excel of the filtered list with each enterprise's ladder rung and top gap."""
     _require_pipeline_role(request.user)
     run = get_scoped_or_404(DiagnosisRun, request.user, "export", pk=run_pk)
-    from openpyxl import Workbook
-
     from kechuang.core.audit import AuditEvent, record
+    from kechuang.core.xlsx import Col, new_workbook, to_bytes, write_table
     from kechuang.diagnosis.gaps import top_gap_texts
 
     rows = list(_results(request, run, "export").select_related("enterprise", "township").order_by("township__name", "-rung", "enterprise__name"))
     gaps = top_gap_texts(rows, run.evaluated_on)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "培育库"
-    ws.append(["统一社会信用代码", "企业名称", "所属乡镇", "梯次", "高企培育库", "高企", "科小", "创新型",
-               "专精特新", "小巨人", "高企创新能力评分", "下一目标", "首要差距"])
     word = {1: "符合", 0: "不符合", -1: "待定"}
-    target_names = {"hnte": "高新技术企业", "little_giant": "小巨人", "": ""}
-    for r in rows:
-        ws.append([r.enterprise.uscc, r.enterprise.name, r.township.name if r.township else "",
-                   r.get_rung_display(), "是" if r.hnte_pool else "否",
-                   word[r.hnte_eligible], word[r.tsme_eligible], word[r.innovative_sme_eligible],
-                   word[r.srdi_sme_eligible], word[r.little_giant_eligible],
-                   "" if r.hnte_score_min is None else f"{r.hnte_score_min}–{r.hnte_score_max}",
-                   target_names.get(r.target_scheme, r.target_scheme), gaps.get(r.pk, "")])
-    ws2 = wb.create_sheet("运行信息")
-    ws2.append(["运行编号", run.pk])
-    ws2.append(["评价日期", run.evaluated_on.isoformat()])
-    ws2.append(["运行时间", run.started_at.strftime("%Y-%m-%d %H:%M")])
-    for s, v in run.rules_versions.items():
-        ws2.append([f"规则版本 {s}", v])
-    buf = io.BytesIO()
-    wb.save(buf)
+    target_names = {"hnte": "高新技术企业", "little_giant": "专精特新“小巨人”企业", "": ""}
+    columns = [Col("统一社会信用代码", "code"), Col("企业名称"), Col("所属乡镇"), Col("梯次"), Col("高企培育库"),
+               Col("高企"), Col("科小"), Col("创新型"), Col("专精特新"), Col("小巨人"),
+               Col("高企创新能力评分·最低分", "int"), Col("高企创新能力评分·最高分", "int"), Col("下一目标"),
+               Col("首要差距", width=60)]
+    wb = new_workbook()
+    write_table(wb.create_sheet("培育库"), columns, (
+        [r.enterprise.uscc, r.enterprise.name, r.township.name if r.township else "",
+         r.get_rung_display(), "是" if r.hnte_pool else "否",
+         word[r.hnte_eligible], word[r.tsme_eligible], word[r.innovative_sme_eligible],
+         word[r.srdi_sme_eligible], word[r.little_giant_eligible],
+         r.hnte_score_min, r.hnte_score_max,
+         target_names.get(r.target_scheme, r.target_scheme), gaps.get(r.pk, "")] for r in rows),
+        title=f"高企培育库（第{run.pk}次运行，评价日期 {run.evaluated_on:%Y-%m-%d}）", landscape=True)
+    from kechuang.rules.engine import evaluate
+
+    info = [["运行编号", run.pk, ""], ["评价日期", run.evaluated_on, ""],
+            ["运行时间", timezone.localtime(run.started_at).replace(tzinfo=None), ""]]
+    for scheme, version in run.rules_versions.items():
+        try:
+            rules = evaluate(scheme, {}, run.evaluated_on)
+            info.append([f"适用办法：{rules.title}", rules.rules_title, version])
+        except Exception:  # noqa: BLE001 - an unknown scheme of an old run: its id stays visible
+            info.append([f"适用办法：{scheme}", "", version])
+    write_table(wb.create_sheet("运行信息"), [Col("项目"), Col("内容"), Col("规则版本（核对用）")],
+                ([label, value, version] for label, value, version in info), filters=False)
+    wb["运行信息"]["B3"].number_format = "yyyy-mm-dd"
+    wb["运行信息"]["B4"].number_format = "yyyy-mm-dd hh:mm"
+    data = to_bytes(wb)
     record(AuditEvent.Kind.EXPORT, request=request, object_ref=f"diagnosis.DiagnosisRun:{run.pk}",
            detail={"rows": len(rows)})
-    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="peiyuku-run{run.pk}.xlsx"'
-    return resp
+    return attachment(data, dated_name(f"高企培育库-第{run.pk}次运行", "xlsx", run.evaluated_on))

@@ -124,19 +124,32 @@ def write_template(path_or_buffer, townships: Iterable[str]) -> None:
                 cell.fill = EXAMPLE_FILL
             ws.cell(row=r, column=len(sheet.columns) + 1, value=f"{EXAMPLE_MARK}（导入时忽略，可删除）").fill = EXAMPLE_FILL
         for index, column in enumerate(sheet.columns, start=1):
-            ref = list_refs.get(column.field if column.kind != "township" else "township")
+            if column.kind not in ("choice", "township", "bool"):
+                continue
+            # the list of a column: 类型 / 资质类型 (field “kind”) have one per sheet, keyed by the sheet
             if column.kind == "bool":
                 ref = '"是,否"'
-            if ref is None or column.kind not in ("choice", "township", "bool"):
+            elif column.kind == "township":
+                ref = list_refs.get("township")
+            elif column.field == "kind":
+                ref = list_refs.get(f"{sheet.title}.kind")
+            else:
+                ref = list_refs.get(column.field)
+            if ref is None:
                 continue
-            if column.kind == "choice" and column.field == "kind":
-                ref = list_refs[f"{sheet.title}.kind"]
             letter = get_column_letter(index)
             dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
                                 errorTitle="无效的值", error=f"请从下拉列表中选择{column.header}")
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}20000")
     lists.sheet_state = "hidden"
+    from kechuang.core.xlsx import print_setup
+
+    for sheet in SHEETS:
+        ws = wb[sheet.title]
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns) + 1)}1"
+        print_setup(ws, landscape=True, title_rows="1:1")
+    print_setup(info, landscape=False, title_rows=None)
     wb._sheets = [wb[s.title] for s in SHEETS] + [info, lists]
     wb.active = 0
     wb.save(path_or_buffer)
@@ -361,10 +374,27 @@ def error_report(data: bytes, problems: Iterable[Problem]) -> bytes:
 def write_export(buffer, rows_by_sheet: dict[str, Iterable[dict]]) -> None:
     """Write an export workbook with the template's sheets and headers. `rows_by_sheet` maps a
     sheet title to dicts keyed by field (model values: codes, dates, Decimals)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    from kechuang.core.xlsx import HEADER_FILL, Col, cell_value, prepare_write_only
+
     wb = Workbook(write_only=True)
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.title)
-        ws.append(sheet.headers)
+        # widths from the template's schema (a credit code 22, a name 30, a date 12): the streamed
+        # sheet cannot measure its rows first; header frozen, filters on, A4 landscape fit to width
+        prepare_write_only(ws, [Col(c.header) for c in sheet.columns],
+                           widths=[max(c.width, 12 if c.kind in ("date", "past_date") else 0) for c in sheet.columns],
+                           landscape=True)
+        header = []
+        for text in sheet.headers:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font, cell.fill = Font(bold=True), HEADER_FILL
+            header.append(cell)
+        ws.append(header)
+        count = 0
         for record in rows_by_sheet.get(sheet.title, ()):
-            ws.append([format_cell(c, record.get(c.field)) for c in sheet.columns])
+            ws.append([cell_value(format_cell(c, record.get(c.field))) for c in sheet.columns])
+            count += 1
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{count + 1}"
     wb.save(buffer)

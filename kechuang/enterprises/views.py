@@ -4,7 +4,6 @@ Excel upload with dry run and error report, and the template download."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import uuid
@@ -20,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kechuang.core import audit
+from kechuang.core.downloads import dated_name
 from kechuang.core.models import AuditEvent, Region
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.enterprises import selectors, services, vocab
@@ -37,9 +37,9 @@ IMPORT_ROLES = {"bureau_staff", "township_clerk"}
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
+    from kechuang.core.downloads import attachment
+
+    return attachment(data, filename, XLSX)
 
 
 def _quote(text: str) -> str:
@@ -87,7 +87,7 @@ def enterprise_export(request):
     data = export_workbook(qs)
     audit.record(AuditEvent.Kind.EXPORT, request=request, object_ref="enterprises:list",
                  detail={"filters": filters.as_query(), "enterprises": qs.count()})
-    return _xlsx(data, f"企业库导出-{dt.date.today().isoformat()}.xlsx")
+    return _xlsx(data, dated_name("企业库导出", "xlsx"))
 
 
 def enterprise_detail(request, pk: int):
@@ -175,7 +175,7 @@ def template_download(request):
     """The empty import template."""
     buffer = io.BytesIO()
     write_template(buffer, list(Region.townships().values_list("name", flat=True)))
-    return _xlsx(buffer.getvalue(), "企业库导入模板.xlsx")
+    return _xlsx(buffer.getvalue(), dated_name("企业库导入模板", "xlsx"))
 
 
 def _reports_dir() -> Path:
@@ -236,5 +236,5 @@ def import_report(request, token: str):
     if meta.get("user") != request.user.pk:
         raise Http404
     stem = Path(meta.get("file") or "导入").stem
-    return _xlsx((folder / f"{token}.xlsx").read_bytes(), f"{stem}-错误报告.xlsx")
+    return _xlsx((folder / f"{token}.xlsx").read_bytes(), dated_name(f"{stem}-错误报告", "xlsx"))
 

@@ -3,7 +3,6 @@ workflow, 公示, screening runs, Excel exports and the 政策沙盘."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
@@ -11,11 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.core.downloads import attachment, dated_name
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
@@ -139,18 +138,12 @@ def cases(request):
                                                     "query": request.GET.urlencode()})
 
 
-def _xlsx(rows, headers, title):
-    from openpyxl import Workbook
+def _xlsx(rows, columns, title):
+    from kechuang.core.xlsx import new_workbook, to_bytes, write_table
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(headers)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb = new_workbook()
+    write_table(wb.create_sheet(title), columns, rows, title=f"{title}（导出于 {timezone.localdate():%Y-%m-%d}）")
+    return to_bytes(wb)
 
 
 def _case_row(c):
@@ -159,6 +152,14 @@ def _case_row(c):
             None if c.amount_max is None else float(c.amount_max),
             None if c.approved_amount is None else float(c.approved_amount), c.get_status_display(),
             "是" if c.paused else "", "；".join(c.evidence.get("data", [])), c.reason]
+
+
+def _case_columns():
+    from kechuang.core.xlsx import Col
+
+    return [Col("年度", "int"), Col("统一社会信用代码", "code"), Col("企业名称"), Col("所属乡镇"), Col("政策文件"),
+            Col("条款"), Col("措施"), Col("金额（万元）", "money"), Col("最高金额（万元）", "money"),
+            Col("核定金额（万元）", "money"), Col("状态"), Col("异议暂停"), Col("所用数据"), Col("说明")]
 
 
 CASE_HEADERS = ["年度", "统一社会信用代码", "企业名称", "所属乡镇", "政策文件", "条款", "措施", "金额（万元）",
@@ -177,11 +178,9 @@ def cases_export(request):
         qs = qs.filter(year=int(year))
     if request.GET.get("status"):
         qs = qs.filter(status=request.GET["status"])
-    data = _xlsx((_case_row(c) for c in qs), CASE_HEADERS, "兑现案件")
+    data = _xlsx((_case_row(c) for c in qs), _case_columns(), "兑现案件")
     record(AuditEvent.Kind.EXPORT, request=request, object_ref="policies.Case", detail={"rows": qs.count()})
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = 'attachment; filename="cases.xlsx"'
-    return resp
+    return attachment(data, dated_name("兑现案件" + (f"-{year}年度" if year and year.isdigit() else ""), "xlsx"))
 
 
 ACTIONS = {
@@ -250,13 +249,14 @@ def publicity_export(request):
     year = request.GET.get("year")
     qs = publicized_cases(year=int(year) if year and year.isdigit() else None)
     rows = ([c.year, c.enterprise.name, c.enterprise.township.name, c.measure.policy.doc_no, c.measure.article,
-             c.measure.title, float(c.approved_amount if c.approved_amount is not None else c.amount),
+             c.measure.title, c.approved_amount if c.approved_amount is not None else c.amount,
              "；".join(c.evidence.get("data", [])), c.get_status_display(), c.publicized_on] for c in qs)
-    data = _xlsx(rows, ["年度", "企业名称", "所属乡镇", "政策文件", "条款", "措施", "金额（万元）", "所用数据", "状态",
-                        "公示日期"], "公示")
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = 'attachment; filename="publicity.xlsx"'
-    return resp
+    from kechuang.core.xlsx import Col
+
+    columns = [Col("年度", "int"), Col("企业名称"), Col("所属乡镇"), Col("政策文件"), Col("条款"), Col("措施"),
+               Col("金额（万元）", "money"), Col("所用数据", width=60), Col("状态"), Col("公示日期", "date")]
+    data = _xlsx(rows, columns, "公示")
+    return attachment(data, dated_name("政策兑现公示" + (f"-{year}年度" if year and year.isdigit() else ""), "xlsx"))
 
 
 def screening(request):

@@ -49,6 +49,9 @@ __all__ = [
 
 BODY_WIDTH_MM = 156  # A4 210 mm − left margin 28 mm − right margin 26 mm (GB/T 9704-2012 版心)
 DPI = 300
+# the tallest chart: with its caption under half the 225 mm 版心, so a figure that moves to the
+# next page never leaves a page more than half empty (GB/T 9704 pages are filled)
+MAX_HEIGHT_MM = 90.0
 MM_PER_INCH = 25.4
 PT_MM = MM_PER_INCH / 72  # one typographic point in mm
 # Characters a usable font must have (checked for the system fallback).
@@ -278,23 +281,25 @@ def ranking_figure(ranking: Sequence[BulletinRank], *, full_mark: Decimal | None
                for r in ranked]
     used = set(colours)
     n = len(ranked)
-    top_mm, bottom_mm = 7.0, 22.0  # full-mark label above; ticks, axis title and legend below
-    height_mm = max(50.0, 4.6 * n + top_mm + bottom_mm)
+    top_mm, bottom_mm = 7.0, 20.0  # full-mark label above; ticks, axis title and legend below
+    pitch_mm = min(4.6, (MAX_HEIGHT_MM - top_mm - bottom_mm) / n)  # 27 units: 2.7 mm a bar
+    label_pt = min(9.0, round(pitch_mm / PT_MM * 0.95 * 2) / 2)
+    height_mm = max(50.0, pitch_mm * n + top_mm + bottom_mm)
     fig = _figure(height_mm)
-    left_mm = max(14.0, _text_mm(max(labels, key=_em), 9) + 3)
+    left_mm = max(14.0, _text_mm(max(labels, key=_em), label_pt) + 3)
     ax = fig.add_axes((left_mm / BODY_WIDTH_MM, bottom_mm / height_mm, (BODY_WIDTH_MM - left_mm - 12) / BODY_WIDTH_MM,
                        1 - (top_mm + bottom_mm) / height_mm))
     positions = list(range(n))
     scores = [float(r.score) for r in ranked]
     ax.barh(positions, scores, height=0.68, color=colours, edgecolor="none", zorder=2)
-    ax.set_yticks(positions, labels, fontproperties=font.properties(9))
+    ax.set_yticks(positions, labels, fontproperties=font.properties(label_pt))
     ax.invert_yaxis()
     top = max(scores + ([float(full_mark)] if full_mark is not None else []))
     ax.set_xlim(0, top * 1.12 if top > 0 else 1)
     ax.set_ylim(n - 0.5, -0.5)
     for y, r in zip(positions, ranked, strict=True):
         ax.text(float(r.score) + top * 0.008, y, _score_text(r.score), va="center", ha="left",
-                fontproperties=font.properties(8), color=TEXT_DARK, zorder=3,
+                fontproperties=font.properties(min(8.0, label_pt)), color=TEXT_DARK, zorder=3,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4})
     if full_mark is not None:
         ax.axvline(float(full_mark), color=TEXT_GREY, linestyle=(0, (4, 3)), linewidth=0.8, zorder=1)
@@ -388,7 +393,9 @@ def heatmap_figure(indicators: Sequence[BulletinIndicator], units: Sequence[str]
     _check(font, headers + list(units) + [t for row in cells for t, _ in row] + [n for n, _ in legend],
            "完成率图")
     header_lines = max(h.count("\n") + 1 for h in headers)
-    row_mm, header_mm, legend_mm = 5.0, header_pt * PT_MM * 1.25 * header_lines + 3, 10.0
+    header_mm, legend_mm = header_pt * PT_MM * 1.25 * header_lines + 3, 10.0
+    row_mm = min(5.0, (MAX_HEIGHT_MM - header_mm - legend_mm - 2) / n_rows)  # 27 units: 3.1 mm a row
+    cell_pt = min(cell_pt, round(row_mm / PT_MM * 0.8 * 2) / 2)
     fig = _figure(row_mm * n_rows + header_mm + legend_mm + 2)
     height_mm = fig.get_figheight() * MM_PER_INCH
     ax = fig.add_axes((left_mm / BODY_WIDTH_MM, legend_mm / height_mm,
@@ -409,7 +416,7 @@ def heatmap_figure(indicators: Sequence[BulletinIndicator], units: Sequence[str]
     ax.set_xticks([c + 0.5 for c in range(n_cols)], headers, fontproperties=font.properties(header_pt),
                   linespacing=1.15)
     ax.xaxis.tick_top()
-    ax.set_yticks([r + 0.5 for r in range(n_rows)], list(units), fontproperties=font.properties(8))
+    ax.set_yticks([r + 0.5 for r in range(n_rows)], list(units), fontproperties=font.properties(min(8.0, cell_pt + 0.5)))
     ax.tick_params(length=0, pad=2)
     for spine in ax.spines.values():
         spine.set_visible(False)

@@ -217,7 +217,8 @@ def _bulletin_data(period, a) -> BulletinData:
         full_mark=a.config.full_mark if a.config else None,
         scoring_note=(f"计分办法：综合得分 = {a.config.full_mark.normalize():f} × Σ（权重 × 完成率）÷ Σ权重，单项完成率最高按"
                       f"{(a.config.cap * 100).normalize():f}%计；权重：{weights}。目标为0或未下达的指标不计分。"
-                      f"{a.config.source}。") if a.config else "",
+                      + ("" if a.config.source.startswith("本平台") else f"{a.config.source}。"))
+        if a.config else "",  # a 公文 does not speak of the platform's defaults
         warning_rule=_thresholds().rule_text(),
         requirements=["各乡镇（街道）要对照目标任务，查找差距，倒排工期，确保完成全年目标任务。",
                       "预警为红色、黄色的单位要分析原因，制定整改措施，于10个工作日内报市抓创新促应用专项行动工作领导小组办公室。"],
@@ -242,10 +243,9 @@ def bulletin(request, pk: int, fmt: str):
     else:
         body = build_xlsx(data)
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(body, content_type=ctype)
-    filename = f"{period.label}目标任务通报.{fmt}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    from kechuang.core.downloads import attachment, dated_name
+
+    return attachment(body, dated_name(f"{period.label}目标任务{'考核' if data.annual else '晾晒'}通报", fmt), ctype)
 
 
 def dashboard(request):

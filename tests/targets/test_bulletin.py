@@ -78,7 +78,7 @@ def test_docx_layout_and_content():
     s = doc.sections[0]
     assert [round(m.mm, 1) for m in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
     texts = [p.text for p in doc.paragraphs]
-    title = next(p for p in doc.paragraphs if p.text == sample().title)
+    title = next(p for p in doc.paragraphs if p.text.replace("\n", "") == sample().title)
     run = title.runs[0]
     assert run.font.size == Pt(22) and run.font.name == "方正小标宋简体"
     body = next(p for p in doc.paragraphs if p.text.startswith("根据南政办"))
@@ -104,7 +104,7 @@ def test_xlsx_has_ranking_and_detail():
     assert chart.x_axis.delete is False and chart.y_axis.delete is False  # axes shown in Excel
     assert chart.series[0].val.numRef.f == "'排名'!$C$4:$C$7" and chart.series[0].cat.strRef.f == "'排名'!$B$4:$B$7"
     detail = wb["指标明细"]
-    assert [c.value for c in detail[3]][:7] == ["高新技术企业数量", "家", "柳城", 32, 20, 0.625, "红"]
+    assert [c.value for c in detail[4]][:7] == ["高新技术企业数量", "家", "柳城", 32, 20, 0.625, "红"]
 
 
 def test_docx_has_the_two_charts_at_body_width_with_fangsong_captions():
@@ -126,7 +126,7 @@ def test_docx_has_the_two_charts_at_body_width_with_fangsong_captions():
     # 图1 follows the ranking table in section 一, 图2 opens section 二 before the indicator tables
     assert texts.index("一、综合排名情况") < texts.index(captions[0].text) < texts.index("二、分项指标完成情况") \
         < texts.index(captions[1].text) < texts.index("（一）全社会研发经费投入（单位：万元）")
-    assert len(doc.tables) == 1 + len(INDICATORS) and len(doc.tables[0].rows) == 28
+    assert len(doc.tables) == 1 + len(INDICATORS) + 1 and len(doc.tables[0].rows) == 28  # + the 版记
     assert "█" not in "".join(c.text for c in doc.tables[0].rows[1].cells)
     assert doc.tables[0].rows[25].cells[3].text == "不予扣分"
     data.annual = False  # half-year 晾晒: the table only says where a unit stands for now
@@ -137,7 +137,7 @@ def test_docx_has_the_two_charts_at_body_width_with_fangsong_captions():
 def test_docx_without_charts_or_without_ranked_units():
     data = sample()
     plain = Document(io.BytesIO(build_docx(data, with_charts=False)))
-    assert len(plain.inline_shapes) == 0 and len(plain.tables) == 2
+    assert len(plain.inline_shapes) == 0 and len(plain.tables) == 3  # ranking, one indicator, 版记
     assert not [p.text for p in plain.paragraphs if p.text.startswith("图")]
     # nobody ranked (no scored indicator): no ranking chart, the heat map becomes 图1
     data.ranking = [BulletinRank(None, u, None, reason="无可计分指标，不参与排名") for u in ("水头", "柳城")]

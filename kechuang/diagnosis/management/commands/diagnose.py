@@ -1,9 +1,10 @@
-"""`kechuang diagnose --scheme S --facts FILE [--on DATE] [--json]` (contract section 3).
+"""`kechuang diagnose --scheme S --facts FILE [--on DATE] [--json] [--docx REPORT.docx]` (contract section 3).
 
 Pre-diagnoses one enterprise for a qualification scheme with the rules in force on ``--on``
 (default today). ``--scheme all`` gives every scheme side by side (JSON:
 ``{"verdicts": [...]}``). No database is touched. Bad input exits with code 2 and a Chinese
-message naming the key, e.g. ``years[2].rd_expense``.
+message naming the key, e.g. ``years[2].rd_expense``. ``--docx`` also writes the Word report,
+the same document the enterprise's 预诊断 page downloads (:func:`kechuang.rules.docx_report.build_docx`).
 """
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--facts", required=True, help="企业数据 JSON 文件（- 表示标准输入）")
         parser.add_argument("--on", help="评价（申报）日期 YYYY-MM-DD，默认今天；适用该日有效的认定办法")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 文档")
+        parser.add_argument("--docx", metavar="REPORT.docx", help="同时写出 Word 预诊断报告（与网页下载的相同）")
 
     def handle(self, *args, **options):
         scheme = options["scheme"]
@@ -82,6 +84,14 @@ class Command(BaseCommand):
             verdicts = [evaluate(s, facts, on) for s in schemes]
         except ParameterError as exc:
             raise CommandError(f"规则参数错误：{exc}", returncode=2) from None
+        if options.get("docx"):
+            from kechuang.rules.docx_report import build_docx
+
+            target = Path(options["docx"])
+            try:
+                target.write_bytes(build_docx(verdicts, facts))
+            except OSError as exc:
+                raise CommandError(f"--docx：无法写入文件“{target}”（{exc.strerror or exc}）", returncode=2) from None
         if options["json"]:
             doc = verdicts[0].to_json() if scheme != "all" else {"verdicts": [v.to_json() for v in verdicts]}
             self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default))
