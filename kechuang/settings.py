@@ -114,6 +114,8 @@ PROJECT_APPS = [
     "kechuang.policies",
     "kechuang.targets",
     "kechuang.techmarket",
+    "kechuang.jobs",
+    "kechuang.inbox",
     "kechuang.resources",
     "kechuang.commissioners",
     "kechuang.supervision",
@@ -131,8 +133,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     *PROJECT_APPS,
 ]
+
+# Background jobs: Django's Tasks framework (django-tasks backport) on the database backend; see
+# kechuang/jobs and docs/operations.md. `kechuang worker` runs a worker; `kechuang serve` starts one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -60,6 +60,18 @@ PERMISSIONS: dict[str, Permission] = {
     # --- targets ----------------------------------------------------------------------------------
     # --- techmarket -------------------------------------------------------------------------------
     # --- jobs and messages ------------------------------------------------------------------------
+    "jobs.job.view": _p("查看后台任务", *BUSINESS_ROLES, scope_action="view"),
+    "jobs.job.cancel": _p("取消后台任务", *BUSINESS_ROLES),
+    "jobs.job.retry": _p("重新运行后台任务", *BUSINESS_ROLES),
+    "jobs.screening.start": _p("发起免申即享筛查", R.BUREAU_STAFF),
+    "jobs.diagnosis.start": _p("发起培育库批量诊断", R.BUREAU_STAFF),
+    "jobs.import.start": _p("批量导入企业数据", R.BUREAU_STAFF, R.TOWNSHIP_CLERK),
+    "jobs.bulletin.start": _p("生成晾晒通报", R.BUREAU_STAFF),
+    "jobs.search_index.start": _p("重建成果检索索引", R.BUREAU_STAFF),
+    "jobs.demo.start": _p("生成演示数据"),            # system actor only (kechuang serve --demo)
+    "jobs.schedule.run": _p("运行定时提醒"),          # system actor only (the workers' schedule)
+    "inbox.message.view": _p("查看站内消息", *BUSINESS_ROLES, R.SYS_ADMIN, R.SEC_ADMIN, R.AUDIT_ADMIN,
+                             scope_action="view"),
     # --- resources (大院大所、仪器共享、创新券、服务机构、金融产品) ---------------------------------
     "resources.institute.manage": _p("维护科研机构档案", R.BUREAU_STAFF, R.INSTITUTE_USER),
     "resources.instrument.manage": _p("维护共享仪器", R.BUREAU_STAFF, R.INSTITUTE_USER),

@@ -87,15 +87,20 @@ class _Plan:
 
 
 def import_workbook(data: bytes, *, filename: str, user=None, dry_run: bool = False,
-                    today: dt.date | None = None) -> ImportResult:
+                    today: dt.date | None = None, progress=None) -> ImportResult:
     """Validate the whole workbook, then commit it in one transaction (unless `dry_run` or a
     problem was found). `user` None = a command-line import (all enterprises editable).
+    `progress(done, total, step=…)` is told each phase (a job's page or a terminal shows it).
     Raises WorkbookError when the file as a whole cannot be read."""
+    step = progress or (lambda *a, **k: None)
     today = today or dt.date.today()
+    step(0, 3, step="读取工作簿")
     parsed = read_workbook(data, today)
     result = ImportResult(filename=filename, dry_run=dry_run, skipped_examples=parsed.skipped_examples)
     result.problems.extend(parsed.problems)
+    step(1, 3, step=f"校验 {sum(len(r) for r in parsed.rows.values())} 行")
     plan = _validate_and_plan(parsed, result, user)
+    step(2, 3, step="写入数据库" if not result.problems and not dry_run else "整理校验结果")
     for title in (ENTERPRISE.title, YEARS.title, IP.title, QUALIFICATIONS.title):
         if title in parsed.rows:
             result.counts[title] = {"create": len(plan.create.get(title, [])),

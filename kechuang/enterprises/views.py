@@ -209,6 +209,19 @@ def import_upload(request):
             context["error"] = f"文件过大（{upload.size // 1024 // 1024} MB），最大 {MAX_UPLOAD // 1024 // 1024} MB"
         else:
             data = upload.read()
+            from .jobs import IMPORT_JOB_ROWS, data_rows, keep_upload
+
+            try:
+                big = data_rows(data) > IMPORT_JOB_ROWS
+            except WorkbookError:
+                big = False   # import_workbook below says what is wrong with the file
+            if big:   # validated and committed by a worker; the job page shows progress and the result
+                from kechuang.jobs.services import job_start
+
+                job = job_start(actor=request.user, kind="enterprises.import", label=f"企业数据导入：{upload.name}",
+                                args={"upload": keep_upload(data), "filename": upload.name, "dry_run": dry_run},
+                                dedupe=False)
+                return redirect("jobs:detail", pk=job.pk)
             try:
                 result = import_workbook(data, filename=upload.name, user=request.user, dry_run=dry_run)
             except WorkbookError as exc:

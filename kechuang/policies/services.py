@@ -95,14 +95,17 @@ def _hash(evidence: dict) -> str:
     return hashlib.sha256(json.dumps(evidence, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-@transaction.atomic
-def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
+def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> ScreeningRun:
     """Screen every enterprise against every published measure for ``year`` and store the candidates.
 
     Idempotent: a rerun creates no duplicate case; a case whose evidence changed is updated (amounts
     only while still 候选) and flagged ``evidence_changed``; a 候选 no longer eligible is flagged too.
+    The comparison runs outside any transaction (``progress(done, total, step=…)`` is called between
+    its steps, so a job's page can show them); everything is written in one transaction at the end,
+    so an interrupted run leaves nothing behind.
     """
     _require_bureau(user)
+    step = progress or (lambda *a, **k: None)
     t0 = time.perf_counter()
     docs = {d.code: d for d in PolicyDocument.objects.filter(status="published", is_sandbox=False)}
     if not docs:
@@ -110,61 +113,67 @@ def screening_run(*, user, year: int, enterprise_qs=None) -> ScreeningRun:
     policies = engine_policies()
     measure_pk = {(p, c): pk for pk, p, c in Measure.objects.filter(policy__in=docs.values()).values_list(
         "pk", "policy__code", "code")}
+    step(0, 4, step="读取企业数据")
     dbp = load_population(enterprise_qs)
+    step(1, 4, step=f"比对 {dbp.population.n} 家企业与 {len(policies)} 份政策")
     res = screen(dbp.population, year, policies)
-    run = ScreeningRun.objects.create(year=year, started_by=user, enterprise_count=dbp.population.n,
-                                      policies=[p.doc_no for p in policies])
+    step(2, 4, step="整理候选与证据")
     monetary = [mc for mc in res.measures if mc.measure.benefit.monetary and mc.measure.kind != "mechanism"]
     dbp.prepare({int(i) for mc in monetary for i in np.flatnonzero(mc.status == ELIGIBLE)})
     wanted_pks = [measure_pk[(mc.policy.id, mc.measure.id)] for mc in monetary]
-    existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(year=year, measure_id__in=wanted_pks)
-                .values_list("pk", "enterprise_id", "measure_id", "evidence_hash", "status")}
     eligible_ids = {dbp.enterprise_ids[int(i)] for mc in monetary for i in np.flatnonzero(mc.status == ELIGIBLE)}
     # the one credit check, for the whole population at once: a refused candidate keeps its case
     # (the data are true) with the refusal in its evidence; 核实 and 拨付 then refuse it.
     credit = refusals_for_enterprises(decision=Decision.PAYMENT, on=timezone.localdate(), enterprise_ids=eligible_ids)
-    new, changed, seen = [], {}, set()
+    found = {}
     for mc in monetary:
         mpk = measure_pk[(mc.policy.id, mc.measure.id)]
         for i in np.flatnonzero(mc.status == ELIGIBLE):
-            ent_id = dbp.enterprise_ids[int(i)]
-            key = (ent_id, mpk)
-            seen.add(key)
             ev = _evidence(dbp, int(i), mc.measure, mc.policy, year)
+            ent_id = dbp.enterprise_ids[int(i)]
             if ent_id in credit:
                 ev["credit"] = {"allowed": False, "message": credit[ent_id].message, "rule": credit[ent_id].rule,
                                 "until": credit[ent_id].until.isoformat() if credit[ent_id].until else None}
-            h = _hash(ev)
-            amount = from_units(int(mc.amount[i]))
             amax = None if int(mc.amount_max[i]) == NONE_MAX else from_units(int(mc.amount_max[i]))
+            found[(ent_id, mpk)] = (ev, _hash(ev), from_units(int(mc.amount[i])), amax)
+    step(3, 4, step=f"写入 {len(found)} 项候选")
+    with transaction.atomic():
+        run = ScreeningRun.objects.create(year=year, started_by=None if getattr(user, "is_system", False) else user,
+                                          enterprise_count=dbp.population.n, policies=[p.doc_no for p in policies])
+        existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(
+            year=year, measure_id__in=wanted_pks).values_list("pk", "enterprise_id", "measure_id", "evidence_hash",
+                                                              "status")}
+        new, changed = [], {}
+        for key, (ev, h, amount, amax) in found.items():
             if key not in existing:
-                new.append(Case(enterprise_id=ent_id, measure_id=mpk, year=year, amount=amount, amount_max=amax,
+                new.append(Case(enterprise_id=key[0], measure_id=key[1], year=year, amount=amount, amount_max=amax,
                                 evidence=ev, evidence_hash=h, last_run=run))
             elif existing[key][1] != h:
                 changed[existing[key][0]] = (ev, h, amount, amax)
-    stale = [pk for key, (pk, _h, status) in existing.items() if key not in seen and status == "candidate"]
-    Case.objects.bulk_create(new, batch_size=2000)
-    to_update = list(Case.objects.filter(pk__in=list(changed) + stale).select_related("enterprise", "measure"))
-    before = {c.pk: snapshot(c) for c in to_update}
-    for c in to_update:
-        if c.pk in changed:
-            ev, h, amount, amax = changed[c.pk]
-            c.evidence, c.evidence_hash = ev, h
-            if c.status == "candidate":
-                c.amount, c.amount_max = amount, amax
-        else:
-            c.evidence = {**c.evidence, "no_longer_eligible": f"{year}年第{run.pk}次筛查不再符合"}
-            c.evidence_hash = _hash(c.evidence)
-        c.evidence_changed, c.last_run = True, run
-    Case.objects.bulk_update(to_update, ["evidence", "evidence_hash", "amount", "amount_max", "evidence_changed",
-                                         "last_run"], batch_size=2000)
-    log_bulk(Case, "update", to_update, before=before)  # changes to existing cases are logged
-    run.candidate_count = len(seen)
-    run.new_count = len(new)
-    run.changed_count = len(to_update)
-    run.finished_at = timezone.now()
-    run.seconds = round(time.perf_counter() - t0, 3)
-    run.save()
+        stale = [pk for key, (pk, _h, status) in existing.items() if key not in found and status == "candidate"]
+        Case.objects.bulk_create(new, batch_size=2000)
+        to_update = list(Case.objects.filter(pk__in=list(changed) + stale).select_related("enterprise", "measure"))
+        before = {c.pk: snapshot(c) for c in to_update}
+        for c in to_update:
+            if c.pk in changed:
+                ev, h, amount, amax = changed[c.pk]
+                c.evidence, c.evidence_hash = ev, h
+                if c.status == "candidate":
+                    c.amount, c.amount_max = amount, amax
+            else:
+                c.evidence = {**c.evidence, "no_longer_eligible": f"{year}年第{run.pk}次筛查不再符合"}
+                c.evidence_hash = _hash(c.evidence)
+            c.evidence_changed, c.last_run = True, run
+        Case.objects.bulk_update(to_update, ["evidence", "evidence_hash", "amount", "amount_max", "evidence_changed",
+                                             "last_run"], batch_size=2000)
+        log_bulk(Case, "update", to_update, before=before)  # changes to existing cases are logged
+        run.candidate_count = len(found)
+        run.new_count = len(new)
+        run.changed_count = len(to_update)
+        run.finished_at = timezone.now()
+        run.seconds = round(time.perf_counter() - t0, 3)
+        run.save()
+    step(4, 4, step="完成")
     return run
 
 

@@ -265,16 +265,21 @@ def screening(request):
     if request.method == "POST":
         try:
             year = int(request.POST.get("year", ""))
-            run = services.screening_run(user=request.user, year=year)
-            messages.success(request, f"筛查完成：{run.enterprise_count} 家企业，候选 {run.candidate_count} 项"
-                                      f"（新增 {run.new_count}，证据变化 {run.changed_count}），用时 {run.seconds} 秒")
+            if not 2000 <= year <= 2100:
+                raise ValueError
         except ValueError:
             messages.error(request, "年度：应为四位整数")
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect("policies:screening")
+            return redirect("policies:screening")
+        from kechuang.jobs.services import job_start
+
+        job = job_start(actor=request.user, kind="policies.screening", args={"year": year},
+                        label=f"{year}年免申即享筛查")
+        return redirect("jobs:detail", pk=job.pk)
+    from kechuang.jobs.models import Job
+
+    running = Job.objects.restrict(request.user).filter(kind="policies.screening", state__in=["queued", "running"])
     return render(request, "policies/screening.html", {"runs": ScreeningRun.objects.restrict(request.user)[:20],
-                                                        "year": timezone.localdate().year})
+                                                        "year": timezone.localdate().year, "running": running[:5]})
 
 
 @require_POST

@@ -168,7 +168,7 @@ def missing_reports(*, user, period: Period) -> list[tuple[Region, Indicator]]:
     indicators = list(Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"))
     reported = set(Report.objects.restrict(user).filter(period=period).values_list("region_id", "indicator_id"))
     regions = list(Region.townships())
-    if getattr(user, "role", "") != "bureau_staff":
+    if getattr(user, "role", "") != "bureau_staff" and not getattr(user, "is_system", False):
         regions = [r for r in regions if r.pk == getattr(user, "township_id", None)]
     return [(r, i) for i in indicators for r in regions
             if (e := entries.get((r.pk, i.code))) is not None and e.target_for(period.year) is not None

@@ -111,7 +111,12 @@ def test_pages_render_for_staff(world, client_for):
                        ("policies:screening", []), ("policies:publicity", [])):
         assert staff.get(reverse(name, args=args)).status_code == 200, name
     r = staff.post(reverse("policies:screening"), {"year": "2026"}, follow=True)
-    assert "筛查完成" in r.content.decode()
+    assert "2026年免申即享筛查" in r.content.decode() and "排队" in r.content.decode()   # the job's page
+    from kechuang.jobs.worker import run_pending
+
+    run_pending()
+    page = staff.get(r.redirect_chain[-1][0]).content.decode()
+    assert "完成" in page and "候选" in page and "/policies/cases/?year=2026" in page
 
 
 def test_staff_edits_a_measure_and_it_is_logged(world, client_for):

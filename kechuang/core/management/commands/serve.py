@@ -21,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="只准备数据库，不启动服务")
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="不在本进程内启动后台任务工作进程（另行运行 kechuang worker 时使用）")
 
-    def handle(self, *args, demo=False, addr="127.0.0.1:8000", no_serve=False, threads=8, **options):
+    def handle(self, *args, demo=False, addr="127.0.0.1:8000", no_serve=False, threads=8, no_worker=False,
+               **options):
         host, _sep, port = addr.rpartition(":")
         if not host or not port.isdigit():
             raise CommandError(f"--addr 格式应为 主机:端口，例如 127.0.0.1:8000（收到 {addr!r}）")
@@ -39,6 +42,12 @@ class Command(BaseCommand):
 
         from kechuang.wsgi import application
 
+        if not no_worker:   # one worker in this process, so the first command runs everything
+            from kechuang.jobs.tasks import new_worker_id
+            from kechuang.jobs.worker import start_in_thread
+
+            start_in_thread(worker_id=new_worker_id())
+            self.stdout.write("后台任务工作进程已在本进程内启动（多机部署时用 --no-worker，另行运行 kechuang worker）")
         self.stdout.write(self.style.SUCCESS(f"科创平台已启动：http://{addr}/ （Ctrl+C 停止）"))
         try:
             serve(application, host=host.strip("[]"), port=int(port), threads=threads, ident="kechuang")

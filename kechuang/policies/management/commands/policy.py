@@ -78,8 +78,12 @@ class Command(BaseCommand):
             year = int(options["year"])
         except ValueError:
             raise CommandError(f"--year：应为四位年份，实际为“{options['year']}”", returncode=2) from None
+        from kechuang.core.permissions import system_actor
+        from kechuang.jobs.cli_progress import cli_progress
+
         try:
-            run = screening_run(user=None, year=year)
+            with cli_progress(self.stderr, f"{year}年免申即享筛查") as progress:
+                run = screening_run(user=system_actor("command:policy screen"), year=year, progress=progress)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages), returncode=2) from None
         doc = {"run": run.pk, "year": year, "enterprises": run.enterprise_count, "candidates": run.candidate_count,
