@@ -224,3 +224,25 @@ def test_derived_platform_counts_by_township(world):
     assert derived_actuals("new_provincial_platforms", 2025, on) == {world.township_a.pk: Decimal(2)}
     assert derived_actuals("provincial_platform", 2025, dt.date(2025, 3, 31)) == {}   # before the recognition
     assert derived_actuals("provincial_platform", 2024, on) == {}
+
+
+def test_api_report_by_the_operator_only_and_bounded(world, client_for):
+    import json
+
+    own = _carrier(world)
+    other = _carrier(world, name="溪美孵化器", operator=world.enterprise_b)
+    api = client_for(world.ent_user_a)
+    ok = api.post(f"/api/carriers/{own.pk}/reports", json.dumps({"year": 2025, "tenants": 12, "income": "88.5"}),
+                  content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    assert AnnualReport.objects.get(carrier=own).income == Decimal("88.5")
+    refused = api.post(f"/api/carriers/{other.pk}/reports", json.dumps({"year": 2025, "tenants": 1}),
+                       content_type="application/json")
+    assert refused.status_code in (403, 404)
+    for bad in ("1e20", "NaN", "-1"):
+        r = api.post(f"/api/carriers/{own.pk}/reports", json.dumps({"year": 2025, "income": bad}),
+                     content_type="application/json")
+        assert r.status_code == 422, (bad, r.status_code)
+    assert AnnualReport.objects.get(carrier=own).income == Decimal("88.5")
+    listed = api.get("/api/carriers/").json()
+    assert {i["name"] for i in listed["items"]} == {"水头孵化器", "溪美孵化器"}   # active carriers are public rows
