@@ -9,7 +9,7 @@ from decimal import Decimal
 DEMO = [
     # name, kind, fields, ladder [(level, years ago, document)], figures (last year, the year before)
     ("南安市石材产业科技企业孵化器", "incubator", "石材陶瓷、智能装备",
-     [("filed", 4, "南科〔{y}〕12号"), ("quanzhou", 3, "泉科〔{y}〕33号"), ("provincial", 1, "闽科高〔{y}〕8号")],
+     [("filed", 4, "南科〔{y}〕12号"), ("quanzhou", 3, "泉科〔{y}〕33号"), ("provincial", 0, "闽科高〔{y}〕8号")],
      ({"tenants": 46, "new_tenants": 12, "graduated": 4, "tech_sme_tenants": 18, "hnte_tenants": 4,
        "staff": 9, "mentors": 8, "activities": 14, "patents_granted": 26, "income": "620",
        "investment_raised": "880"},
@@ -57,8 +57,8 @@ def load_demo(stdout=None) -> None:
                                             township=operator.township, fields=fields, is_demo=True,
                                             address=f"{operator.township.name}创新大道 {len(name)} 号",
                                             established_on=dt.date(today.year - 5, 3, 1))
-        for level, years_ago, document in ladder:
-            on = dt.date(today.year - years_ago, 6, 18)
+        for level, years_ago, document in ladder:   # this year's step a month ago, so its reward shows
+            on = dt.date(today.year - years_ago, 6, 18) if years_ago else today - dt.timedelta(days=30)
             services.carrier_level_record(actor=actor, carrier=carrier, level=level, recognized_on=on,
                                           document=document.format(y=on.year))
         for offset, year_figures in enumerate(figures, start=1):

@@ -31,3 +31,13 @@ class OtpForm(forms.Form):
     code = forms.CharField(label="动态口令（6 位数字）", max_length=6, min_length=6,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                          "inputmode": "numeric", "autofocus": True}))
+
+
+#: a date field's widget: the browser's date picker, filled in ISO form (YYYY-MM-DD)
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ChineseForm(forms.Form):
+    """A form whose labels carry no English colon (Django's default label suffix)."""
+
+    label_suffix = ""

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from django import forms
 
+from kechuang.core.forms import DATE_WIDGET as DATE
+from kechuang.core.forms import ChineseForm
+
 from .models import Education, Nominator, Person, Tier
 
 
@@ -12,7 +15,7 @@ def _institutes():
     return Institute.objects.all()
 
 
-class PersonForm(forms.Form):
+class PersonForm(ChineseForm):
     name = forms.CharField(label="姓名", max_length=60)
     id_number = forms.CharField(label="居民身份证号码", max_length=18, min_length=18)
     education = forms.ChoiceField(label="学历", choices=Education.choices)
@@ -20,7 +23,7 @@ class PersonForm(forms.Form):
     employer_uscc = forms.CharField(label="工作单位（企业）统一社会信用代码", max_length=18, required=False)
     institute = forms.ModelChoiceField(label="工作单位（科研院所）", queryset=Person.objects.none(), required=False,
                                        empty_label="无")
-    arrived_on = forms.DateField(label="来泉（落地）日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    arrived_on = forms.DateField(label="来泉（落地）日期", required=False, widget=DATE)
     phone = forms.RegexField(label="手机号", regex=r"^1\d{10}$", required=False,
                              error_messages={"invalid": "请填写 11 位手机号"})
 
@@ -41,22 +44,22 @@ class PersonForm(forms.Form):
         return data
 
 
-class LandForm(forms.Form):
+class LandForm(ChineseForm):
     institute = forms.ModelChoiceField(label="落地的科研院所", queryset=Person.objects.none(), empty_label="请选择")
-    arrived_on = forms.DateField(label="落地日期", widget=forms.DateInput(attrs={"type": "date"}))
+    arrived_on = forms.DateField(label="落地日期", widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institute"].queryset = _institutes()
 
 
-class NominationForm(forms.Form):
+class NominationForm(ChineseForm):
     nominator = forms.ModelChoiceField(label="举荐专家", queryset=Nominator.objects.all(), empty_label="请选择")
     tier = forms.ChoiceField(label="认定层次", choices=Tier.choices)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
 
 
-class CompetitionForm(forms.Form):
+class CompetitionForm(ChineseForm):
     competition = forms.CharField(label="赛事名称", max_length=120)
     rank = forms.IntegerField(label="名次", min_value=1, max_value=1000)
     tier = forms.ChoiceField(label="申报层次", choices=Tier.choices)
