@@ -31,12 +31,6 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("居民身份证号码格式或校验位不正确")) from None
 
 
-def mask_id(value: str) -> str:
-    """350583********1234 → the region code's first 3 and the last 4 characters only."""
-    value = value or ""
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}" if len(value) >= 8 else "****"
-
-
 def mask_phone(value: str) -> str:
     value = value or ""
     return f"{value[:3]}****{value[-4:]}" if len(value) >= 8 else ("****" if value else "")
@@ -93,7 +87,9 @@ class Person(ScopedModel):
 
     @property
     def masked_id(self) -> str:
-        return mask_id(self.id_number)
+        from kechuang.supervision.models import mask_id_number
+
+        return mask_id_number(self.id_number)
 
     @property
     def masked_phone(self) -> str:

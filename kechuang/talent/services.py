@@ -15,6 +15,17 @@ from . import rules
 from .models import GraduateStudent, Nominator, Person, Programme, ProgrammeListing, Recognition, Team
 
 
+def _credit_refusal(person: Person, on: dt.date) -> None:
+    """The one credit check (kechuang.supervision.credit) before a person is recognised: a
+    serious 科研失信 record in force refuses it, naming the record and its end date."""
+    from kechuang.supervision.credit import check_credit
+
+    verdict = check_credit(decision="qualification", on=on, person_id_number=person.id_number,
+                           person_name=person.name)
+    if not verdict.allowed:
+        raise ValidationError({"person": verdict.message})
+
+
 def _saved(obj):
     obj.full_clean()
     obj.save()
@@ -95,6 +106,8 @@ def recognition_decide(*, actor, recognition: Recognition, confirm: bool, note: 
     if not confirm and not (note or "").strip():
         raise ValidationError({"decided_note": "不予认定须写明理由。"})
     on = on or dt.date.today()
+    if confirm:
+        _credit_refusal(recognition.person, on)
     recognition.status = Recognition.Status.CONFIRMED if confirm else Recognition.Status.REJECTED
     recognition.valid_until = rules.valid_until(on) if confirm else None
     recognition.decided_note = (note or "").strip()[:300]
@@ -107,6 +120,7 @@ def recognition_nominate(*, actor, person: Person, nominator: Nominator, tier: s
     """专家举荐: a registered nominating expert's nominee is recognised directly, within the
     nominator's yearly quota."""
     require(actor, "talent.recognition.record", person)
+    _credit_refusal(person, dt.date.today())
     nominator = Nominator.objects.select_for_update().get(pk=nominator.pk)
     used = Recognition.objects.filter(nominator=nominator, year=year,
                                       channel=Recognition.Channel.NOMINATION).exclude(

@@ -248,3 +248,26 @@ def test_employment_precheck_explains_the_mismatch():
 def test_person_id_number_is_validated():
     with pytest.raises(ValidationError):
         Person(name="x", id_number="350583198001011234").full_clean()
+
+
+def test_a_serious_research_misconduct_record_refuses_recognition_until_it_ends(world, places):
+    """The one credit check (supervision) before a recognition; the day after 惩戒期限 it passes."""
+    from kechuang.supervision import services as supervision
+
+    here, _away, national, _prov = places
+    # an ID number the credit record's own validator accepts (region code 350521)
+    first = "35052119850615001"
+    number = first + ric.calc_check_digit(first + "0")
+    services.listing_add(actor=world.staff, programme=national, year=2025, name="失信者", id_number=number)
+    p = services.person_register(actor=world.staff, name="失信者", id_number=number, institute=here,
+                                 arrived_on=dt.date(2026, 1, 5))
+    supervision.credit_record_create(user=world.staff, subject_kind="person", subject_name="失信者",
+                                     behaviour="论文造假", severity="serious", outcome="取消项目", authority="市科技局",
+                                     basis="科研失信行为调查处理规则", effective_on=dt.date(2025, 1, 1),
+                                     ends_on=dt.date(2026, 6, 30), person_id_number=number)
+    rec = p.recognitions.get()
+    with pytest.raises(ValidationError, match="信用核查未通过"):
+        services.recognition_decide(actor=world.staff, recognition=rec, confirm=True, on=dt.date(2026, 6, 30))
+    services.recognition_decide(actor=world.staff, recognition=rec, confirm=True, on=dt.date(2026, 7, 1))
+    rec.refresh_from_db()
+    assert rec.status == "confirmed"
