@@ -40,13 +40,13 @@ class ReportIn(Schema):
 
 
 @router.get("/", summary="创新载体名录")
-def carrier_list(request):
+def carriers_api_list(request):
     items = [selectors.public_item(c) for c in selectors.carriers_for(request.user)[:2000]]
     return {"items": items, "count": len(items)}
 
 
 @router.post("/{carrier_id}/reports", summary="填报载体年度数据", response={200: dict, 422: ErrorOut})
-def carrier_report(request, carrier_id: int, payload: ReportIn):
+def carriers_api_report(request, carrier_id: int, payload: ReportIn):
     carrier = get_scoped_or_404(Carrier, request.user, "view", pk=carrier_id)
     figures = payload.dict(exclude={"year"}, exclude_none=True)
     try:

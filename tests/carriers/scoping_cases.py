@@ -36,6 +36,15 @@ def _report(world):
             "data": {"year": 2025, "tenants": 9}}
 
 
+def _api_report(world):
+    from kechuang.carriers.models import AnnualReport
+
+    c = _carriers(world)
+    return {"own": {"carrier_id": c["a"].pk}, "foreign": {"carrier_id": c["b"].pk}, "json": True,
+            "data": {"year": 2025, "tenants": 11},
+            "unchanged": lambda: AnnualReport.objects.get(carrier=c["b"], year=2025).tenants == 7}
+
+
 def _action(data):
     def build(world):
         c = _carriers(world)
@@ -58,5 +67,8 @@ CASES: dict = {
         note="POST only: the bureau records 托管运营"),
     "carriers:report": Case.objects(_report, actor="ent_user_a", method="post",
                                     note="the operator files its own carrier's figures, not another's"),
+    "api:carriers_api_list": Case.listing(_list),
+    "api:carriers_api_report": Case.objects(_api_report, actor="ent_user_a", method="post",
+                                            note="JSON: the operator files its own carrier's figures"),
     "carriers_public:carriers": Case.public(note="公开信息: active carriers and their current level"),
 }

@@ -10,7 +10,7 @@ Kinds of case:
 - Case.objects(build): detail/edit/download of one row. `build(world)` returns
   {"own": kwargs, "foreign": kwargs} (and optionally "data" for POST). The actor (default the
   township clerk of 水头镇) must get 200 on own, 403/404 on foreign — for GET and, with
-  method="post", for POST.
+  method="post", for POST (with "json": True in the spec, "data" is sent as a JSON body).
 - Case.listing(build): list/export/count/chart/API list. `build(world)` returns
   {"kwargs": {...}, "query": {...}, "own": "marker text", "foreign": "marker text"}: the actor's
   response (HTML, JSON, .xlsx or .docx, read as text) contains the own marker and not the foreign.

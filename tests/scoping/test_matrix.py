@@ -103,13 +103,21 @@ def test_scoping_case(name, world, client_for):
         return
     spec = case.build(world)
     if case.kind == "object":
-        call = getattr(client, case.method)
         data = spec.get("data", {})
-        own = call(reverse(name, kwargs=spec["own"]), data=data)
+        extra = {}
+        if spec.get("json"):   # a JSON API body
+            import json
+
+            data, extra = json.dumps(data), {"content_type": "application/json"}
+
+        def call(url, who=client):
+            return getattr(who, case.method)(url, data=data, **extra)
+
+        own = call(reverse(name, kwargs=spec["own"]))
         assert own.status_code in (200, 302), (name, "own row refused", own.status_code)
-        anonymous = getattr(Client(), case.method)(reverse(name, kwargs=spec["foreign"]), data=data)
+        anonymous = call(reverse(name, kwargs=spec["foreign"]), Client())
         assert anonymous.status_code in (302, 401, 403, 404), (name, "anonymous", anonymous.status_code)
-        foreign = call(reverse(name, kwargs=spec["foreign"]), data=data)
+        foreign = call(reverse(name, kwargs=spec["foreign"]))
         assert foreign.status_code in (403, 404), (name, "foreign row reached", foreign.status_code)
         check = spec.get("unchanged")
         if check is not None:
