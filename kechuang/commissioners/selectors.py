@@ -280,3 +280,23 @@ def unit_assessment(assessments) -> list[dict]:
                     "failed": u["grades"].get("不合格", 0), "days": u["days"], "subsidy": u["subsidy"]})
     out.sort(key=lambda r: (-r["average"], r["unit"]))
     return out
+
+
+LEDGER_TASK = "NZB2021-67-A1-7"   # 南政办〔2021〕67号 附件1 第7项 健全新型科技特派员跨界服务模式
+
+
+def crossborder_summary(user, year: int) -> dict:
+    """What the 工作台账 task 附件1 第7项 (新型科技特派员跨界服务模式) can cite from the rows: services
+    beyond farming, cross-region commissioners, teams and legal persons, online services; and the
+    task itself when the user may see it in the targets module."""
+    from kechuang.targets.models import Task
+
+    active = Commissioner.objects.filter(status=Commissioner.Status.RECOGNISED).filter(
+        Q(recognised_year=year) | Q(recognitions__year=year)).distinct()
+    b = service_breakdown(user, year)
+    return {
+        "task": Task.objects.restrict(user, "view").filter(code=LEDGER_TASK).first(),
+        "secondary_tertiary": b["secondary_tertiary"], "online": b["online"],
+        "cross_region": active.exclude(source__in=["", "本地"]).count(),
+        "teams": active.filter(kind=Kind.TEAM).count(), "legal": active.filter(kind=Kind.LEGAL).count(),
+    }

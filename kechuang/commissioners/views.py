@@ -576,4 +576,5 @@ def coverage(request):
              "commissioners": [r["commissioners"] for r in cov["rows"]]}
     return render(request, "commissioners/coverage.html", _ctx(
         request, tab="coverage", year=year, cov=cov, chart=chart,
-        counts=selectors.recognition_counts(request.user), breakdown=selectors.service_breakdown(request.user, year)))
+        counts=selectors.recognition_counts(request.user), breakdown=selectors.service_breakdown(request.user, year),
+        crossborder=selectors.crossborder_summary(request.user, year)))

@@ -144,6 +144,12 @@ def test_fields_served_and_teams_vs_individuals(world):
     b = selectors.service_breakdown(world.staff, YEAR)
     assert (b["farming"], b["secondary_tertiary"], b["total"]) == (1, 1, 2)
     assert {k["kind"]: k["logs"] for k in b["kinds"]} == {"individual": 2, "team": 0, "legal": 0}
+    x = selectors.crossborder_summary(world.staff, YEAR)
+    assert (x["secondary_tertiary"], x["cross_region"], x["teams"]) == (1, 0, 0)
+    services.commissioner_register(actor=SYSTEM, name="北京团队", kind="team", level="province", source="北京",
+                                   dispatch_unit="北京某大学", year=YEAR, members=[{"name": "王", "is_leader": True}])
+    x = selectors.crossborder_summary(world.staff, YEAR)
+    assert (x["cross_region"], x["teams"]) == (1, 1)
 
 
 # --------------------------------------------------------------------------- assessment
