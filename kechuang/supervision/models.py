@@ -15,6 +15,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -422,3 +423,365 @@ class InspectionResult(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.object_name} {self.get_outcome_display()}"
+
+
+# =============================================================================================
+# 科技计划项目: plan categories and calls (指南), applications with 科研诚信承诺 and 信用承诺+容缺,
+# 形式审查, expert review (experts drawn with conflict avoidance), 立项 with 任务书 and 公示, 拨款
+# instalments, 中期检查, 变更, 验收 → 结题 / 终止 / 撤销, 宽容失败.
+# =============================================================================================
+
+def _money(label, **kw):
+    return models.DecimalField(label, max_digits=14, decimal_places=4, **kw)
+
+
+MAX_PROJECT_MONEY = 100_000  # 万元 (10 亿): a bound no municipal project reaches
+
+
+class PlanCategory(ScopedModel):
+    """科技计划类别 (e.g. 重点研发、揭榜挂帅、产学研合作), as data."""
+
+    code = models.CharField(_("类别代码"), max_length=30, unique=True)
+    name = models.CharField(_("计划类别"), max_length=100)
+    description = models.CharField(_("说明"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Scope(BureauOnly):
+        public = Q()
+
+    class Meta:
+        verbose_name = _("计划类别")
+        verbose_name_plural = _("计划类别")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Call(ScopedModel):
+    """申报指南 (call for applications) of one category and year. A call made from a 揭榜挂帅 榜单
+    (``challenge``) turns that challenge into projects through this flow."""
+
+    category = models.ForeignKey(PlanCategory, verbose_name=_("计划类别"), on_delete=models.PROTECT,
+                                 related_name="calls")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("指南名称"), max_length=200)
+    guide = models.TextField(_("指南内容"), blank=True)
+    opens_on = models.DateField(_("申报开始"))
+    closes_on = models.DateField(_("申报截止"))
+    max_amount = _money(_("单项资助上限（万元）"), validators=[MinValueValidator(0), MaxValueValidator(MAX_PROJECT_MONEY)])
+    experts_per_project = models.PositiveSmallIntegerField(_("每项评审专家数"), default=3)
+    required_documents = models.JSONField(_("申报材料清单"), default=list, blank=True)
+    challenge = models.OneToOneField("techmarket.Challenge", verbose_name=_("揭榜挂帅榜单"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="call")
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Scope(BureauOnly):
+        public = Q()
+
+    class Meta:
+        verbose_name = _("申报指南")
+        verbose_name_plural = _("申报指南")
+        ordering = ["-year", "-opens_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="call_dates_ordered"),
+            models.CheckConstraint(condition=Q(max_amount__gte=0, max_amount__lte=MAX_PROJECT_MONEY),
+                                   name="call_amount_range"),
+            models.CheckConstraint(condition=Q(experts_per_project__gte=3, experts_per_project__lte=15),
+                                   name="call_experts_range"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="call_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Expert(ScopedModel):
+    """评审专家库: one expert with unit and field, bound to a user of role EXPERT (``account``).
+    Admitted only when the credit check (专家入库) passes."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.CharField(_("工作单位"), max_length=200)
+    field = models.CharField(_("专业领域"), max_length=100, blank=True)
+    title = models.CharField(_("职称"), max_length=50, blank=True)
+    person_id_digest = models.CharField(_("身份证号摘要"), max_length=64, blank=True)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("系统账户"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="expert")
+    admitted_on = models.DateField(_("入库日期"))
+    active = models.BooleanField(_("在库"), default=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("评审专家")
+        verbose_name_plural = _("评审专家库")
+        ordering = ["unit", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+
+class ExpertConflict(ScopedModel):
+    """An expert's tie to a unit: a declared conflict (any time) or a collaboration (counts for 3
+    years). Units are compared by name with the applicant and the co-applicants."""
+
+    class Kind(models.TextChoices):
+        DECLARED = "declared", _("本人申报的利益关系")
+        COLLABORATION = "collaboration", _("近三年合作")
+
+    expert = models.ForeignKey(Expert, verbose_name=_("专家"), on_delete=models.CASCADE, related_name="conflicts")
+    unit = models.CharField(_("单位"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=14, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("合作年份"), null=True, blank=True)
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+
+    Scope = BureauOnly
+
+    class Meta:
+        verbose_name = _("专家回避关系")
+        verbose_name_plural = _("专家回避关系")
+        constraints = [models.CheckConstraint(condition=~Q(kind="collaboration") | Q(year__isnull=False),
+                                              name="collaboration_has_year")]
+
+    def __str__(self) -> str:
+        return f"{self.expert.name} ↔ {self.unit}"
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("已提交")
+    REVIEW = "review", _("专家评审中")
+    REJECTED = "rejected", _("未立项")
+    IN_PROGRESS = "in_progress", _("实施中")
+    COMPLETED = "completed", _("已结题")
+    TERMINATED = "terminated", _("已终止")
+    REVOKED = "revoked", _("已撤销")
+
+
+class Project(ScopedModel):
+    """科技计划项目 from application to closure. Transitions are declared once in
+    :data:`kechuang.supervision.projects.TRANSITIONS` (source states, target, permission)."""
+
+    INSPECTABLE = ("in_progress", "completed")
+
+    call = models.ForeignKey(Call, verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="projects")
+    applicant = models.ForeignKey("enterprises.Enterprise", verbose_name=_("申报单位"), on_delete=models.PROTECT,
+                                  related_name="plan_projects")
+    title = models.CharField(_("项目名称"), max_length=200)
+    pi_name = models.CharField(_("项目负责人"), max_length=50)
+    co_applicants = models.JSONField(_("合作单位"), default=list, blank=True)
+    summary = models.TextField(_("项目摘要"), blank=True)
+    requested_amount = _money(_("申请资助（万元）"),
+                              validators=[MinValueValidator(0), MaxValueValidator(MAX_PROJECT_MONEY)])
+    integrity_promise = models.BooleanField(_("已签署科研诚信承诺书"), default=False)
+    credit_promise = models.BooleanField(_("已签署信用承诺（容缺办理）"), default=False)
+    status = models.CharField(_("状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+    formal_note = models.CharField(_("形式审查意见"), max_length=500, blank=True)
+    review_draw = models.ForeignKey(Draw, verbose_name=_("专家抽取"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="projects")
+    score = models.DecimalField(_("评审得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
+    # 任务书
+    goals = models.TextField(_("任务目标"), blank=True)
+    indicators = models.JSONField(_("考核指标"), default=list, blank=True)
+    budget_lines = models.JSONField(_("预算科目"), default=list, blank=True)
+    lump_sum = models.BooleanField(_("经费包干制"), default=False)
+    approved_amount = _money(_("立项资助（万元）"), null=True, blank=True,
+                             validators=[MinValueValidator(0), MaxValueValidator(MAX_PROJECT_MONEY)])
+    approved_on = models.DateField(_("立项日期"), null=True, blank=True)
+    publicity_ends_on = models.DateField(_("立项公示截止"), null=True, blank=True)
+    start_on = models.DateField(_("实施开始"), null=True, blank=True)
+    end_on = models.DateField(_("实施结束"), null=True, blank=True)
+    midterm_due = models.DateField(_("中期检查期限"), null=True, blank=True)
+    midterm_on = models.DateField(_("中期检查日期"), null=True, blank=True)
+    midterm_conclusion = models.CharField(_("中期检查结论"), max_length=500, blank=True)
+    closed_on = models.DateField(_("结题/终止日期"), null=True, blank=True)
+    indicators_met = models.BooleanField(_("考核指标完成"), null=True, blank=True)
+    audit_passed = models.BooleanField(_("财务审计通过"), null=True, blank=True)
+    closing_note = models.CharField(_("验收/终止/撤销意见"), max_length=1000, blank=True)
+    diligent = models.BooleanField(_("认定勤勉尽责"), null=True, blank=True)
+    challenge_subsidy = _money(_("揭榜挂帅补助（万元）"), null=True, blank=True,
+                               validators=[MinValueValidator(50), MaxValueValidator(200)])
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Scope:
+        township = "applicant__township"
+        enterprise = "applicant"
+        org_unit = None
+        broker = None
+        public = None
+
+    @classmethod
+    def scope_queryset(cls, qs, user, action):
+        """Bureau: all. Enterprise: its own applications. Township clerk: its township's (view).
+        Expert: the applications assigned to them for review — never one of their own unit (view).
+        Finance officer: approved projects (view, for 拨款). Others: none."""
+        role = getattr(user, "role", "")
+        view = action in ("view", "export")
+        if role == "bureau_staff":
+            return qs
+        if role == "enterprise_user" and user.enterprise_id:
+            return qs.filter(applicant_id=user.enterprise_id)
+        if role == "township_clerk" and user.township_id and view:
+            return qs.filter(applicant__township_id=user.township_id)
+        if role == "expert" and view:
+            expert = Expert.objects.filter(account_id=user.pk).first()
+            if expert is None:
+                return qs.none()
+            return qs.filter(reviews__expert=expert).exclude(applicant__name=expert.unit).distinct()
+        if role == "finance_officer" and view:
+            return qs.filter(status__in=cls.INSPECTABLE)
+        return qs.none()
+
+    class Meta:
+        verbose_name = _("科技计划项目")
+        verbose_name_plural = _("科技计划项目")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(requested_amount__gte=0, requested_amount__lte=MAX_PROJECT_MONEY),
+                                   name="project_requested_range"),
+            models.CheckConstraint(condition=Q(approved_amount__isnull=True)
+                                   | Q(approved_amount__gte=0, approved_amount__lte=MAX_PROJECT_MONEY),
+                                   name="project_approved_range"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                                   name="project_score_range"),
+            models.CheckConstraint(condition=Q(challenge_subsidy__isnull=True)
+                                   | Q(challenge_subsidy__gte=50, challenge_subsidy__lte=200),
+                                   name="project_challenge_subsidy_range"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(integrity_promise=True),
+                                   name="project_submitted_with_promise"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MissingDocument(ScopedModel):
+    """信用承诺+容缺办理: a document missing at submission, promised by ``due_on``."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="missing_documents")
+    name = models.CharField(_("容缺材料"), max_length=200)
+    due_on = models.DateField(_("承诺补交期限"))
+    submitted_on = models.DateField(_("补交日期"), null=True, blank=True)
+
+    class Scope:
+        township = "project__applicant__township"
+        enterprise = "project__applicant"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("容缺材料")
+        verbose_name_plural = _("容缺材料")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewAssignment(ScopedModel):
+    """One drawn expert's review of one application: score 0–100 and comment. Only the bureau and
+    the expert themself see it (the applicant sees the average score, never the names)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="reviews")
+    expert = models.ForeignKey(Expert, verbose_name=_("专家"), on_delete=models.PROTECT, related_name="reviews")
+    score = models.DecimalField(_("评分"), max_digits=5, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(0), MaxValueValidator(100)])
+    comment = models.CharField(_("评审意见"), max_length=2000, blank=True)
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+
+    class Scope(BureauOnly):
+        pass
+
+    @classmethod
+    def scope_queryset(cls, qs, user, action):
+        role = getattr(user, "role", "")
+        if role == "bureau_staff":
+            return qs
+        if role == "expert":
+            return qs.filter(expert__account_id=user.pk)
+        return qs.none()
+
+    class Meta:
+        verbose_name = _("评审任务")
+        verbose_name_plural = _("评审任务")
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "expert"], name="one_review_per_expert"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                                   name="review_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.expert}"
+
+
+class Instalment(ScopedModel):
+    """拨款 instalment of an approved project; paid by the finance side after the credit check."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="instalments")
+    seq = models.PositiveSmallIntegerField(_("期次"))
+    amount = _money(_("金额（万元）"), validators=[MinValueValidator(0), MaxValueValidator(MAX_PROJECT_MONEY)])
+    planned_on = models.DateField(_("计划拨付日期"))
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    condition = models.CharField(_("拨付条件"), max_length=200, blank=True)
+
+    class Scope:
+        township = "project__applicant__township"
+        enterprise = "project__applicant"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("拨款")
+        verbose_name_plural = _("拨款")
+        ordering = ["project", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "seq"], name="one_instalment_per_seq"),
+            models.CheckConstraint(condition=Q(amount__gte=0, amount__lte=MAX_PROJECT_MONEY), name="instalment_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} 第{self.seq}期"
+
+
+class ChangeRequest(ScopedModel):
+    """变更 (负责人、实施期限、预算) requested by the applicant, approved or refused by the bureau."""
+
+    class Kind(models.TextChoices):
+        PI = "pi", _("项目负责人")
+        PERIOD = "period", _("实施期限")
+        BUDGET = "budget", _("预算调整")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("变更事项"), max_length=8, choices=Kind.choices)
+    new_value = models.CharField(_("变更为"), max_length=500)
+    reason = models.CharField(_("理由"), max_length=500)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+
+    class Scope:
+        township = "project__applicant__township"
+        enterprise = "project__applicant"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("项目变更")
+        verbose_name_plural = _("项目变更")
+        ordering = ["project", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()}"

@@ -31,3 +31,52 @@ def inspection_world(world, *, n_objects=10, today=DRAW_DAY, publish=True):
                                         today=today)
         services.result_publicize(user=s, result=result, today=today)
     return d, result
+
+
+CALL_OPEN = dt.date(2026, 3, 2)
+
+
+def expert_user(username: str):
+    from kechuang.core.models import Role
+    from tests.world import World
+
+    return World.user(username, Role.EXPERT)
+
+
+def finance_user(username: str = "finance"):
+    from kechuang.core.models import Role
+    from tests.world import World
+
+    return World.user(username, Role.FINANCE_OFFICER)
+
+
+def project_world(world, *, challenge: bool = False, n_experts: int = 6):
+    """A category and call (optionally from a 揭榜挂帅 challenge), ``n_experts`` experts (the first
+    bound to an expert account, one working at enterprise_b), and an application of enterprise_a
+    submitted with a 容缺 document."""
+    from kechuang.supervision import projects
+
+    s = world.staff
+    cat = projects.category_create(user=s, code="JBGS" if challenge else "ZDYF", name="揭榜挂帅" if challenge else "重点研发")
+    ch = None
+    if challenge:
+        from kechuang.techmarket.models import Challenge, Need
+
+        need = Need.objects.create(enterprise=world.enterprise_b, title="高端石材智能切割", description="需求",
+                                   township=world.enterprise_b.township)
+        ch = Challenge.objects.create(need=need, title="石材智能切割揭榜挂帅", published_on=CALL_OPEN)
+    call = projects.call_create(user=s, category=cat, year=2026, title="2026年度指南", opens_on=CALL_OPEN,
+                                closes_on=CALL_OPEN + dt.timedelta(days=30), max_amount="300", challenge=ch)
+    experts = []
+    for i in range(n_experts):
+        unit = world.enterprise_b.name if i == 1 else f"大学{i}"
+        experts.append(projects.expert_admit(user=s, name=f"专家{i}", unit=unit, field="材料",
+                                             account=expert_user(f"expert{i}") if i in (0, 1) else None,
+                                             today=CALL_OPEN))
+    p = projects.project_create(user=world.ent_user_a, call=call, applicant=world.enterprise_a, title="智能切割装备研发",
+                                pi_name="林工", requested_amount="200", co_applicants=["泉州某大学"])
+    p = projects.project_submit(user=world.ent_user_a, project=p, integrity_promise=True, credit_promise=True,
+                                missing=[("财务审计报告", CALL_OPEN + dt.timedelta(days=20))],
+                                today=CALL_OPEN + dt.timedelta(days=1))
+    return call, experts, p
+
