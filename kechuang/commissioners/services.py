@@ -104,6 +104,31 @@ def credit_check(commissioner: Commissioner, on: dt.date, *, decision: str = "co
     return None
 
 
+# --------------------------------------------------------------------------- message centre
+def _tell(users, title: str, url_name: str, pk: int, *, kind: str = "todo", key: str = "", body: str = "") -> None:
+    """Put a message in the recipients' message centre (kechuang.inbox); never blocks the workflow."""
+    from django.urls import reverse
+
+    from kechuang.inbox.services import notify
+
+    notify(users, title, body, reverse(f"commissioners:{url_name}", args=[pk]), kind, dedupe_key=key)
+
+
+def _confirmers(recipient: Recipient):
+    """The accounts that confirm services for ``recipient`` (see ``Recipient.is_confirmer``)."""
+    from kechuang.core.models import User
+
+    if recipient.kind == Recipient.Kind.ENTERPRISE:
+        return list(User.objects.filter(role=Role.ENTERPRISE_USER, enterprise_id=recipient.enterprise_id, is_active=True))
+    return list(User.objects.filter(role=Role.TOWNSHIP_CLERK, township_id=recipient.township_id, is_active=True))
+
+
+def _bureau():
+    from kechuang.core.models import User
+
+    return list(User.objects.filter(role=Role.BUREAU_STAFF, is_active=True))
+
+
 # --------------------------------------------------------------------------- registry
 def _region(value, field="服务乡镇") -> Region:
     if isinstance(value, Region):
@@ -369,6 +394,8 @@ def need_assign(*, actor, need: Need, commissioner: Commissioner, score=0) -> As
                                   assigned_by=None if is_system(actor) else actor)
     need.status = Need.Status.ASSIGNED
     need.save()
+    _tell(commissioner.account, f"新的需求指派：{need.title}", "need_detail", need.pk, key=f"comm-assign-{a.pk}",
+          body=f"{need.recipient.name}的需求，请接受或写明理由谢绝。")
     return a
 
 
@@ -391,6 +418,9 @@ def assignment_respond(*, actor, assignment: Assignment, accept: bool, reason: s
             need.status = Need.Status.OPEN
     assignment.save()
     need.save()
+    if not accept:
+        _tell(assignment.assigned_by or _bureau(), f"特派员谢绝了需求：{need.title}", "need_detail", need.pk,
+              key=f"comm-decline-{assignment.pk}", body=f"{assignment.commissioner.name}：{reason}，请另行指派。")
     return assignment
 
 
@@ -427,8 +457,15 @@ def order_place(*, actor, item: ServiceItem, recipient: Recipient, note: str = "
         raise PermissionRefused("commissioners.order.place", "只能为本乡镇（村）或本企业点单。")
     if item.status != ServiceItem.Status.PUBLISHED:
         raise CommissionerError("服务", "该服务已下架")
-    return ServiceOrder.objects.create(item=item, recipient=recipient, note=_text(note, "说明", max_chars=1000),
-                                       ordered_by=None if is_system(actor) else actor)
+    order = ServiceOrder.objects.create(item=item, recipient=recipient, note=_text(note, "说明", max_chars=1000),
+                                        ordered_by=None if is_system(actor) else actor)
+    from django.urls import reverse
+
+    from kechuang.inbox.services import notify
+
+    notify(item.commissioner.account, f"新的服务订单：{item.title}", f"{recipient.name}点单。",
+           reverse("commissioners:menu"), "todo", dedupe_key=f"comm-order-{order.pk}")
+    return order
 
 
 @transaction.atomic
@@ -618,13 +655,17 @@ def log_record(*, actor, recipient: Recipient, served_on: dt.date, place: str, c
         raise CommissionerError("纬度", "应在 -90–90 之间")
     if lng is not None and not (-180 <= lng <= 180):
         raise CommissionerError("经度", "应在 -180–180 之间")
-    return ServiceLog.objects.create(
+    log = ServiceLog.objects.create(
         commissioner=commissioner, recipient=recipient, agreement=agreement, served_on=served_on, days=days,
         place=_text(place, "服务地点", required=not online, max_chars=200) or "网上服务",
         content=_text(content, "服务内容", required=True, max_chars=3000),
         field=field or (commissioner.fields[0] if commissioner.fields else ""), people=people, online=online,
         latitude=lat.quantize(Decimal("0.000001")) if lat is not None else None,
         longitude=lng.quantize(Decimal("0.000001")) if lng is not None else None, demo=demo)
+    # the recipient's confirmers get a 待办 in the message centre
+    _tell(_confirmers(recipient), f"请确认科技特派员服务：{commissioner.name} {served_on.isoformat()}", "log_detail",
+          log.pk, key=f"comm-log-{log.pk}", body=f"{log.content[:100]}。确认后计入考核；与事实不符请选择“有异议”。")
+    return log
 
 
 @transaction.atomic
@@ -678,6 +719,9 @@ def log_confirm(*, actor, log: ServiceLog, confirmed: bool, reason: str = "", ra
     log.confirmed_by = None if is_system(actor) else actor
     log.confirmed_at = timezone.now()
     log.save()
+    if log.status == ServiceLog.Status.DISPUTED:
+        _tell(_bureau(), f"服务日志有异议：{log.commissioner.name}", "log_detail", log.pk, key=f"comm-dispute-{log.pk}",
+              body=log.dispute_reason[:200])
     return log
 
 
@@ -701,9 +745,16 @@ def question_ask(*, actor, recipient: Recipient, commissioner: Commissioner, tex
         raise PermissionRefused("commissioners.question.ask", "只能以本乡镇（村）或本企业名义提问。")
     if not commissioner.is_active_on(timezone.localdate()):
         raise CommissionerError("科技特派员", "该特派员不在认定有效期内")
-    return Question.objects.create(recipient=recipient, commissioner=commissioner,
-                                   text=_text(text, "问题", required=True, max_chars=2000),
-                                   asked_by=None if is_system(actor) else actor)
+    q = Question.objects.create(recipient=recipient, commissioner=commissioner,
+                                text=_text(text, "问题", required=True, max_chars=2000),
+                                asked_by=None if is_system(actor) else actor)
+    from django.urls import reverse
+
+    from kechuang.inbox.services import notify
+
+    notify(commissioner.account, "新的网上咨询", q.text[:200], reverse("commissioners:questions"), "todo",
+           dedupe_key=f"comm-question-{q.pk}")
+    return q
 
 
 @transaction.atomic

@@ -380,3 +380,15 @@ def test_credit_check_blocks_subsidy_and_recognition_while_in_force(world):
     with pytest.raises(CommissionerError, match="信用核查"):
         services.application_review(actor=SYSTEM, app=app, approved=True, today=today)
     services.application_review(actor=SYSTEM, app=app, approved=True, today=today + dt.timedelta(days=1))
+
+
+def test_message_centre_tells_who_acts_next(world):
+    from kechuang.inbox.models import Message
+
+    s = setup(world)
+    assert Message.objects.filter(recipient=world.clerk_a, title__contains="请确认科技特派员服务").count() == 1
+    assert Message.objects.filter(recipient=world.ent_user_a, title__contains="请确认科技特派员服务").count() == 1
+    assert not Message.objects.filter(recipient=world.clerk_b, url=f"/commissioners/logs/{s['a']['log'].pk}/").exists()
+    assert Message.objects.filter(recipient=s["a"]["user"], title__startswith="新的需求指派").exists()
+    services.log_confirm(actor=world.clerk_a, log=s["a"]["log"], confirmed=False, reason="未到村")
+    assert Message.objects.filter(recipient=world.staff, title__startswith="服务日志有异议").exists()
