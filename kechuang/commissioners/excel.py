@@ -43,17 +43,10 @@ class ImportReport:
 
 
 def template_workbook() -> bytes:
-    from openpyxl import Workbook
+    from kechuang.core.xlsx import template_bytes
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "科技特派员"
-    ws.append(list(HEADERS))
-    ws.append(["张三", "个人", "省级", "福建农林大学", 2026, "2026-12-31", "本地", "教授", "茶树栽培与病虫害绿色防控",
-               "农业", "茶产业", "水头镇", "", "", ""])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return template_bytes("科技特派员", HEADERS, [["张三", "个人", "省级", "福建农林大学", 2026, "2026-12-31", "本地", "教授",
+                                                 "茶树栽培与病虫害绿色防控", "农业", "茶产业", "水头镇", "", "", ""]])
 
 
 def _s(v) -> str:

@@ -163,10 +163,9 @@ def import_page(request):
 def import_template(request):
     _business(request)
     require(request.user, "commissioners.commissioner.import")
-    resp = HttpResponse(excel.template_workbook(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('科技特派员名单导入模板.xlsx')}"
-    return resp
+    from kechuang.core.downloads import attachment, dated_name
+
+    return attachment(excel.template_workbook(), dated_name("科技特派员名单导入模板", "xlsx"))
 
 
 # --------------------------------------------------------------------------- selection rounds

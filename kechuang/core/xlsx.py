@@ -180,3 +180,16 @@ def prepare_write_only(ws, columns: Sequence[Col], *, widths: Sequence[float] | 
     if landscape is None:
         landscape = sum(widths) > PORTRAIT_WIDTH
     print_setup(ws, landscape=landscape, title_rows="1:1")
+
+
+def template_bytes(title: str, headers: Sequence[str], examples: Sequence[Sequence] = ()) -> bytes:
+    """An import template: one sheet ``title`` with the bold, frozen, filtered header row, columns
+    as wide as their header (at least 12), example rows in grey, A4 landscape print set-up."""
+    wb = new_workbook()
+    ws = wb.create_sheet(title)
+    write_table(ws, [Col(h, width=max(12.0, display_width(h) + 4)) for h in headers], examples, landscape=True)
+    grey = PatternFill("solid", fgColor="EDEDED")
+    for row in ws.iter_rows(min_row=2, max_row=1 + len(examples)):
+        for cell in row:
+            cell.fill = grey
+    return to_bytes(wb)

@@ -13,7 +13,6 @@ An existing row (same instrument name in the same institute; same organisation n
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -50,15 +49,9 @@ class ImportReport:
 
 
 def template_workbook(kind: str) -> bytes:
-    from openpyxl import Workbook
+    from kechuang.core.xlsx import template_bytes
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = KINDS[kind]
-    ws.append(list(INSTRUMENT_HEADERS if kind == "instruments" else ORG_HEADERS))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return template_bytes(KINDS[kind], INSTRUMENT_HEADERS if kind == "instruments" else ORG_HEADERS)
 
 
 def _text(v) -> str:

@@ -333,30 +333,25 @@ def settlement_detail(request, pk: int):
 
 
 def _settlement_xlsx(request, batch, rows) -> HttpResponse:
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
     from kechuang.core import audit
+    from kechuang.core.downloads import attachment, dated_name
     from kechuang.core.models import AuditEvent
+    from kechuang.core.xlsx import Col, new_workbook, to_bytes, write_table
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "结算明细"
-    ws.append(["批次号", "券号", "企业", "服务方", "依据", "服务费用（万元）", "抵扣金额（万元）", "兑付方式", "收款方"])
-    for r in rows:
+    def evidence(r):
         if r.booking_id:
-            evidence = f"仪器预约#{r.booking_id} {r.booking.instrument.name} 实际机时{r.booking.actual_hours}小时"
-        else:
-            evidence = f"服务合同 {r.contract.registration_no} {r.contract.title}"
-        ws.append([batch.number, r.voucher.number, r.voucher.enterprise.name, r.provider_name, evidence,
-                   float(r.fee), float(r.amount), r.get_mode_display(), r.payee])
-    buf = BytesIO()
-    wb.save(buf)
+            return f"仪器预约#{r.booking_id} {r.booking.instrument.name} 实际机时{r.booking.actual_hours}小时"
+        return f"服务合同 {r.contract.registration_no} {r.contract.title}"
+
+    wb = new_workbook()
+    write_table(wb.create_sheet("结算明细"),
+                [Col("批次号", "code"), Col("券号", "code"), Col("企业"), Col("服务方"), Col("依据", width=50),
+                 Col("服务费用（万元）", "money"), Col("抵扣金额（万元）", "money"), Col("兑付方式"), Col("收款方")],
+                ([batch.number, r.voucher.number, r.voucher.enterprise.name, r.provider_name, evidence(r),
+                  r.fee, r.amount, r.get_mode_display(), r.payee] for r in rows),
+                title=f"创新券结算明细（批次 {batch.number}）")
     audit.record(AuditEvent.Kind.EXPORT, request=request, object_ref=f"settlement:{batch.number}")
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="settlement-{batch.number}.xlsx"'
-    return resp
+    return attachment(to_bytes(wb), dated_name(f"创新券结算明细-{batch.number}", "xlsx"))
 
 
 @require_POST
@@ -508,33 +503,24 @@ def report(request):
 
 
 def _report_xlsx(request, year, rows, per_inst) -> HttpResponse:
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
     from kechuang.core import audit
+    from kechuang.core.downloads import attachment, dated_name
     from kechuang.core.models import AuditEvent
+    from kechuang.core.xlsx import Col, new_workbook, to_bytes, write_table
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "按仪器"
-    ws.append(["仪器", "所属单位", "服务次数", "有效机时", "对外服务机时", "企业用户占比", "服务收入（万元）", "爽约次数", "平均评价"])
-    for r in rows:
-        ws.append([r["instrument"], r["institute"], r["sessions"], float(r["effective_hours"]), float(r["external_hours"]),
-                   float(r["enterprise_share"]) if r["enterprise_share"] is not None else None, float(r["income"]),
-                   r["no_shows"], float(r["rating"]) if r["rating"] is not None else None])
-    ws2 = wb.create_sheet("按单位")
-    ws2.append(["单位", "仪器数", "服务次数", "有效机时", "对外服务机时", "企业用户占比", "服务收入（万元）", "爽约次数"])
-    for r in per_inst:
-        ws2.append([r["institute"], r["instruments"], r["sessions"], float(r["effective_hours"]), float(r["external_hours"]),
-                    float(r["enterprise_share"]) if r["enterprise_share"] is not None else None, float(r["income"]),
-                    r["no_shows"]])
-    buf = BytesIO()
-    wb.save(buf)
+    wb = new_workbook()
+    common = [Col("服务次数", "int"), Col("有效机时（小时）", "number"), Col("对外服务机时（小时）", "number"),
+              Col("企业用户占比", "ratio"), Col("服务收入（万元）", "money"), Col("爽约次数", "int")]
+    write_table(wb.create_sheet("按仪器"), [Col("仪器"), Col("所属单位"), *common, Col("平均评价", "number")],
+                ([r["instrument"], r["institute"], r["sessions"], r["effective_hours"], r["external_hours"],
+                  r["enterprise_share"], r["income"], r["no_shows"], r["rating"]] for r in rows),
+                title=f"{year}年大型科研仪器共享服务情况（按仪器）")
+    write_table(wb.create_sheet("按单位"), [Col("单位"), Col("仪器数", "int"), *common],
+                ([r["institute"], r["instruments"], r["sessions"], r["effective_hours"], r["external_hours"],
+                  r["enterprise_share"], r["income"], r["no_shows"]] for r in per_inst),
+                title=f"{year}年大型科研仪器共享服务情况（按单位）")
     audit.record(AuditEvent.Kind.EXPORT, request=request, object_ref=f"resources:report:{year}")
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="instrument-sharing-{year}.xlsx"'
-    return resp
+    return attachment(to_bytes(wb), dated_name(f"{year}年仪器共享服务报表", "xlsx"))
 
 
 # --------------------------------------------------------------------------- 科技资源 entrance
@@ -567,10 +553,9 @@ def import_page(request):
     if not can(request.user, perm):
         raise PermissionDenied("导入仅限科技局工作人员")
     if request.GET.get("template"):
-        resp = HttpResponse(excel.template_workbook(kind),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        resp["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
-        return resp
+        from kechuang.core.downloads import attachment, dated_name
+
+        return attachment(excel.template_workbook(kind), dated_name(f"{excel.KINDS[kind]}导入模板", "xlsx"))
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")

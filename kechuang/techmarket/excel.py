@@ -8,7 +8,6 @@ Errors are reported as ``第N行 字段: 原因``.
 """
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -46,14 +45,10 @@ class ImportReport:
 
 def template_workbook(kind: str) -> bytes:
     """An empty import template with Chinese headers."""
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "科技成果" if kind == "achievements" else "技术需求"
-    ws.append(list(ACHIEVEMENT_HEADERS if kind == "achievements" else NEED_HEADERS))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    from kechuang.core.xlsx import template_bytes
+
+    return template_bytes("科技成果" if kind == "achievements" else "技术需求",
+                          ACHIEVEMENT_HEADERS if kind == "achievements" else NEED_HEADERS)
 
 
 def _text(v) -> str:
