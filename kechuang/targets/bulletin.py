@@ -565,7 +565,11 @@ def _xlsx_ranking_chart(ws, scored: int) -> None:
     # unit names are text: a string reference (set_categories would write a numeric one)
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(Reference(ws, min_col=2, min_row=4, max_row=3 + scored))))
     chart.height, chart.width = max(7.5, 0.55 * scored + 2), 16  # cm
-    ws.add_chart(chart, f"A{ws.max_row + 2}")  # below the table: prints on the page width
+    # below the table, from a new printed page (a page break after the table): it prints whole
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws.row_breaks.append(Break(id=ws.max_row))
+    ws.add_chart(chart, f"A{ws.max_row + 2}")
 
 
 def _xl(value: Decimal | None):

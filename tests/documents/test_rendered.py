@@ -78,3 +78,26 @@ def test_bulletin_workbook_prints_on_few_pages_with_the_title_whole(tmp_path):
     ps = pages(to_pdf(build_xlsx(data), ".xlsx", tmp_path), body_top_mm=10, body_bottom_mm=287)
     assert len(ps) <= 8, len(ps)  # 27 ranked units and 270 indicator lines, fitted to the width
     assert data.title in ps[0].text().replace("\n", "").replace("\r", "").replace(" ", "")
+
+
+def test_wide_export_prints_landscape_one_page_wide_with_the_header_repeated(tmp_path):
+    import datetime as dt
+
+    from kechuang.core.xlsx import Col, new_workbook, to_bytes, write_table
+
+    columns = [Col("年度", "int"), Col("统一社会信用代码", "code"), Col("企业名称"), Col("所属乡镇"), Col("政策文件"),
+               Col("条款"), Col("措施"), Col("金额（万元）", "money"), Col("最高金额（万元）", "money"),
+               Col("状态"), Col("公示日期", "date"), Col("所用数据", width=60)]
+    rows = [[2025, f"91350583MA2YEX{i:04d}", f"南安市示例石材有限公司{i}", "水头镇", "南政规〔2025〕2号", "（一）",
+             "国家高新技术企业认定奖励", 10 + i / 100, 20, "已公示", dt.date(2025, 6, 1),
+             "2024 年高新技术企业认定；研发费用 423 万元"] for i in range(120)]
+    wb = new_workbook()
+    write_table(wb.create_sheet("兑现案件"), columns, rows, title="兑现案件（导出）")
+    ps = pages(to_pdf(to_bytes(wb), ".xlsx", tmp_path), body_top_mm=5, body_bottom_mm=200)
+    assert ps[0].width_mm > ps[0].height_mm and round(ps[0].width_mm) == 297  # A4 landscape
+    for p in ps:  # every column on every page (fit to width), the header repeated
+        text = p.text().replace(" ", "")
+        assert "统一社会信用代码" in text and "所用数据" in text, p.number
+    first = ps[0].text().replace(" ", "")
+    assert "91350583MA2YEX0000" in first and "2025-06-01" in first  # the code whole, the date as a date
+    assert "###" not in "".join(p.text() for p in ps)
