@@ -208,6 +208,37 @@ def commissioner_register(*, actor, name: str, kind: str = Kind.INDIVIDUAL, leve
     return c
 
 
+@transaction.atomic
+def commissioner_bind_account(*, actor, commissioner: Commissioner, username: str) -> Commissioner:
+    """Bind a 科技特派员-role account (created by the system administrator) to a commissioner row."""
+    from kechuang.core.models import User
+
+    require(actor, "commissioners.commissioner.manage", commissioner)
+    user = User.objects.filter(username__iexact=(username or "").strip()).first()
+    if user is None:
+        raise CommissionerError("登录账户", f"没有账户「{username}」")
+    if user.role != Role.COMMISSIONER:
+        raise CommissionerError("登录账户", "只能绑定“科技特派员”角色的账户（请系统管理员先创建）")
+    other = Commissioner.objects.filter(account=user).exclude(pk=commissioner.pk).first()
+    if other is not None:
+        raise CommissionerError("登录账户", f"该账户已绑定 {other.name}")
+    commissioner.account = user
+    commissioner.save()
+    return commissioner
+
+
+@transaction.atomic
+def commissioner_revoke(*, actor, commissioner: Commissioner, reason: str) -> Commissioner:
+    """撤销认定 (e.g. after an assessment of 不合格 or a credit record); kept in the registry."""
+    require(actor, "commissioners.commissioner.manage", commissioner)
+    _text(reason, "撤销理由", required=True, max_chars=200)
+    commissioner.status = Commissioner.Status.REVOKED
+    commissioner.save()
+    commissioner.recognitions.filter(year=commissioner.recognised_year).update(
+        basis=f"已撤销：{reason.strip()[:180]}")
+    return commissioner
+
+
 # --------------------------------------------------------------------------- selection rounds
 ROUND_FLOW = [s.value for s in SelectionRound.Stage]
 
@@ -814,18 +845,39 @@ def subsidy_pay(*, actor, assessment: Assessment, today: dt.date | None = None) 
     return assessment
 
 
+@transaction.atomic
 def rule_add(*, actor, effective_from: dt.date, weights: dict, grade_lines: dict, subsidy: dict,
              targets: dict | None = None, citation: str = "待核实", unverified: bool = True) -> AssessmentRule:
-    """A new dated assessment rule (weights must add up to 1)."""
+    """A new dated assessment rule: weights in [0, 1] adding up to 1, targets > 0, grade lines in
+    [0, 100] with 优秀 above 合格, subsidies (万元) ≥ 0; one rule per effective date."""
     require(actor, "commissioners.assessment.run")
-    total = sum(Decimal(str(v)) for v in weights.values())
-    if total != 1:
-        raise CommissionerError("权重", f"合计应为 1，现为 {total}")
-    return AssessmentRule.objects.create(effective_from=effective_from, weights={k: str(v) for k, v in weights.items()},
-                                         targets={k: str(v) for k, v in (targets or {}).items()},
-                                         grade_lines={k: str(v) for k, v in grade_lines.items()},
-                                         subsidy={k: str(v) for k, v in subsidy.items()}, citation=citation,
-                                         unverified=unverified)
+    if not effective_from:
+        raise CommissionerError("生效日期", "不能为空")
+    if AssessmentRule.objects.filter(effective_from=effective_from).exists():
+        raise CommissionerError("生效日期", f"{effective_from.isoformat()} 已有考核参数")
+
+    def num(value, field, low=None, high=None, above=None):
+        d = _decimal(value, field)
+        if d is None or (low is not None and d < low) or (high is not None and d > high) or \
+                (above is not None and d <= above):
+            bounds = f"大于 {above}" if above is not None else f"{low}–{high if high is not None else '∞'}"
+            raise CommissionerError(field, f"应为 {bounds} 的数字，收到「{value}」")
+        return d
+
+    labels = {"days": "服务天数", "recipients": "服务对象数", "results": "服务成效", "rating": "满意度"}
+    w = {k: num(weights.get(k, 0), f"权重（{labels[k]}）", 0, 1) for k in labels}
+    if sum(w.values()) != 1:
+        raise CommissionerError("权重", f"合计应为 1，现为 {sum(w.values())}")
+    t = {k: num((targets or {}).get(k, 1), f"满分基准（{labels[k]}）", above=0) for k in ("days", "recipients", "results")}
+    g = {k: num(grade_lines.get(k), f"{k}分数线", 0, 100) for k in ("优秀", "合格")}
+    if g["优秀"] <= g["合格"]:
+        raise CommissionerError("等次分数线", "优秀分数线应高于合格分数线")
+    sub = {k: num(subsidy.get(k, 0), f"后补助（{k}）", 0, 10_000) for k in ("优秀", "合格", "不合格")}
+    return AssessmentRule.objects.create(
+        effective_from=effective_from, weights={k: str(v) for k, v in w.items()},
+        targets={k: str(v) for k, v in t.items()}, grade_lines={k: str(v) for k, v in g.items()},
+        subsidy={k: str(v) for k, v in sub.items()}, citation=_text(citation, "依据", max_chars=200) or "待核实",
+        unverified=unverified)
 
 
 def quantize_score(value: Decimal) -> Decimal:

@@ -130,13 +130,25 @@ def roster(request):
         townships=Region.townships(), can_import=has_perm(request.user, "commissioners.commissioner.import")))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
+@_errors_to_messages
 def detail(request, pk: int):
     _business(request)
     c = get_scoped_or_404(Commissioner, request.user, "view", pk=pk)
+    if request.method == "POST":
+        c = get_scoped_or_404(Commissioner, request.user, "change", pk=pk)
+        if request.POST.get("action") == "bind":
+            services.commissioner_bind_account(actor=request.user, commissioner=c,
+                                               username=request.POST.get("username", ""))
+            messages.success(request, "已绑定登录账户")
+        elif request.POST.get("action") == "revoke":
+            services.commissioner_revoke(actor=request.user, commissioner=c, reason=request.POST.get("reason", ""))
+            messages.success(request, "已撤销认定")
+        return redirect("commissioners:detail", pk=c.pk)
     own = c.account_id == request.user.pk or request.user.role == Role.BUREAU_STAFF
     return render(request, "commissioners/detail.html", _ctx(
         request, tab="roster", c=c, own=own, recognitions=c.recognitions.all(), members=c.members.all(),
+        can_manage=has_perm(request.user, "commissioners.commissioner.manage"),
         items=c.items.filter(status=ServiceItem.Status.PUBLISHED),
         recipients=_my_recipients(request.user) if has_perm(request.user, "commissioners.question.ask") else []))
 
@@ -548,6 +560,16 @@ def assessment(request):
             year = int(request.POST.get("year") or year)
             done = services.assessment_run(actor=user, year=year)
             messages.success(request, f"已完成 {year} 年度考核：{len(done)} 名（组、家）")
+        elif action == "rule":
+            p = request.POST
+            services.rule_add(
+                actor=user, effective_from=_date(p.get("effective_from"), "生效日期"),
+                weights={k: p.get(f"w_{k}", "") or "0" for k in ("days", "recipients", "results", "rating")},
+                targets={k: p.get(f"t_{k}", "") or "1" for k in ("days", "recipients", "results")},
+                grade_lines={"优秀": p.get("g_excellent") or "85", "合格": p.get("g_pass") or "60"},
+                subsidy={"优秀": p.get("s_excellent") or "0", "合格": p.get("s_pass") or "0", "不合格": "0"},
+                citation=p.get("citation", "") or "待核实", unverified=bool(p.get("unverified")))
+            messages.success(request, "考核参数已保存，按生效日期施行")
         elif action == "pay":
             a = get_scoped_or_404(Assessment, user, "change", pk=request.POST.get("assessment"))
             services.subsidy_pay(actor=user, assessment=a)

@@ -392,3 +392,35 @@ def test_message_centre_tells_who_acts_next(world):
     assert Message.objects.filter(recipient=s["a"]["user"], title__startswith="新的需求指派").exists()
     services.log_confirm(actor=world.clerk_a, log=s["a"]["log"], confirmed=False, reason="未到村")
     assert Message.objects.filter(recipient=world.staff, title__startswith="服务日志有异议").exists()
+
+
+def test_rule_entry_validated(world):
+    base = dict(actor=SYSTEM, effective_from=dt.date(YEAR, 3, 1),
+                weights={"days": "0.4", "recipients": "0.2", "results": "0.2", "rating": "0.2"},
+                targets={"days": "30", "recipients": "5", "results": "3"},
+                grade_lines={"优秀": "85", "合格": "60"}, subsidy={"优秀": "2", "合格": "1", "不合格": "0"})
+    for bad in ({"weights": {**base["weights"], "days": "1.4"}}, {"weights": {**base["weights"], "days": "x"}},
+                {"targets": {**base["targets"], "days": "0"}}, {"grade_lines": {"优秀": "60", "合格": "60"}},
+                {"subsidy": {**base["subsidy"], "优秀": "-1"}}):
+        with pytest.raises(CommissionerError):
+            services.rule_add(**{**base, **bad})
+    services.rule_add(**base)
+    with pytest.raises(CommissionerError, match="已有"):
+        services.rule_add(**base)
+    with pytest.raises(PermissionDenied):
+        services.rule_add(**{**base, "actor": world.clerk_a, "effective_from": dt.date(YEAR, 4, 1)})
+
+
+def test_bind_account_and_revoke(world, client_for):
+    s = setup(world)
+    c = s["a"]["commissioner"]
+    with pytest.raises(CommissionerError, match="已绑定"):
+        services.commissioner_bind_account(actor=world.staff, commissioner=s["b"]["commissioner"], username="comm_a")
+    with pytest.raises(CommissionerError, match="科技特派员"):
+        services.commissioner_bind_account(actor=world.staff, commissioner=c, username="clerk_a")
+    r = client_for(world.staff).post(f"/commissioners/roster/{c.pk}/", {"action": "revoke", "reason": "考核不合格"})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.status == "revoked"
+    assert client_for(world.clerk_a).post(f"/commissioners/roster/{s['b']['commissioner'].pk}/",
+                                          {"action": "revoke", "reason": "x"}).status_code == 403
