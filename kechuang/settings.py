@@ -176,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kechuang.core.context_processors.shell",
             ],
+            "builtins": ["kechuang.core.templatetags.ui"],
         },
     },
 ]

@@ -7,6 +7,9 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from kechuang.api import api, public_urls
@@ -23,6 +26,8 @@ admin.site.index_title = "系统管理"
 admin.site.login = core_views.admin_login_redirect
 
 urlpatterns = [
+    # browsers ask for /favicon.ico whatever the page says; answer with the vendored icon
+    path("favicon.ico", login_not_required(lambda request: redirect(static("favicon.svg"), permanent=True))),
     path("", include("kechuang.core.urls")),
     path("admin/", admin.site.urls),
     path("api/public/", public_urls()),

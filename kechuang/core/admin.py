@@ -92,15 +92,68 @@ class UserAdmin(RoleAdmin, BaseUserAdmin):
 class AuditEventAdmin(RoleAdmin):
     role = Role.AUDIT_ADMIN
     read_only = True
-    list_display = ("at", "kind", "outcome", "username", "ip", "object_ref")
+    list_display = ("at", "kind", "result", "who", "ip", "ref")
     list_filter = ("kind", "outcome")
     search_fields = ("username", "object_ref", "ip")
+
+    @admin.display(description="结果", ordering="outcome")
+    def result(self, obj):
+        return "成功" if obj.outcome == "success" else "失败"
+
+    @admin.display(description="账户", ordering="username")
+    def who(self, obj):
+        return "系统" if obj.username == "system" else obj.username
+
+    @admin.display(description="对象", ordering="object_ref")
+    def ref(self, obj):
+        from kechuang.core.templatetags.ui import object_ref
+
+        return object_ref(obj.object_ref)
+
+
+class ModelNameFilter(admin.SimpleListFilter):
+    """对象类型 by its Chinese name (the stored value is the model's label, e.g. enterprises.enterprise)."""
+
+    title = "对象类型"
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        from django.apps import apps
+
+        out = []
+        for label in ChangeLog.objects.order_by().values_list("model", flat=True).distinct():
+            try:
+                out.append((label, str(apps.get_model(label)._meta.verbose_name)))
+            except (LookupError, ValueError):
+                out.append((label, "其他对象"))
+        return sorted(out, key=lambda x: x[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
 
 
 @admin.register(ChangeLog)
 class ChangeLogAdmin(RoleAdmin):
     role = Role.AUDIT_ADMIN
     read_only = True
-    list_display = ("at", "actor", "action", "model", "object_repr", "request_id")
-    list_filter = ("action", "model")
+    list_display = ("at", "who", "action", "model_name", "what", "request_id")
+    list_filter = ("action", ModelNameFilter)
     search_fields = ("actor", "object_repr", "request_id")
+
+    @admin.display(description="操作人/来源", ordering="actor")
+    def who(self, obj):
+        from kechuang.core.templatetags.ui import person, source_words
+
+        return person(obj.user) if obj.user_id else (source_words(obj.source) or "系统")
+
+    @admin.display(description="对象", ordering="object_repr")
+    def what(self, obj):
+        from kechuang.core.templatetags.ui import object_words
+
+        return object_words(obj)
+
+    @admin.display(description="对象类型", ordering="model")
+    def model_name(self, obj):
+        from kechuang.core.templatetags.ui import object_ref
+
+        return object_ref(f"{obj.model}:").rstrip(" #") or "其他对象"

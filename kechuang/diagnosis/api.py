@@ -48,7 +48,7 @@ def _evaluate(payload: dict, scheme: str, on: dt.date | None):
              url_name="diagnosis_api_evaluate")
 def diagnosis_api_evaluate(request, payload: dict = Body(...), scheme: str = "all",
                            on: dt.date | None = None):
-    """预诊断：提交企业数据（约定第 2 节），返回认定结论（约定第 3 节）。scheme=all 返回全部五类。"""
+    """预诊断：提交企业数据（facts JSON），返回认定结论（格式见 docs/commands.md）。scheme=all 返回全部五类。"""
     return _evaluate(payload, scheme, on)
 
 

@@ -6,21 +6,22 @@ import datetime as dt
 
 from django import forms
 
-YEAR_FIELDS = (
-    ("sales_revenue", "销售收入"), ("operating_revenue", "营业收入"),
-    ("main_business_revenue", "主营业务收入"), ("total_income", "总收入"),
-    ("hitech_revenue", "高新技术产品（服务）收入"), ("rd_expense", "研究开发费用总额"),
-    ("rd_expense_domestic", "其中境内研究开发费用"), ("cost_expense_total", "成本费用支出总额"),
-    ("total_assets", "资产总额"), ("total_liabilities", "负债总额"), ("net_assets", "净资产"),
-    ("equity_financing", "新增股权融资"),
-)
+from kechuang.rules.vocabulary import FIELDS, YEAR_MONEY  # the one vocabulary
+
+#: The year figures the self-check asks for (the registry's labels; 净利润 is not used by any scheme).
+YEAR_FIELDS = tuple((f.name, f.label) for f in YEAR_MONEY if f.name != "net_profit")
 TRI = (("", "不确定"), ("no", "否"), ("yes", "是"))
 BANDS = (("", "不确定"), ("A", "A 档"), ("B", "B 档"), ("C", "C 档"), ("D", "D 档"), ("E", "E 档"))
 
 
-def _money(label):
+def _money(field, label):
     return forms.DecimalField(label=label, required=False, max_digits=16, decimal_places=4,
-                              min_value=None)
+                              min_value=field.minimum, max_value=field.maximum)
+
+
+def _count(name, label=None):
+    f = FIELDS[name]
+    return forms.IntegerField(label=label or f.label, required=False, min_value=f.minimum, max_value=f.maximum)
 
 
 class SelfCheckForm(forms.Form):
@@ -31,9 +32,9 @@ class SelfCheckForm(forms.Form):
     name = forms.CharField(label="企业名称", required=False, max_length=200)
     established_on = forms.DateField(label="成立日期", required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    employees = forms.IntegerField(label="职工总数", required=False)
-    tech_staff = forms.IntegerField(label="科技人员数", required=False)
-    rd_staff = forms.IntegerField(label="研发人员数", required=False)
+    employees = _count("employees")
+    tech_staff = _count("tech_staff")
+    rd_staff = _count("rd_staff")
     high_tech_field = forms.ChoiceField(label="核心技术属于国家重点支持的高新技术领域", required=False,
                                         choices=(("", "不确定"), ("yes", "属于"), ("no", "不属于")))
     restricted_industry = forms.ChoiceField(label="产品属禁止、限制或淘汰类", required=False, choices=TRI)
@@ -48,7 +49,7 @@ class SelfCheckForm(forms.Form):
     core_support = forms.ChoiceField(label="知识产权对主要产品的核心支持作用（自评）", required=False, choices=BANDS)
     rd_management = forms.IntegerField(label="研究开发组织管理水平自评分（0–20）", required=False,
                                        min_value=0, max_value=20)
-    niche_market_years = forms.IntegerField(label="从事特定细分市场年数", required=False, min_value=0)
+    niche_market_years = _count("niche_market_years")
     strategic_emerging_industry = forms.ChoiceField(label="主导产品属战略性新兴产业等领域", required=False, choices=TRI)
 
     def __init__(self, *args, **kwargs):
@@ -57,7 +58,7 @@ class SelfCheckForm(forms.Form):
         self.window = [on.year - 3, on.year - 2, on.year - 1] if isinstance(on, dt.date) else []
         for k in range(3):
             for f, label in YEAR_FIELDS:
-                self.fields[f"y{k}_{f}"] = _money(f"前{3 - k}年 {label}（万元）")
+                self.fields[f"y{k}_{f}"] = _money(FIELDS[f], f"前{3 - k}年 {label}（{FIELDS[f].unit}）")
             self.fields[f"y{k}_conversions"] = forms.IntegerField(
                 label=f"前{3 - k}年 科技成果转化数（项）", required=False, min_value=0)
 

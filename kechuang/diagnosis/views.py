@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -18,10 +19,12 @@ from kechuang.core.downloads import attachment, dated_name
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.diagnosis import selectors
 from kechuang.diagnosis.forms import SelfCheckForm
+from kechuang.diagnosis.gaps import top_gap_texts
 from kechuang.diagnosis.models import RUNGS, DiagnosisResult, DiagnosisRun
 from kechuang.rules.docx_report import build_docx
+from kechuang.rules.engine import NoRulesInForce, schemes_in_force
 from kechuang.rules.facts import FactsError, key_label
-from kechuang.rules.report import conclusion, next_steps
+from kechuang.rules.report import conclusion, held_text, next_steps
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,15 +32,25 @@ PIPELINE_ROLES = ("bureau_staff", "township_clerk")
 
 
 def _on(request) -> dt.date:
+    """The evaluation date asked for; today when absent, malformed or before any rules in force
+    (the page then says so, see :func:`_on_notice`)."""
     raw = request.GET.get("on") or request.POST.get("on") or ""
     try:
-        return dt.date.fromisoformat(raw) if raw else dt.date.today()
+        on = dt.date.fromisoformat(raw) if raw else dt.date.today()
     except ValueError:
         return dt.date.today()
+    try:
+        schemes_in_force(on)
+    except NoRulesInForce as exc:
+        messages.warning(request, f"{exc}已按今天评价。")
+        return dt.date.today()
+    return on
 
 
-def _verdict_rows(verdicts):
-    return [{"v": v, "conclusion": conclusion(v), "steps": next_steps(v)} for v in verdicts]
+def _verdict_rows(verdicts, facts=None):
+    # when a whole rule version is unconfirmed its note says so once; rows are then not marked one by one
+    return [{"v": v, "conclusion": conclusion(v), "steps": next_steps(v), "held": held_text(v, facts),
+             "mark_rows": not all(not c.verified for c in v.conditions)} for v in verdicts]
 
 
 def index(request):
@@ -55,7 +68,7 @@ def enterprise_report(request, pk: int):
     on = _on(request)
     enterprise, facts, verdicts = selectors.enterprise_verdicts(request.user, pk, on=on)
     return render(request, "diagnosis/enterprise.html", {
-        "e": enterprise, "facts": facts, "rows": _verdict_rows(verdicts), "on": on,
+        "e": enterprise, "facts": facts, "rows": _verdict_rows(verdicts, facts), "on": on,
     })
 
 
@@ -77,14 +90,16 @@ def selfcheck(request):
             try:
                 facts, verdicts = selectors.facts_verdicts(form.facts(), on=form.cleaned_data["on"])
             except FactsError as exc:
-                error = f"{key_label(exc.key)}（{exc.key}）：{exc.message}"
+                error = f"{key_label(exc.key)}：{exc.message}"
+            except NoRulesInForce as exc:
+                error = str(exc)
             if verdicts and request.POST.get("format") == "docx":
                 return attachment(build_docx(verdicts, facts),
                                   dated_name(f"{facts.name or '企业'}资格自测报告", "docx", form.cleaned_data["on"]))
     else:
         form = SelfCheckForm(initial={"on": dt.date.today()})
     return render(request, "diagnosis/selfcheck.html", {
-        "form": form, "rows": _verdict_rows(verdicts) if verdicts else None, "facts": facts,
+        "form": form, "rows": _verdict_rows(verdicts, facts) if verdicts else None, "facts": facts,
         "error": error,
     })
 
@@ -98,10 +113,10 @@ def _results(request, run, action: str = "view"):
     """The run's results the user may see (or export), narrowed by the page's filters."""
     qs = DiagnosisResult.objects.restrict(request.user, action).filter(run=run)
     f = request.GET
-    if f.get("township"):
-        qs = qs.filter(township_id=f.get("township"))
-    if f.get("rung", "") != "":
-        qs = qs.filter(rung=f.get("rung"))
+    if re.fullmatch(r"[0-9]{1,9}", f.get("township", "")):
+        qs = qs.filter(township_id=int(f["township"]))
+    if re.fullmatch(r"[0-9]", f.get("rung", "")):
+        qs = qs.filter(rung=int(f["rung"]))
     if f.get("pool") == "1":
         qs = qs.filter(hnte_pool=True)
     return qs
@@ -111,7 +126,8 @@ def pipeline(request):
     """培育库: latest (or chosen) run, funnel per township and for the city, filtered list."""
     _require_pipeline_role(request.user)
     runs = DiagnosisRun.objects.restrict(request.user, "view")
-    run = runs.filter(pk=request.GET.get("run")).first() if request.GET.get("run") else runs.first()
+    wanted = request.GET.get("run", "")
+    run = runs.filter(pk=int(wanted)).first() if re.fullmatch(r"[0-9]{1,9}", wanted) else runs.first()
     ctx = {"runs": runs[:20], "run": run, "rungs": RUNGS,
            "can_run": getattr(request.user, "role", "") == "bureau_staff"}
     if run is not None:
@@ -128,10 +144,27 @@ def pipeline(request):
             before = _funnel(DiagnosisResult.objects.restrict(request.user, "view").filter(run=prev))
             for f, b in zip(funnel, before, strict=True):
                 f["delta"] = f["count"] - b["count"]
+        gaps = top_gap_texts(list(page.object_list), run.evaluated_on)
+        for r in page.object_list:
+            r.top_gap = gaps.get(r.pk, "")
         ctx.update({"funnel": funnel, "by_town": list(by_town), "page": page, "prev": prev,
+                    "rule_titles": _rule_titles(run),
                     "chart": {"labels": [f["label"] for f in funnel], "values": [f["count"] for f in funnel]},
                     "query": request.GET.urlencode()})
     return render(request, "diagnosis/pipeline.html", ctx)
+
+
+def _rule_titles(run) -> list[str]:
+    """The titles of the rule versions a run used (its stored ids are for the record, not for people)."""
+    from kechuang.rules.params import parameters_for
+
+    out = []
+    for scheme in run.rules_versions:
+        try:
+            out.append(parameters_for(scheme, run.evaluated_on).version.title)
+        except Exception:  # noqa: BLE001 - a scheme no longer known: leave it out of the sentence
+            continue
+    return list(dict.fromkeys(out))
 
 
 def _funnel(qs) -> list[dict]:
@@ -162,7 +195,6 @@ def pipeline_export(request, run_pk: int):
     run = get_scoped_or_404(DiagnosisRun, request.user, "export", pk=run_pk)
     from kechuang.core.audit import AuditEvent, record
     from kechuang.core.xlsx import Col, new_workbook, to_bytes, write_table
-    from kechuang.diagnosis.gaps import top_gap_texts
 
     rows = list(_results(request, run, "export").select_related("enterprise", "township").order_by("township__name", "-rung", "enterprise__name"))
     gaps = top_gap_texts(rows, run.evaluated_on)

@@ -55,7 +55,7 @@ def enterprises_api_detail(request, pk: int):
 
 @router.get("/{pk}/facts", url_name="enterprises_api_facts")
 def enterprises_api_facts(request, pk: int):
-    """企业数据（约定第 2 节 facts 格式），金额为万元。"""
+    """企业数据（facts JSON，格式见 docs/commands.md），金额为万元。"""
     enterprise = selectors.enterprise_detail(request.user, pk)
     return HttpResponse(facts_json(enterprise_facts(enterprise), indent=None), content_type="application/json")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.scoping import ScopedModel
 from kechuang.enterprises import vocab
+from kechuang.rules.vocabulary import YEAR_MONEY
 
 
 def _choices(table: dict[str, str]) -> list[tuple[str, str]]:
@@ -126,8 +127,12 @@ class _EnterpriseChild(ScopedModel):
         abstract = True
 
 
-def _money(label):
-    return models.DecimalField(label, max_digits=16, decimal_places=4, null=True, blank=True)
+#: the year figures' labels (the template's headers) and bounds come from the one vocabulary
+_YEAR = {f.name: f for f in YEAR_MONEY}
+
+
+def _money(field):
+    return models.DecimalField(field.column, max_digits=16, decimal_places=4, null=True, blank=True)
 
 
 class FiscalYear(_EnterpriseChild):
@@ -136,19 +141,19 @@ class FiscalYear(_EnterpriseChild):
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE,
                                    related_name="fiscal_years")
     year = models.PositiveSmallIntegerField(_("年度"))
-    sales_revenue = _money(_("销售收入"))
-    operating_revenue = _money(_("营业收入"))
-    main_business_revenue = _money(_("主营业务收入"))
-    total_income = _money(_("总收入"))
-    hitech_revenue = _money(_("高新技术产品收入"))
-    rd_expense = _money(_("研究开发费用总额"))
-    rd_expense_domestic = _money(_("境内研究开发费用"))
-    cost_expense_total = _money(_("成本费用支出总额"))
-    total_assets = _money(_("资产总额"))
-    total_liabilities = _money(_("负债总额"))
-    net_assets = _money(_("净资产"))
-    net_profit = _money(_("净利润"))
-    equity_financing = _money(_("新增股权融资实缴额"))
+    sales_revenue = _money(_YEAR["sales_revenue"])
+    operating_revenue = _money(_YEAR["operating_revenue"])
+    main_business_revenue = _money(_YEAR["main_business_revenue"])
+    total_income = _money(_YEAR["total_income"])
+    hitech_revenue = _money(_YEAR["hitech_revenue"])
+    rd_expense = _money(_YEAR["rd_expense"])
+    rd_expense_domestic = _money(_YEAR["rd_expense_domestic"])
+    cost_expense_total = _money(_YEAR["cost_expense_total"])
+    total_assets = _money(_YEAR["total_assets"])
+    total_liabilities = _money(_YEAR["total_liabilities"])
+    net_assets = _money(_YEAR["net_assets"])
+    net_profit = _money(_YEAR["net_profit"])
+    equity_financing = _money(_YEAR["equity_financing"])
 
     class Meta:
         verbose_name = _("年度数据")

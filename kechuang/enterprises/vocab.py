@@ -2,77 +2,25 @@
 and the Chinese labels used on pages and in the Excel template (contract section 2b).
 
 Pure Python, no Django import: the Excel validator and the facts builder use these tables.
+The tables themselves are defined once in :mod:`kechuang.rules.vocabulary`.
 """
 
 from __future__ import annotations
 
-#: 知识产权类型 (contract 2 `ip_rights[].kind`) → Chinese label used in the template.
-IP_KINDS: dict[str, str] = {
-    "invention_patent": "发明专利",
-    "utility_model": "实用新型",
-    "design_patent": "外观设计",
-    "software_copyright": "软件著作权",
-    "ic_layout": "集成电路布图设计",
-    "plant_variety": "植物新品种",
-    "national_crop_variety": "国家级农作物品种",
-    "national_new_drug": "国家新药",
-    "tcm_protected_variety_1": "国家一级中药保护品种",
-}
+from kechuang.rules import vocabulary as _v  # the one vocabulary, shared with the rules
 
-#: Class I / Class II per 《高新技术企业认定管理工作指引》(国科发火〔2016〕195号) 四（二）.
-IP_CLASS: dict[str, int] = {
-    "invention_patent": 1, "plant_variety": 1, "national_crop_variety": 1, "national_new_drug": 1,
-    "tcm_protected_variety_1": 1, "ic_layout": 1,
-    "utility_model": 2, "design_patent": 2, "software_copyright": 2,
-}
-
-#: 获得方式 (contract 2 `acquired_by`).
-ACQUISITION: dict[str, str] = {"self": "自主研发", "transfer": "受让", "gift": "受赠", "merger": "并购"}
-
-#: 资质类型 (contract 2 `qualifications[].kind`, 2b labels).
-QUALIFICATION_KINDS: dict[str, str] = {
-    "hnte": "高新技术企业",
-    "tsme": "科技型中小企业",
-    "innovative_sme": "创新型中小企业",
-    "srdi_sme": "专精特新中小企业",
-    "little_giant": "专精特新“小巨人”企业",
-    "above_designated_size": "规上企业",
-}
-
-#: 发证（认定）层级.
-ISSUING_LEVELS: dict[str, str] = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
-
-#: 企业规模 (《统计上大中小微型企业划分办法（2017）》 国统字〔2017〕213号).
-SIZE_CLASSES: dict[str, str] = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
-
-#: 信用记录类型 and how each feeds the facts of contract 2.
-CREDIT_KINDS: dict[str, str] = {
-    "research_dishonesty": "科研严重失信",
-    "abnormal_operation": "列入经营异常名录",
-    "serious_illegal": "列入严重违法失信企业名单",
-    "major_incident": "重大安全、质量事故或严重环境违法",
-    "commendation": "守信激励",
-    "other": "其他",
-}
-CREDIT_EFFECTS: dict[str, str] = {"veto": "一票否决", "restrict": "限制申报", "warning": "警示", "none": "无影响"}
+IP_KINDS: dict[str, str] = dict(_v.IP_KINDS)
+IP_CLASS: dict[str, int] = dict(_v.IP_CLASS)
+ACQUISITION: dict[str, str] = dict(_v.ACQUISITION)
+QUALIFICATION_KINDS: dict[str, str] = dict(_v.QUALIFICATION_KINDS)
+ISSUING_LEVELS: dict[str, str] = dict(_v.ISSUING_LEVELS)
+SIZE_CLASSES: dict[str, str] = dict(_v.SIZE_CLASSES)
+CREDIT_KINDS: dict[str, str] = dict(_v.CREDIT_KINDS)
+CREDIT_EFFECTS: dict[str, str] = dict(_v.CREDIT_EFFECTS)
 
 #: Money fields of one fiscal year (contract 2 `years[]`), in 万元, with the template header and
 #: whether the figure may be negative (net assets and net profit may; the rest may not).
-YEAR_MONEY_FIELDS: dict[str, tuple[str, bool]] = {
-    "sales_revenue": ("销售收入", False),
-    "operating_revenue": ("营业收入", False),
-    "main_business_revenue": ("主营业务收入", False),
-    "total_income": ("总收入", False),
-    "hitech_revenue": ("高新技术产品收入", False),
-    "rd_expense": ("研究开发费用总额", False),
-    "rd_expense_domestic": ("境内研究开发费用", False),
-    "cost_expense_total": ("成本费用支出总额", False),
-    "total_assets": ("资产总额", False),
-    "total_liabilities": ("负债总额", False),
-    "net_assets": ("净资产", True),
-    "net_profit": ("净利润", True),
-    "equity_financing": ("新增股权融资实缴额", False),
-}
+YEAR_MONEY_FIELDS: dict[str, tuple[str, bool]] = {f.name: (f.column, f.negative_allowed) for f in _v.YEAR_MONEY}
 
 #: The value of 高新技术领域 that means "outside the supported fields" (facts `null`).
 HIGH_TECH_FIELD_OUTSIDE = "不属于"

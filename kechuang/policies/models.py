@@ -149,6 +149,13 @@ class PolicyEvent(ScopedModel):
         ordering = ["-date", "id"]
         indexes = [models.Index(fields=["kind", "date"])]
 
+    @property
+    def kind_label(self) -> str:
+        """The event kind in words (the engine's table of event kinds)."""
+        from kechuang.policies.engine.events import EVENT_KINDS
+
+        return EVENT_KINDS[self.kind][0] if self.kind in EVENT_KINDS else "其他事件"
+
 
 class ScreeningRun(ScopedModel):
     """One 免申即享 screening run over all enterprises for a year."""

@@ -67,6 +67,12 @@ def policy_event_record(*, user, enterprise, kind: str, date, fields: dict | Non
 
 # --- screening ----------------------------------------------------------------------
 
+
+def _drop_key(text: str) -> str:
+    """Evidence for people: the facts key paths (events[0], qualifications[1]) left out."""
+    text = re.sub(r"[，,]?\s*(?:events|qualifications|years)\[\d+\](?:\.\w+)?\s*[，,]?", "，", text)
+    return text.replace("（，", "（").replace("，）", "）")
+
 def _evidence(dbp, i: int, measure, policy: Policy, year: int) -> dict:
     ent = dbp.enterprise(i)
     out = evaluate_measure(measure, policy, ent, year)
@@ -76,13 +82,13 @@ def _evidence(dbp, i: int, measure, policy: Policy, year: int) -> dict:
         m = re.search(r"events\[(\d+)\]", line)
         if m:
             src = sources.get(int(m.group(1))) or "政策事件登记"
-            line = line.replace(m.group(0), f"政策事件#{m.group(1)}") + f"（来源：{src}）"
+            line = _drop_key(line) + f"（来源：{src}）"
         elif "years[" in line:
-            line += "（来源：企业库年度数据）"
+            line = _drop_key(line) + "（来源：企业库年度数据）"
         elif "qualifications[" in line:
-            line += "（来源：企业库资质记录）"
+            line = _drop_key(line) + "（来源：企业库资质记录）"
         data.append(line)
-    basis = re.sub(r"events\[(\d+)\]", r"政策事件#\1", out.basis)
+    basis = _drop_key(out.basis)
     return {
         "measure": measure.id, "policy": policy.doc_no, "citation": measure.citation,
         "window": policy.window_text(), "basis": basis,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.downloads import attachment, dated_name
 from kechuang.core.scoping import get_scoped_or_404
+from kechuang.rules.vocabulary import label_of
 
 from . import services
 from .engine import PolicyInputError, calculate, load_policies
@@ -44,8 +45,18 @@ def index(request):
 def policy_detail(request, code):
     """One policy: measures, benefits, 牵头/责任单位, assumptions; bureau staff may copy it to the sandbox."""
     doc = get_scoped_or_404(PolicyDocument, request.user, "view", code=code)
+    from kechuang.policies.engine.model import BENEFIT_KIND_LABELS
+
     policy = doc.to_engine()
-    return render(request, "policies/policy.html", {"doc": doc, "policy": policy, "records": doc.measures.all(),
+    groups: dict[str, list[str]] = {}
+    for m in policy.measures:
+        if m.stacking_group:
+            groups.setdefault(m.stacking_group, []).append(m.title)
+    rows = [{"m": m, "benefit_label": BENEFIT_KIND_LABELS.get(m.benefit.kind, "其他"),
+             "stacking_peers": [t for t in groups.get(m.stacking_group or "", []) if t != m.title]}
+            for m in policy.measures]
+    return render(request, "policies/policy.html", {"doc": doc, "policy": policy, "rows": rows,
+                                                     "records": doc.measures.all(),
                                                      "statuses": PolicyDocument.Status.choices,
                                                      "is_staff": request.user.role == "bureau_staff"})
 
@@ -98,7 +109,7 @@ def public_calculator(request):
             result = calculate(facts, year, [p for p in load_policies() if p.status == "published"])
             ctx.update(_result_context(result))
         except PolicyInputError as exc:
-            form.add_error(None, f"{exc.key}：{exc.message}")
+            form.add_error(None, f"{label_of(exc.key)}：{exc.message}")
     return render(request, "policies/public_calculator.html", ctx)
 
 
@@ -123,7 +134,7 @@ def enterprise_page(request, pk):
     try:
         ctx.update(_result_context(calculate(facts, year, engine_policies())))
     except PolicyInputError as exc:
-        ctx["error"] = f"{exc.key}：{exc.message}"
+        ctx["error"] = f"{label_of(exc.key)}：{exc.message}"
     return render(request, "policies/enterprise.html", ctx)
 
 

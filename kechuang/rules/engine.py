@@ -21,7 +21,7 @@ import numpy as np
 
 from .facts import Facts, parse_facts
 from .features import features_from_facts, features_from_population
-from .params import ParameterSet, parameters_for
+from .params import ParameterSet, earliest_effective, in_force, parameters_for
 from .population import Population
 from .verdict import STATUS_NAMES, Range, Verdict, eligibility_columns, expr_text, merge_missing
 
@@ -34,6 +34,26 @@ class UnknownScheme(ValueError):
     def __init__(self, scheme: str):
         self.scheme = scheme
         super().__init__(f"未知的认定类型“{scheme}”，可选：{'、'.join(SCHEMES)}")
+
+
+class NoRulesInForce(ValueError):
+    """No scheme has rules in force on the date asked for (e.g. a date before 2016)."""
+
+    def __init__(self, on: _dt.date):
+        self.on = on
+        first = min(earliest_effective(s) for s in SCHEMES)
+        super().__init__(
+            f"{on.year}年{on.month}月{on.day}日没有生效的认定办法：本系统收录的认定办法最早自"
+            f"{first.year}年{first.month}月{first.day}日起施行，请选择此后的评价日期。")
+
+
+def schemes_in_force(on: _dt.date, schemes: Iterable[str] = SCHEMES) -> tuple[str, ...]:
+    """The schemes among ``schemes`` with a rule version in force on ``on``; raises
+    :class:`NoRulesInForce` when there is none."""
+    found = tuple(s for s in schemes if in_force(s, on))
+    if not found:
+        raise NoRulesInForce(on)
+    return found
 
 
 def scheme_module(scheme: str) -> ModuleType:
@@ -63,8 +83,8 @@ def evaluate(scheme: str, facts: Facts | dict, on: _dt.date | None = None) -> Ve
         notes.append(P.version.note)
     if facts.unknown_keys:
         notes.append("以下字段未识别，已忽略（请检查拼写）：" + "、".join(facts.unknown_keys))
-    if any(not c.verified for c in conditions):
-        notes.append("标注“未核实”的条件依据二手资料或本系统解读，请以主管部门最新文件为准。")
+    if P.version.verified and any(not c.verified for c in conditions):
+        notes.append("标注“待核实”的条件依据二手资料或本系统解读，请以主管部门最新文件为准。")
     score = None
     if res.score is not None:
         score = Range(int(res.score[0][0]), int(res.score[1][0]))

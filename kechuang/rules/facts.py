@@ -27,6 +27,8 @@ from typing import Any
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
 
+from . import vocabulary as _vocabulary
+
 __all__ = [
     "FactsError",
     "Facts",
@@ -61,35 +63,12 @@ class FactsError(ValueError):
 # --- vocabularies -------------------------------------------------------------------
 
 #: Class I / Class II per 工作指引 (国科发火〔2016〕195号) 四（二）知识产权.
-IP_CLASS: Mapping[str, int] = MappingProxyType({
-    "invention_patent": 1,
-    "plant_variety": 1,
-    "national_crop_variety": 1,
-    "national_new_drug": 1,
-    "tcm_protected_variety_1": 1,
-    "ic_layout": 1,
-    "utility_model": 2,
-    "design_patent": 2,
-    "software_copyright": 2,
-})
+IP_CLASS: Mapping[str, int] = _vocabulary.IP_CLASS
+IP_KIND_LABELS: Mapping[str, str] = _vocabulary.IP_KINDS
 
-IP_KIND_LABELS: Mapping[str, str] = MappingProxyType({
-    "invention_patent": "发明专利",
-    "plant_variety": "植物新品种",
-    "national_crop_variety": "国家级农作物品种",
-    "national_new_drug": "国家新药",
-    "tcm_protected_variety_1": "国家一级中药保护品种",
-    "ic_layout": "集成电路布图设计专有权",
-    "utility_model": "实用新型",
-    "design_patent": "外观设计",
-    "software_copyright": "软件著作权",
-})
+ACQUISITION_KINDS = frozenset(_vocabulary.ACQUISITION)
 
-ACQUISITION_KINDS = frozenset({"self", "transfer", "gift", "merger"})
-
-QUALIFICATION_KINDS = frozenset({
-    "hnte", "tsme", "innovative_sme", "srdi_sme", "little_giant", "above_designated_size",
-})
+QUALIFICATION_KINDS = frozenset(_vocabulary.QUALIFICATION_KINDS)
 
 #: Event kinds of contract section 4, with the extra keys each may carry and their type.
 EVENT_KINDS: Mapping[str, Mapping[str, str]] = MappingProxyType({
@@ -731,29 +710,10 @@ def _uscc_reason(exc: Exception) -> str:
     }.get(name, "格式错误")
 
 
-#: Chinese names of the facts keys, for messages to enterprises.
-FIELD_LABELS: Mapping[str, str] = MappingProxyType({
-    "name": "企业名称", "uscc": "统一社会信用代码", "region": "所属乡镇", "established_on": "成立日期",
-    "mainland_resident": "是否境内居民企业", "employees": "职工总数", "tech_staff": "科技人员数",
-    "rd_staff": "研发人员数", "high_tech_field": "高新技术领域", "restricted_industry": "是否属禁止/限制/淘汰类",
-    "incident_last_year": "近一年是否发生重大事故或严重环境违法", "serious_dishonesty": "是否科研严重失信",
-    "abnormal_operation_listed": "是否列入经营异常名录或严重违法失信名单", "ip_rights": "知识产权清单",
-    "ip_rights[].core": "知识产权是否支撑主要产品", "conversions": "科技成果转化数",
-    "qualifications": "已获资质", "rd_institutions": "研发机构", "niche_market_years": "从事细分市场年数",
-    "main_product_market_share": "主导产品市场占有率", "strategic_emerging_industry": "是否属战略性新兴产业",
-    "scheme_scores.srdi_sme": "专精特新评价得分", "scheme_scores.little_giant": "小巨人评价得分",
-    "sales_revenue": "销售收入", "operating_revenue": "营业收入", "main_business_revenue": "主营业务收入",
-    "total_income": "总收入", "hitech_revenue": "高新技术产品（服务）收入", "rd_expense": "研究开发费用",
-    "rd_expense_domestic": "境内研究开发费用", "cost_expense_total": "成本费用支出总额",
-    "total_assets": "资产总额", "total_liabilities": "负债总额", "net_assets": "净资产",
-    "net_profit": "净利润", "equity_financing": "新增股权融资",
-})
+#: Chinese names of the facts keys, for messages to enterprises (from the one vocabulary).
+FIELD_LABELS: Mapping[str, str] = MappingProxyType({k: f.label for k, f in _vocabulary.FIELDS.items()})
 
 
 def key_label(key: str) -> str:
-    """Chinese label of a facts key path, e.g. ``years[2025].rd_expense`` → ``2025 年研究开发费用``."""
-    import re
-    m = re.fullmatch(r"years\[(\d{4})\]\.(\w+)", key)
-    if m:
-        return f"{m.group(1)} 年{FIELD_LABELS.get(m.group(2), m.group(2))}"
-    return FIELD_LABELS.get(key, key)
+    """Chinese label of a facts key path, e.g. ``years[2025].rd_expense`` → ``2025 年研究开发费用总额``."""
+    return _vocabulary.label_of(key)

@@ -161,6 +161,20 @@ def _in_force(eff: _dt.date, exp: _dt.date | None, on: _dt.date) -> bool:
     return eff <= on and (exp is None or on <= exp)
 
 
+@cache
+def earliest_effective(scheme: str) -> _dt.date:
+    """The first day any version of ``scheme``'s rules is in force in this system."""
+    data, _ = _load(scheme)
+    return min(_as_date(v["effective"], f"{scheme}.versions") for v in data["versions"])  # type: ignore[type-var]
+
+
+def in_force(scheme: str, on: _dt.date) -> bool:
+    """Whether ``scheme`` has a rule version in force on ``on`` (else parameters_for raises)."""
+    data, _ = _load(scheme)
+    return any(_in_force(_as_date(v["effective"], scheme), _as_date(v.get("expiry"), scheme), on)  # type: ignore[arg-type]
+               for v in data["versions"])
+
+
 @lru_cache(maxsize=256)
 def parameters_for(scheme: str, on: _dt.date) -> ParameterSet:
     """Resolve the rule version and every parameter of ``scheme`` in force on ``on``."""

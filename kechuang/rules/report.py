@@ -40,6 +40,27 @@ def _value_text(c: Condition) -> str:
     return ""
 
 
+def held_text(v: Verdict, facts: Facts | None) -> str:
+    """When the enterprise already holds a valid qualification of ``v``'s scheme on the evaluation
+    date: say so, with its validity and when to renew ("" otherwise)."""
+    if facts is None:
+        return ""
+    on = v.evaluated_on
+    held = [q for q in facts.qualifications if q.kind == v.scheme and q.valid_on(on)]
+    if not held:
+        return ""
+    q = max(held, key=lambda q: q.valid_until or on)
+    start = q.valid_from or q.first_recognized_on
+    text = f"已持有有效的{v.title}资格"
+    if start and q.valid_until:
+        text += f"（有效期 {start.isoformat()} 至 {q.valid_until.isoformat()}）"
+    elif q.valid_until:
+        text += f"（有效期至 {q.valid_until.isoformat()}）"
+    if q.valid_until:
+        text += f"，请在 {q.valid_until.isoformat()} 到期前申请重新认定（复核）；以下为按现行条件的复核预诊断"
+    return text + "。"
+
+
 def condition_line(c: Condition) -> str:
     """One condition as a line: mark, label, status, value, gap."""
     line = f"{MARKS[c.status]} {c.label}：{STATUS_LABELS[c.status]}"

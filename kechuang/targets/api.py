@@ -56,7 +56,7 @@ def _out(r: Report) -> dict:
 
 @router.get("/series", response={200: dict[str, float], 422: ErrorOut}, url_name="targets_api_series")
 def targets_api_series(request, base: str, growth: str, year_from: str, year_to: str, decimals: int = 0):
-    """复合增长目标序列（约定第 5 节）：各年 = 四舍五入（基数 ×（1+增长率）^（年份−起始年））。"""
+    """复合增长目标序列（格式见 docs/commands.md）：各年 = 四舍五入（基数 ×（1+增长率）^（年份−起始年））。"""
     try:
         series = generate_series(base, growth, year_from, year_to, decimals)
     except TargetDataError as exc:

@@ -540,12 +540,17 @@ def _score_pairs(scores) -> list[tuple[str, Decimal]]:
 def challenge_review(*, application: ChallengeApplication, scores, user=None) -> ChallengeApplication:
     """The bureau enters each expert's score (0–100) for an application; replaces earlier scores.
 
-    The first review closes the call (张榜中 → 评审中); no review after the award.
+    The first review closes the call (张榜中 → 评审中), so it is refused until the 揭榜截止日期
+    has passed; no review after the award.
     """
     _require_bureau(user, "录入专家评审分")
     ch = application.challenge
     if ch.status not in (Challenge.Status.OPEN, Challenge.Status.REVIEW):
         raise TechMarketError(f"榜单: 「{ch.title}」当前为「{ch.get_status_display()}」，不能再评审")
+    today = timezone.localdate()
+    if ch.status == Challenge.Status.OPEN and ch.deadline and today <= ch.deadline:
+        # scoring closes the call; while teams may still apply (through the deadline day) it must not
+        raise TechMarketError(f"专家评分: 揭榜截止日期 {ch.deadline} 之前仍在张榜，截止后才能录入评审分")
     application.review_scores = [{"expert": e, "score": str(v)} for e, v in _score_pairs(scores)]
     application.save(update_fields=["review_scores"])
     if ch.status == Challenge.Status.OPEN:

@@ -191,7 +191,9 @@ def challenge_detail(request, pk: int):
 def public_challenges(request):
     """公开榜单 (no sign-in): open challenges only, public fields only (title, content, field, bounty,
     deadline). The source need, the issuing enterprise, applications and scores are not shown."""
-    qs = (Challenge.objects.restrict(AnonymousUser(), "view").filter(status=Challenge.Status.OPEN)
+    # a challenge goes public on its 张榜日期, not before
+    qs = (Challenge.objects.restrict(AnonymousUser(), "view")
+          .filter(status=Challenge.Status.OPEN, published_on__lte=timezone.localdate())
           .only("title", "summary", "field", "bounty", "deadline", "published_on", "status"))
     return render(request, "techmarket/challenges/public_list.html", {
         "challenges": qs[:200], "citation": services.CHALLENGE_CITATION, "who_may_apply": WHO_MAY_APPLY,

@@ -62,6 +62,12 @@ def test_whole_flow_through_the_pages(world, client_for, need):
     app_f = ChallengeApplication.objects.get(team="福州大学材料学院团队")
     assert app_f.applicant_enterprise is None
 
+    # scoring closes the call, so it waits for the 揭榜截止日期 (issue 13: it used to close it early)
+    r = staff.post(url, {"action": "review", "application": app_b.pk, "expert_1": "陈教授", "score_1": "88"},
+                   follow=True)
+    assert "截止后才能录入评审分" in _msgs(r) and Challenge.objects.get().status == "open"
+    Challenge.objects.filter(pk=ch.pk).update(deadline=date.today() - timedelta(days=1))
+
     # expert review: each expert's score; mean and ranking
     staff.post(url, {"action": "review", "application": app_b.pk, "expert_1": "陈教授", "score_1": "88",
                      "expert_2": "林研究员", "score_2": "91.5", "expert_3": "", "score_3": ""})
@@ -267,3 +273,11 @@ def test_applications_are_visible_to_the_parties_only(world, client_for, need):
                        (world.clerk_b, False), (world.broker_a, False)):
         assert ("乙的方案细节" in client_for(user).get(url).content.decode()) is sees, user.username
     assert ChallengeMilestone.objects.count() == 0
+
+
+def test_a_challenge_is_public_from_its_publication_day_not_before(world, client, need):
+    tomorrow = date.today() + timedelta(days=1)
+    s.challenge_publish(need=need, title="明日张榜的攻关榜", published_on=tomorrow, summary="明天才公开的内容")
+    s.challenge_publish(need=need, title="今日张榜的攻关榜", published_on=date.today(), summary="今天公开的内容")
+    page = client.get(reverse("techmarket:public_challenges")).content.decode()
+    assert "今日张榜的攻关榜" in page and "明日张榜的攻关榜" not in page

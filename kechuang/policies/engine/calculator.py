@@ -248,9 +248,9 @@ def calculate(facts: Mapping[str, Any] | Enterprise, year: int, policies: Iterab
             state = "计入" if o.counted else "不计入"
             rng = fmt_wan(o.amount) if o.amount == o.amount_max else (
                 f"{fmt_wan(o.amount)}~{fmt_wan(o.amount_max)}" if o.amount_max is not None else "金额待核定")
-            lines.append(f"{o.measure.id}“{o.title}”（{o.level}级）符合，{rng}，{state}合计：{o.stacking}。")
+            lines.append(f"“{o.title}”（{o.level}级）符合，{rng}，{state}合计：{o.stacking}。")
         elif o.status == "near":
-            lines.append(f"{o.measure.id}“{o.title}”差一个条件：{'；'.join(o.missing_conditions)}。")
+            lines.append(f"“{o.title}”差一个条件：{'；'.join(o.missing_conditions)}。")
     undetermined = [o for o in monetary if o.counted and o.amount_max is None]
     tail = [f"合计{fmt_wan(total)}，最高{fmt_wan(total_max)}。"]
     if undetermined:

@@ -161,10 +161,11 @@ def _benefit(measure: Measure, fields: dict, key: str, conds: list[Condition]) -
 
 # --- triggers -----------------------------------------------------------------------
 
-def _event_instances(measure: Measure, policy: Policy, ent: Enterprise, year: int) -> list[tuple[str, dt.date, dict, str]]:
-    """(key, date, fields, description) of the events (or recognitions from qualifications) in ``year``."""
+def _event_instances(measure: Measure, policy: Policy, ent: Enterprise, year: int) -> list[tuple[str, dt.date, dict, str, str]]:
+    """(key, date, fields, description, evidence line naming the key) of the events (or recognitions from qualifications) in ``year``."""
     t = measure.trigger
-    found = [(e.key, e.date, dict(e.fields), f"{e.label}（{e.date.isoformat()}，{e.key}）")
+    found = [(e.key, e.date, dict(e.fields), f"{e.label}（{e.date.isoformat()}）",
+              f"{e.label}（{e.date.isoformat()}，{e.key}）")
              for e in ent.events
              if e.kind == t.event and e.date.year == year  # type: ignore[union-attr]
              and all(e.fields.get(k) == v for k, v in t.match.items())]  # type: ignore[union-attr]
@@ -180,6 +181,7 @@ def _event_instances(measure: Measure, policy: Policy, ent: Enterprise, year: in
         first = None if q.first_recognized_on is None else q.first_recognized_on == q.valid_from
         label = QUALIFICATION_LABELS[q.kind]
         out.append((f"qualifications[{i}]", q.valid_from, {"first_time": first},
+                    f"{label}资格有效期起 {q.valid_from.isoformat()}（按认定日期计）",
                     f"{label}资格有效期起 {q.valid_from.isoformat()}（qualifications[{i}]，按认定日期计）"))
     return out
 
@@ -233,19 +235,19 @@ def evaluate_instances(measure: Measure, policy: Policy, ent: Enterprise, year: 
             extra = "、".join(f"{_value_text(v)}" for v in t.match.values())
             return [], f"{year}年无“{what}{('（' + extra + '）') if extra else ''}”记录"
         out = []
-        for key, day, fields, desc in raw:
+        for key, day, fields, desc, line in raw:
             conds = [_window(policy, day, "发生日期")]
             conds += _requirement_conditions(measure, fields)
             conds += _check_conditions(measure, ent, day)
             amount, amax = ZERO, ZERO
             if conds[0].status == "pass":
                 amount, amax = _benefit(measure, fields, key, conds)
-            out.append(Instance(desc, conds, amount, amax, [desc]))
+            out.append(Instance(desc, conds, amount, amax, [line]))
         return out, ""
     if t.type == "holds_any":
         if not policy.overlaps_year(year):
             return [], f"{year}年不在{policy.doc_no}有效期（{policy.window_text()}）内"
-        held = [f"{QUALIFICATION_LABELS[q.kind]}（qualifications[{i}]）" for i, q in enumerate(ent.qualifications)
+        held = [f"{QUALIFICATION_LABELS[q.kind]}" for i, q in enumerate(ent.qualifications)
                 if q.kind in t.kinds and ent.holds_during((q.kind,), ys, ye)]
         if not held:
             names = "、".join(QUALIFICATION_LABELS[k] for k in t.kinds)
@@ -314,7 +316,7 @@ def evaluate_instances(measure: Measure, policy: Policy, ent: Enterprise, year: 
             key = f"qualifications[{i}]"
             conds = [_window(policy, day, "升规日期")]
             if q.first_recognized_on is None:
-                conds.append(Condition("首次升规日期", "missing", f"{key} 缺少首次认定日期，仅有有效期起"))
+                conds.append(Condition("首次升规日期", "missing", "规上企业资质记录缺少首次认定日期，仅有有效期起"))
             earlier = [q2 for q2 in ent.qualifications if q2.kind == "above_designated_size" and q2 is not q
                        and (q2.first_recognized_on or q2.valid_from) is not None
                        and (q2.first_recognized_on or q2.valid_from) < day]
@@ -327,8 +329,8 @@ def evaluate_instances(measure: Measure, policy: Policy, ent: Enterprise, year: 
             amount, amax = (ZERO, ZERO)
             if conds[0].status == "pass":
                 amount, amax = _benefit(measure, {}, key, conds)
-            desc = f"升规纳统（{key}，{day.isoformat()}）"
-            out.append(Instance(desc, conds, amount, amax, [desc]))
+            desc = f"升规纳统（{day.isoformat()}）"
+            out.append(Instance(desc, conds, amount, amax, [f"升规纳统（{key}，{day.isoformat()}）"]))
         if not out:
             return [], f"{year}年无首次升规（规上企业资质）记录"
         return out, ""

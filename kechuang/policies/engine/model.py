@@ -29,6 +29,12 @@ MEASURE_KINDS = ("monetary", "non_monetary", "mechanism")
 RECIPIENTS = {"enterprise": "企业", "person": "个人", "team": "团队"}
 BENEFIT_KINDS = ("fixed", "range", "up_to", "per_unit_up_to", "per_month", "share_capped",
                  "undetermined", "non_monetary", "mechanism")
+#: How each benefit kind reads on a page.
+BENEFIT_KIND_LABELS = {
+    "fixed": "定额", "range": "区间", "up_to": "最高限额", "per_unit_up_to": "按件（项）计，设上限",
+    "per_month": "按月发放", "share_capped": "按比例，设上限", "undetermined": "金额待核定",
+    "non_monetary": "非资金支持", "mechanism": "工作机制",
+}
 QUALIFICATION_KINDS = ("hnte", "tsme", "innovative_sme", "srdi_sme", "little_giant",
                        "above_designated_size")
 

@@ -22,7 +22,10 @@ from ._common import FAIL, MISSING, PASS, as_float, cond, money, pct, ratio_ge, 
 QUAL_FEATURE = {"hnte": "q_hnte", "tsme": "q_tsme", "innovative_sme": "q_innov",
                 "srdi_sme": "q_srdi", "little_giant": "q_lg"}
 QUAL_LABEL = {"tsme": "科技型中小企业", "innovative_sme": "创新型中小企业",
-              "srdi_sme": "专精特新中小企业", "hnte": "高新技术企业", "little_giant": "小巨人"}
+              "srdi_sme": "专精特新中小企业", "hnte": "高新技术企业", "little_giant": "专精特新“小巨人”企业"}
+# A higher rung of the 优质中小企业 ladder presupposes the lower ones: a valid 小巨人 certificate
+# satisfies "已是专精特新中小企业", and either satisfies "已是创新型中小企业".
+IMPLIED_BY = {"innovative_sme": ("srdi_sme", "little_giant"), "srdi_sme": ("little_giant",)}
 
 
 @dataclass
@@ -58,7 +61,7 @@ def niche(cid: str, F, p: Param) -> Check:
         st = int(s[0])
         return {"value": v if v >= 0 else None, "threshold": need,
                 "gap": (f"还需在细分市场深耕 {need - v} 年" if st == FAIL else
-                        "请填写从事特定细分市场的年数（niche_market_years）" if st == MISSING else None),
+                        "请填写从事特定细分市场的年数" if st == MISSING else None),
                 "missing": ["niche_market_years"] if st == MISSING else []}
     return Check(cid, f"从事特定细分市场 {need} 年以上", s, p, ex)
 
@@ -66,17 +69,21 @@ def niche(cid: str, F, p: Param) -> Check:
 def prerequisite(cid: str, F, p: Param) -> Check:
     """Holds one of the qualifications ``p.value`` on the evaluation date."""
     kinds = list(p.value)
+    accepted = list(dict.fromkeys(kinds + [h for k in kinds for h in IMPLIED_BY.get(k, ())]))
     held = np.zeros(F["employees"].shape[0], dtype=bool)
-    for k in kinds:
+    for k in accepted:
         held |= F[QUAL_FEATURE[k]]
     s = np.where(held, PASS, np.where(F["qual_given"], FAIL, MISSING)).astype(np.int8)
     names = "或".join(QUAL_LABEL[k] for k in kinds)
 
     def ex():
         st = int(s[0])
+        holding = [QUAL_LABEL[k] for k in accepted if bool(F[QUAL_FEATURE[k]][0])]
         return {"value": bool(held[0]), "threshold": True,
+                "detail": ("持有有效的" + "、".join(holding) + "资格") if holding else
+                          ("未持有有效的" + names + "资格" if st == FAIL else None),
                 "gap": (f"需先取得{names}资格" if st == FAIL else
-                        "请填写已取得的资质（qualifications）" if st == MISSING else None),
+                        "请在企业库填写已取得的资质" if st == MISSING else None),
                 "missing": ["qualifications"] if st == MISSING else []}
     return Check(cid, f"已是{names}", s, p, ex)
 
@@ -185,7 +192,6 @@ def rd_each_year(cid: str, F, p: Param, on: _dt.date, *, amount=None, ratio=None
         fail_any |= known_c & ~ok_c
     s = np.where(ok_all, PASS, np.where(fail_any, FAIL, MISSING)).astype(np.int8)
     W = [on.year - 3, on.year - 2, on.year - 1]
-    ys = [W[c] for c in years]
 
     def ex():
         st = int(s[0])
@@ -217,7 +223,7 @@ def rd_each_year(cid: str, F, p: Param, on: _dt.date, *, amount=None, ratio=None
                 "threshold": {"amount": amount, "ratio": None if ratio is None else float(ratio)},
                 "gap": ("；".join(gaps) if st == FAIL else
                         ("请补充：" + "、".join(map(key_label, missing))) if st == MISSING else None),
-                "detail": f"{'、'.join(map(str, ys))} 年研发费用每年" + "且".join(parts),
+                "detail": "；".join(_rd_year_text(W[c], rd, rd_h, orv, orv_h, c, F) for c in years) or None,
                 "missing": missing if st == MISSING else []}
     label = f"近{len(years)}年每年研发费用" if len(years) > 1 else "上年度研发费用"
     if amount is not None:
@@ -249,6 +255,18 @@ def class1_ip(cid: str, F, p: Param, need: int, waiver: np.ndarray | None = None
     return Check(cid, f"与主导产品相关的有效Ⅰ类知识产权 {need} 项以上", s, p, ex)
 
 
+def _rd_year_text(year: int, rd, rd_h, orv, orv_h, c: int, F) -> str:
+    """The enterprise's own figures for one year: 研发费用 and its share of 营业收入."""
+    if not F["op"][0][c]:
+        return f"{year} 年尚未成立"
+    if not rd_h[0][c]:
+        return f"{year} 年研发费用未填"
+    text = f"{year} 年研发费用 {money(rd[0][c]).normalize():f} 万元"
+    if orv_h[0][c] and int(orv[0][c]) > 0:
+        text += f"，占营业收入 {pct(Fraction(int(rd[0][c]), int(orv[0][c])), 2)}"
+    return text
+
+
 def given_score(cid: str, F, column: str, p: Param, key: str) -> Check:
     """A score computed elsewhere (scheme_scores) ≥ p.value."""
     need = int(p.value)
@@ -260,7 +278,7 @@ def given_score(cid: str, F, column: str, p: Param, key: str) -> Check:
         x = int(v[0])
         return {"value": x if x >= 0 else None, "threshold": need,
                 "gap": (f"评价得分 {x} 分，还差 {need - x} 分" if st == FAIL else
-                        f"该评分须按省级/部级评分标准评定，本系统无法计算；请填写 scheme_scores.{key}"
+                        "该评分须按省级或部级评分标准评定，本系统无法计算；请填写主管部门评定的评价得分"
                         if st == MISSING else None),
                 "missing": [f"scheme_scores.{key}"] if st == MISSING else []}
     return Check(cid, f"评价得分 {need} 分以上", s, p, ex)

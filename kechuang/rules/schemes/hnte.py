@@ -263,12 +263,20 @@ def explain(F, P: ParameterSet, on: _dt.date, res: SchemeResult) -> list[Conditi
         gap = "请补充近三个会计年度的研发费用和销售收入"
     tier_text = ("最近一年销售收入不超过 5,000 万元", "最近一年销售收入 5,000 万元至 2 亿元",
                  "最近一年销售收入超过 2 亿元")[tier]
+    lacking = year_keys(on, F, "rd_expense") + year_keys(on, F, "sales_revenue")
+    lacking_years = sorted({k[6:10] for k in lacking})
+    if lacking_years:  # never call a partial sum "三年合计": say which years are missing
+        given = [str(y) for y in win_years if str(y) not in lacking_years]
+        detail = (f"缺少 {'、'.join(lacking_years)} 年的研发费用或销售收入数据"
+                  + (f"；已填 {'、'.join(given)} 年研发费用 {rd_d.normalize():f} 万元、销售收入 "
+                     f"{sales_d.normalize():f} 万元" if given else ""))
+        gap = f"请补充 {'、'.join(lacking_years)} 年的研发费用和销售收入" if s == MISSING else gap
+    else:
+        detail = (f"{win_text} 年研发费用合计 {rd_d.normalize():f} 万元 / 销售收入合计 "
+                  f"{sales_d.normalize():f} 万元 = {pct(r, 2)}；{tier_text}，要求 ≥ {pct(p.fraction, 0)}"
+                  + ("（实际经营不足三年，按实际经营期计算）" if n_op < 3 else ""))
     out.append(cond("hnte.rd_ratio", "近三年研发费用占销售收入比例", s, p,
-                    value=as_float(r), threshold=float(p.value), gap=gap,
-                    detail=f"{win_text} 年研发费用合计 {rd_d.normalize():f} 万元 / 销售收入合计 "
-                           f"{sales_d.normalize():f} 万元 = {pct(r, 2)}；{tier_text}，要求 ≥ {pct(p.fraction, 0)}"
-                           + ("（实际经营不足三年，按实际经营期计算）" if n_op < 3 else ""),
-                    missing=year_keys(on, F, "rd_expense") + year_keys(on, F, "sales_revenue")))
+                    value=as_float(r), threshold=float(p.value), gap=gap, detail=detail, missing=lacking))
 
     # 5b domestic R&D
     p = P["rd_domestic_share"]

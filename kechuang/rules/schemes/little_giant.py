@@ -100,7 +100,7 @@ def _market(F, p) -> L.Check:
                           "rank": int(F["mrank"][0]) if F["mrank"][0] > 0 else None},
                 "threshold": {"share": float(v["share"]), "rank": rank},
                 "gap": (f"市场占有率需提升到 {pct(_fr(v['share']), 0)} 以上" if st == FAIL else
-                        "请填写主导产品细分市场占有率（main_product_market_share）" if st == MISSING else None),
+                        "请填写主导产品细分市场占有率" if st == MISSING else None),
                 "missing": ["main_product_market_share"] if st == MISSING else []}
     return L.Check("little_giant.market_position", label, s, p, ex)
 
@@ -172,7 +172,7 @@ def _institution(F, p) -> L.Check:
     def ex():
         st = int(s[0])
         return {"gap": ("需自建或与高校、科研机构联合建立研发机构" if st == FAIL else
-                        "请填写研发机构情况（rd_institutions）" if st == MISSING else None),
+                        "请填写研发机构情况" if st == MISSING else None),
                 "missing": ["rd_institutions"] if st == MISSING else []}
     return L.Check("little_giant.rd_institution", "自建或联合建立研发机构", s, p, ex)
 

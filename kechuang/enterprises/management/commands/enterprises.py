@@ -37,7 +37,7 @@ class Command(BaseCommand):
         i.add_argument("file", help="要导入的 .xlsx 文件（- 表示标准输入）")
         i.add_argument("--dry-run", action="store_true", help="只校验，不保存")
         i.add_argument("--report", help="有错误时把带“错误说明”列的工作簿写到此文件")
-        f = sub.add_parser("facts", help="以 facts 格式（约定第 2 节）输出企业数据")
+        f = sub.add_parser("facts", help="以 facts JSON 格式输出企业数据（格式见 docs/commands.md 的“企业数据 facts JSON”）")
         f.add_argument("uscc", help="统一社会信用代码")
         f.add_argument("--json", action="store_true", help="输出 JSON")
         e = sub.add_parser("export", help="导出企业（与模板同样的表头）")

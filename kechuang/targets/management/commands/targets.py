@@ -10,6 +10,7 @@ Subcommands:
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
         gen = sub.add_parser("generate", help="按 基数×(1+增长率)^(年份−起始年) 四舍五入生成目标序列")
         gen.add_argument("--base", required=True, help="基数（起始年的值）")
-        gen.add_argument("--growth", required=True, help="年增长率，小数，如 0.2 表示 20%%")
+        gen.add_argument("--growth", required=True, help="年增长率，小数，如 0.2 表示 20%%；大于 1 的值须加 --percent")
+        gen.add_argument("--percent", action="store_true", help="--growth 以百分数给出（20 表示 20%%）")
         gen.add_argument("--from", dest="year_from", required=True, help="起始年")
         gen.add_argument("--to", dest="year_to", required=True, help="终止年")
         gen.add_argument("--decimals", default="0", help="保留小数位数（默认 0）")
@@ -52,8 +54,20 @@ class Command(BaseCommand):
             decimals = int(options["decimals"])
         except ValueError:
             raise CommandError(f"--decimals：应为整数，实际为“{options['decimals']}”", returncode=2) from None
+        growth = options["growth"]
         try:
-            series = generate_series(options["base"], options["growth"], options["year_from"],
+            rate = Decimal(str(growth).strip().rstrip("%"))
+        except InvalidOperation:
+            rate = None  # generate_series names the problem
+        if rate is not None and rate.is_finite():
+            if options["percent"] or str(growth).strip().endswith("%"):
+                growth = str(rate / 100)
+            elif rate > 1:
+                raise CommandError(
+                    f"--growth：年增长率 {growth} 大于 1（即 {rate * 100:f}%），多半是把百分数当成了小数。"
+                    f"20% 请写 --growth 0.2，或写 --growth {growth} --percent", returncode=2)
+        try:
+            series = generate_series(options["base"], growth, options["year_from"],
                                      options["year_to"], decimals)
         except TargetDataError as exc:
             raise CommandError(str(exc), returncode=2) from None
