@@ -27,7 +27,7 @@ admin.site.login = core_views.admin_login_redirect
 
 urlpatterns = [
     # browsers ask for /favicon.ico whatever the page says; answer with the vendored icon
-    path("favicon.ico", login_not_required(lambda request: redirect(static("favicon.svg"), permanent=True))),
+    path("favicon.ico", login_not_required(lambda request: redirect(static("favicon.svg"), permanent=True)), name="favicon"),
     path("", include("kechuang.core.urls")),
     path("admin/", admin.site.urls),
     path("api/public/", public_urls()),

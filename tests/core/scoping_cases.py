@@ -18,6 +18,7 @@ CASES = {
     "core:changes": Case.objects(_enterprise_changes),
     "core:audit_log": Case.role("audit_admin"),
     "core:health": Case.public(),
+    "favicon": Case.public(note="browsers ask for /favicon.ico: a redirect to the vendored icon", expect=(301,)),
     "api:openapi-json": Case.global_(),
     "api:openapi-view": Case.global_(),
     "public_api:api-root": Case.public(note="the public API root itself serves nothing", expect=(404,)),
