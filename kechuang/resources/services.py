@@ -105,20 +105,33 @@ def _serialised_atomic():
             yield
 
 
-def _retrying(fn, attempts: int = 60):
-    """Run ``fn`` again when SQLite reports the database locked (only outside an outer transaction,
-    where a retry starts a fresh transaction)."""
+def _retrying(fn, attempts: int = 200):
+    """Run ``fn`` again when SQLite reports the database (or, in the in-memory test database, a
+    table) locked; only outside an outer transaction, where a retry starts afresh. Nothing is
+    written before the failing statement's transaction rolls back, so a retry is safe."""
     conn = transaction.get_connection()
     for i in range(attempts):
         try:
             return fn()
         except OperationalError as exc:
-            if conn.vendor != "sqlite" or conn.in_atomic_block or "locked" not in str(exc) or i == attempts - 1:
-                if "locked" in str(exc):
+            locked = "locked" in str(exc)
+            if not locked or conn.vendor != "sqlite" or conn.in_atomic_block or i == attempts - 1:
+                if locked:
                     raise ResourceError("database", "系统繁忙，请稍后重试") from exc
                 raise
-            time.sleep(0.02 * (1 + i % 5))
+            time.sleep(0.005 * (1 + i % 7))
     raise AssertionError("unreachable")
+
+
+def _retry_locked(func):
+    """Decorator: the whole service call is retried under ``_retrying`` (see there)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return _retrying(lambda: func(*args, **kwargs))
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- credit (one call)
@@ -190,6 +203,7 @@ def recent_no_shows(enterprise, at=None) -> int:
 
 
 # --------------------------------------------------------------------------- bookings
+@_retry_locked
 def booking_request(*, actor, instrument, starts_at, ends_at, purpose: str = "", use_voucher: bool = False,
                     at=None) -> Booking:
     """Request a slot. Refused: not shared, in the past, longer than 72 h, inside maintenance, or
@@ -252,7 +266,7 @@ def booking_request(*, actor, instrument, starts_at, ends_at, purpose: str = "",
                     raise ResourceError("starts_at", "该时段已被预约，请选择其他时间") from exc
                 raise
 
-    return _retrying(write)
+    return write()
 
 
 def _operate(actor, perm: str, booking: Booking) -> None:
@@ -410,6 +424,7 @@ def _year_total(enterprise, year: int, exclude_pk=None) -> Decimal:
     return issued + pending
 
 
+@_retry_locked
 def voucher_apply(*, actor, amount, purpose: str = "", mode: str = Voucher.Mode.EXCHANGE, categories=None,
                   legal_person: str = "", shareholders=None, on=None) -> Voucher:
     """An enterprise applies under the scheme in force. Refused when no scheme is in force, over the
@@ -453,7 +468,7 @@ def voucher_apply(*, actor, amount, purpose: str = "", mode: str = Voucher.Mode.
                 shareholders=[s for s in (shareholders or []) if s], eligibility=checks,
                 applied_at=timezone.now())
 
-    return _retrying(write)
+    return write()
 
 
 def voucher_decide(*, actor, voucher: Voucher, approve: bool, amount=None, note: str = "", on=None) -> Voucher:
@@ -511,6 +526,7 @@ def related_party(voucher: Voucher, *, org: ServiceOrg | None = None, institute=
     return ""
 
 
+@_retry_locked
 def voucher_redeem(*, actor, voucher: Voucher, booking: Booking | None = None,
                    contract: ServiceContract | None = None, amount=None, on=None) -> Redemption:
     """Use a voucher against a completed booking or a registered service contract of the same
@@ -600,7 +616,7 @@ def voucher_redeem(*, actor, voucher: Voucher, booking: Booking | None = None,
             log_bulk(Voucher, "update", Voucher.objects.filter(pk=v.pk), before={v.pk: {"balance": str(v.balance)}})
             return r
 
-    return _retrying(write)
+    return write()
 
 
 def settlement_create(*, actor, redemptions=None) -> SettlementBatch:
