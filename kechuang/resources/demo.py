@@ -162,21 +162,24 @@ def load_demo_activity(stdout=None) -> None:
         actor = system_actor("command:serve --demo resources")
         ent = ent_user.enterprise
         _ensure_eligible(ent)
-        v = services.voucher_apply(actor=ent_user, amount="5", purpose="石材原料成分检测（演示）",
-                                   legal_person="演示法人", shareholders=["演示股东"])
-        v = services.voucher_decide(actor=actor, voucher=v, approve=True, note="演示：同意发放")
-        Voucher.objects.filter(pk=v.pk).update(is_demo=True)
+        v = None
+        if not services.credit_refusal(ent, timezone.localdate()):   # another module's demo may veto it
+            v = services.voucher_apply(actor=ent_user, amount="5", purpose="石材原料成分检测（演示）",
+                                       legal_person="演示法人", shareholders=["演示股东"])
+            v = services.voucher_decide(actor=actor, voucher=v, approve=True, note="演示：同意发放")
+            Voucher.objects.filter(pk=v.pk).update(is_demo=True)
         now = timezone.now()
         start = (now - dt.timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
         b = services.booking_request(actor=ent_user, instrument=instr, starts_at=start,
                                      ends_at=start + dt.timedelta(hours=3), purpose="石材原料成分检测（演示）",
-                                     use_voucher=True, at=start - dt.timedelta(hours=1))
+                                     use_voucher=v is not None, at=start - dt.timedelta(hours=1))
         b = services.booking_decide(actor=actor, booking=b, approve=True, note="演示：同意", at=start - dt.timedelta(hours=1))
         Booking.objects.filter(pk=b.pk).update(is_demo=True)
         b = services.booking_check_in(actor=actor, booking=b, at=start)
         b = services.booking_check_out(actor=actor, booking=b, at=start + dt.timedelta(hours=2, minutes=30))
         services.booking_evaluate(actor=ent_user, booking=b, rating=5, comment="出数据快（演示）")
-        services.voucher_redeem(actor=ent_user, voucher=v, booking=b)
+        if v is not None:
+            services.voucher_redeem(actor=ent_user, voucher=v, booking=b)
         later = (now + dt.timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
         other = Instrument.objects.filter(name="激光粒度分析仪").first()
         if other is not None:

@@ -134,6 +134,34 @@ def _retry_locked(func):
     return wrapper
 
 
+# --------------------------------------------------------------------------- notifications
+def _institute_users(institute_id):
+    from kechuang.core.models import User
+
+    return list(User.objects.filter(resource_account__institute_id=institute_id, is_active=True))
+
+
+def _enterprise_users(enterprise_id):
+    from kechuang.core.models import User
+
+    return list(User.objects.filter(enterprise_id=enterprise_id, is_active=True))
+
+
+def _bureau_users():
+    from kechuang.core.models import User
+
+    return list(User.objects.filter(role="bureau_staff", is_active=True))
+
+
+def _notify(users, title: str, url_name: str, pk: int, kind: str = "notice") -> None:
+    """A message in the recipients' message centre (kechuang.inbox)."""
+    from django.urls import reverse
+
+    from kechuang.inbox.services import notify
+
+    notify(users, title, url=reverse(url_name, args=[pk]), kind=kind)
+
+
 # --------------------------------------------------------------------------- credit (one call)
 def credit_refusal(enterprise, on: dt.date) -> str:
     """The one credit check (``kechuang.supervision.credit.check_credit``, decision 创新券) for a
@@ -254,13 +282,17 @@ def booking_request(*, actor, instrument, starts_at, ends_at, purpose: str = "",
                 raise ResourceError("starts_at", "该时段已被预约，请选择其他时间")
             try:
                 with transaction.atomic():
-                    return Booking.objects.create(
+                    booking = Booking.objects.create(
                         instrument=instrument, enterprise=enterprise,
                         booked_by=None if is_system(actor) else actor, user_category=category,
                         purpose=purpose[:300], starts_at=starts_at, ends_at=ends_at,
                         status=Booking.Status.APPROVED if instant else Booking.Status.REQUESTED,
                         decided_at=now if instant else None,
                         decision_note="预授权用户，系统即时确认" if instant else "")
+                    if not instant:
+                        _notify(_institute_users(instrument.owner_id), f"待审核仪器预约：{instrument.name}",
+                                "resources:booking_detail", booking.pk, kind="todo")
+                    return booking
             except IntegrityError as exc:
                 if "overlap" in str(exc) or "booking_no_overlap" in str(exc):
                     raise ResourceError("starts_at", "该时段已被预约，请选择其他时间") from exc
@@ -284,6 +316,9 @@ def booking_decide(*, actor, booking: Booking, approve: bool, note: str = "", at
         b.decided_at = _now(at)
         b.decision_note = note[:300]
         b.save()
+        if b.enterprise_id:
+            _notify(_enterprise_users(b.enterprise_id), f"仪器预约{'已确认' if approve else '未通过'}：{b.instrument.name}",
+                    "resources:booking_detail", b.pk)
     return b
 
 
@@ -462,11 +497,13 @@ def voucher_apply(*, actor, amount, purpose: str = "", mode: str = Voucher.Mode.
             if used + amount > scheme.per_year_cap:
                 raise ResourceError("amount", f"超过年度上限：本年度已申领 {used.normalize():f} 万元，"
                                               f"上限 {scheme.per_year_cap.normalize():f} 万元")
-            return Voucher.objects.create(
+            v = Voucher.objects.create(
                 scheme=scheme, enterprise=enterprise, mode=mode, requested_amount=amount, categories=categories,
                 purpose=purpose[:500], legal_person=legal_person[:40],
                 shareholders=[s for s in (shareholders or []) if s], eligibility=checks,
                 applied_at=timezone.now())
+            _notify(_bureau_users(), f"待审核科技创新券：{enterprise.name}", "resources:voucher_detail", v.pk, kind="todo")
+            return v
 
     return write()
 
@@ -485,6 +522,7 @@ def voucher_decide(*, actor, voucher: Voucher, approve: bool, amount=None, note:
         if not approve:
             v.status = Voucher.Status.REJECTED
             v.save()
+            _notify(_enterprise_users(v.enterprise_id), "科技创新券申领未通过", "resources:voucher_detail", v.pk)
             return v
         refusal = credit_refusal(v.enterprise, on)
         if refusal:
@@ -498,6 +536,8 @@ def voucher_decide(*, actor, voucher: Voucher, approve: bool, amount=None, note:
         v.valid_until = on + dt.timedelta(days=v.scheme.validity_days)
         v.number = f"KJQ{v.scheme.year}{v.pk:06d}"
         v.save()
+        _notify(_enterprise_users(v.enterprise_id), f"科技创新券已发放：{v.number}，面额 {face.normalize():f} 万元",
+                "resources:voucher_detail", v.pk)
     return v
 
 

@@ -198,3 +198,14 @@ def test_booking_pages_flow(world, res, client_for):
     r = ent.post(f"/resources/instruments/{res.instr_a.pk}/book/",
                  {"starts_at": loc(start).strftime(fmt), "ends_at": loc(end).strftime(fmt)}, follow=True)
     assert "该时段已被预约" in r.content.decode()
+
+
+def test_notifications_to_institute_and_enterprise(world, res):
+    from kechuang.inbox.models import Message
+
+    start, end = slot()
+    b = services.booking_request(actor=world.ent_user_a, instrument=res.instr_a, starts_at=start, ends_at=end)
+    assert Message.objects.filter(recipient=res.inst_user_a, kind="todo").count() == 1
+    assert not Message.objects.filter(recipient=res.inst_user_b).exists()
+    services.booking_decide(actor=res.inst_user_a, booking=b, approve=True)
+    assert "已确认" in Message.objects.get(recipient=world.ent_user_a).title

@@ -235,3 +235,13 @@ def test_voucher_pages(world, res, client_for):
     fin = client_for(res.finance)
     assert fin.post(f"/resources/settlements/{batch.pk}/pay/").status_code == 302
     assert Redemption.objects.get(booking=b).status == "settled"
+
+
+def test_voucher_notifications(world, res):
+    from kechuang.inbox.models import Message
+
+    qualify(world.enterprise_a)
+    v = services.voucher_apply(actor=world.ent_user_a, amount="3")
+    assert Message.objects.filter(recipient=world.staff, kind="todo").count() == 1
+    v = services.voucher_decide(actor=world.staff, voucher=v, approve=True)
+    assert v.number in Message.objects.get(recipient=world.ent_user_a).title
