@@ -87,7 +87,10 @@ def test_report_speaks_plain_chinese():
     assert "qualifications" not in everything and ": " not in everything
     assert value_text({"employees": 86, "sales_revenue": 1263.64}) == "职工总数 86 人；销售收入 1263.64 万元"
     assert plain_words("请填写已取得的资质（qualifications）") == "请填写已取得的资质"
-    assert plain_words("请填写 scheme_scores.srdi_sme") == "请填写 专精特新评价得分"
+    from kechuang.rules.facts import key_label
+
+    label = key_label("scheme_scores.srdi_sme")
+    assert "专精特新" in label and plain_words("请填写 scheme_scores.srdi_sme") == f"请填写 {label}"
 
 
 def test_cli_docx_is_the_document_the_page_downloads(tmp_path):
