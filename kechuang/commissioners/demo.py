@@ -125,7 +125,7 @@ def load_demo_activity(stdout=None) -> None:
             continue
         log = services.log_record(actor=actor, commissioner=lin, recipient=village if i % 3 else coop,
                                   served_on=served, place="山前村茶园", content=contents[i % len(contents)],
-                                  days=Decimal("1"), people=15 + i, field="农业",
+                                  days=Decimal("2"), people=15 + i, field="农业",
                                   agreement=agreement if i % 3 else None, demo=True)
         made += 1
         if i < 9:
