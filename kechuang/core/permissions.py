@@ -153,6 +153,7 @@ PERMISSIONS: dict[str, Permission] = {
     "talent.listing.import": _p("导入上级人才计划名单", R.BUREAU_STAFF),
     "talent.recognition.confirm": _p("确认或驳回人才认定", R.BUREAU_STAFF),
     "talent.recognition.record": _p("登记举荐或赛事认定", R.BUREAU_STAFF),
+    "talent.recognition.self": _p("自主认定本单位人才", R.ENTERPRISE_USER),
     "talent.team.register": _p("登记人才团队与项目", R.BUREAU_STAFF),
     "talent.graduate.record": _p("登记在南培养研究生", R.BUREAU_STAFF, R.ENTERPRISE_USER),
     # --- carriers (载体平台) -----------------------------------------------------------------------

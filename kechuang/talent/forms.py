@@ -64,3 +64,8 @@ class CompetitionForm(ChineseForm):
     rank = forms.IntegerField(label="名次", min_value=1, max_value=1000)
     tier = forms.ChoiceField(label="申报层次", choices=Tier.choices)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class SelfForm(ChineseForm):
+    tier = forms.ChoiceField(label="认定层次", choices=Tier.choices)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)

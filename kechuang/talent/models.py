@@ -168,6 +168,33 @@ class Nominator(models.Model):
         return f"{self.name}（{self.unit}）"
 
 
+class PilotOrg(ScopedModel):
+    """An enterprise or research platform piloting 自主认定 (seed 002 三、二是: 高企与研发平台自主认定),
+    with its yearly quota and the highest tier it may recognise."""
+
+    enterprise = models.OneToOneField("enterprises.Enterprise", verbose_name=_("试点单位"), on_delete=models.CASCADE,
+                                      related_name="talent_pilot")
+    quota_per_year = models.PositiveSmallIntegerField(_("每年自主认定名额"), default=5,
+                                                      validators=[MinValueValidator(1), MaxValueValidator(200)])
+    highest_tier = models.CharField(_("可认定的最高层次"), max_length=1, choices=Tier.choices, default=Tier.D)
+
+    class Scope:
+        township = "enterprise__township"
+        enterprise = "enterprise"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("自主认定试点单位")
+        verbose_name_plural = _("自主认定试点单位")
+        constraints = [models.CheckConstraint(name="talent_pilot_quota_range",
+                                              condition=Q(quota_per_year__gte=1, quota_per_year__lte=200))]
+
+    def __str__(self) -> str:
+        return str(self.enterprise)
+
+
 class Recognition(ScopedModel):
     """A recognition of a person at a tier through one channel; 免申即认 ones start as proposals the
     bureau confirms (like 免申即享)."""
@@ -176,6 +203,7 @@ class Recognition(ScopedModel):
         STANDARD = "standard", _("标准认定")
         NOMINATION = "nomination", _("专家举荐")
         COMPETITION = "competition", _("赛事评审")
+        SELF = "self", _("自主认定")
         AUTOMATIC = "automatic", _("免申即认")
 
     class Status(models.TextChoices):
@@ -194,6 +222,8 @@ class Recognition(ScopedModel):
                                   on_delete=models.PROTECT, related_name="nominations")
     listing = models.ForeignKey(ProgrammeListing, verbose_name=_("所依据的人才计划名单"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="recognitions")
+    pilot = models.ForeignKey(PilotOrg, verbose_name=_("自主认定单位"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="recognitions")
     decided_note = models.CharField(_("处理意见"), max_length=300, blank=True)
 
     class Scope:

@@ -24,6 +24,8 @@ NOMINATION_CITATION = "泉州市科技局 2024 年工作总结 三、二是（�
 # 赛事评审制 (ibid.: “赛事前三名可直接申报认定市高层次人才”).
 COMPETITION_CITATION = "泉州市科技局 2024 年工作总结 三、二是（赛事评审制：赛事前三名可直接申报认定）"
 COMPETITION_TOP = 3
+# 自主认定 (ibid.: 高企与研发平台自主认定); quotas and the highest tier per pilot are the bureau's data.
+SELF_CITATION = "泉州市科技局 2024 年工作总结 三、二是（企业、研发平台自主认定）"
 
 # 研究生生活补贴 (南政规〔2025〕2号 (十四)): a month counts when the student was here at least this many days
 # of it (the text says “1000 元/月、2000 元/月” and is silent on part months: 待核实).

@@ -136,6 +136,27 @@ def recognition_nominate(*, actor, person: Person, nominator: Nominator, tier: s
 
 
 @transaction.atomic
+def recognition_self(*, actor, person: Person, tier: str, year: int) -> Recognition:
+    """自主认定: a pilot enterprise recognises its own employee, within its yearly quota and up to
+    its highest tier; the bureau sees it in the list (备案)."""
+    from .models import PilotOrg, Tier
+
+    require(actor, "talent.recognition.self", person)
+    pilot = PilotOrg.objects.select_for_update().filter(enterprise_id=person.employer_id).first()
+    if pilot is None:
+        raise ValidationError({"person": "该人才的工作单位不是自主认定试点单位，不能自主认定。"})
+    if Tier.values.index(tier) < Tier.values.index(pilot.highest_tier):
+        raise ValidationError({"tier": f"{pilot} 最高可自主认定{Tier(pilot.highest_tier).label}，不能认定更高层次。"})
+    used = Recognition.objects.filter(pilot=pilot, year=year).exclude(status=Recognition.Status.REJECTED).count()
+    if used >= pilot.quota_per_year:
+        raise ValidationError({"person": f"{pilot} {year} 年的自主认定名额（{pilot.quota_per_year} 名）已用完。"})
+    _credit_refusal(person, dt.date.today())
+    return _saved(Recognition(person=person, pilot=pilot, tier=tier, year=year, channel=Recognition.Channel.SELF,
+                              status=Recognition.Status.CONFIRMED, valid_until=rules.valid_until(dt.date.today()),
+                              basis=f"自主认定：{pilot}（{rules.SELF_CITATION}）"[:300]))
+
+
+@transaction.atomic
 def recognition_by_competition(*, actor, person: Person, competition: str, rank: int, tier: str,
                                year: int) -> Recognition:
     """赛事评审: the top three of a registered competition apply directly (a proposal to confirm)."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("persons/<int:pk>/land/", views.person_land, name="person_land"),
     path("persons/<int:pk>/nominate/", views.person_nominate, name="person_nominate"),
     path("persons/<int:pk>/competition/", views.person_competition, name="person_competition"),
+    path("persons/<int:pk>/self/", views.person_self, name="person_self"),
     path("listings/import/", views.listing_import, name="listing_import"),
     path("teams/", views.teams, name="teams"),
     path("graduates/", views.graduates, name="graduates"),

@@ -17,7 +17,7 @@ from kechuang.core.permissions import can, require
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import imports, rules, selectors, services
-from .forms import CompetitionForm, LandForm, NominationForm, PersonForm
+from .forms import CompetitionForm, LandForm, NominationForm, PersonForm, SelfForm
 from .models import Recognition
 
 
@@ -75,6 +75,9 @@ def _person_page(request, person, full_id: str = ""):
         "recognitions": person.recognitions.restrict(request.user, "view").select_related("nominator"),
         "may_reveal": can(request.user, "talent.person.view_id", person),
         "may_record": can(request.user, "talent.recognition.record", person),
+        "may_self": can(request.user, "talent.recognition.self", person)
+        and hasattr(person.employer, "talent_pilot") if person.employer_id else False,
+        "self_form": SelfForm(initial={"year": timezone.localdate().year}),
         "land_form": LandForm(initial={"arrived_on": timezone.localdate()}),
         "nomination_form": NominationForm(initial={"year": timezone.localdate().year}),
         "competition_form": CompetitionForm(initial={"year": timezone.localdate().year})})
@@ -140,6 +143,16 @@ def person_competition(request, pk: int):
                                             rank=d["rank"], tier=d["tier"], year=d["year"])
         return "已登记赛事评审认定申请，待确认。"
     return _person_action(request, pk, CompetitionForm, act)
+
+
+@require_POST
+def person_self(request, pk: int):
+    require(request.user, "talent.recognition.self")
+
+    def act(p, d):
+        services.recognition_self(actor=request.user, person=p, tier=d["tier"], year=d["year"])
+        return "已自主认定，并报科技局备案。"
+    return _person_action(request, pk, SelfForm, act)
 
 
 @require_GET

@@ -35,6 +35,16 @@ def _person(world):
     return {"own": {"pk": w["a"].pk}, "foreign": {"pk": w["b"].pk}}
 
 
+def _self(world):
+    from kechuang.talent.models import PilotOrg, Recognition
+
+    w = _world(world)
+    for ent in (world.enterprise_a, world.enterprise_b):
+        PilotOrg.objects.create(enterprise=ent, quota_per_year=5)
+    return {"own": {"pk": w["a"].pk}, "foreign": {"pk": w["b"].pk}, "data": {"tier": "E", "year": 2026},
+            "unchanged": lambda: not Recognition.objects.filter(person=w["b"], channel="self").exists()}
+
+
 def _listing(marker):
     def build(world):
         _world(world)
@@ -71,6 +81,8 @@ CASES: dict = {
         lambda w: ({"pk": w["a"].pk}, {"nominator": w["nominator"].pk, "tier": "D", "year": 2026})), note="POST only"),
     "talent:person_competition": Case.role("staff", method="post", build=_post(
         lambda w: ({"pk": w["a"].pk}, {"competition": "大赛", "rank": 2, "tier": "D", "year": 2026})), note="POST only"),
+    "talent:person_self": Case.objects(_self, actor="ent_user_a", method="post",
+                                       note="a pilot enterprise recognises its own employees only"),
     "talent:listing_import": Case.role("staff", note="only the bureau imports programme lists"),
     "talent:teams": Case.listing(_listing("团队"), note="teams of the clerk's township only"),
     "talent:graduates": Case.listing(_listing("人才"), note="students of the clerk's township's bases only"),

@@ -271,3 +271,22 @@ def test_a_serious_research_misconduct_record_refuses_recognition_until_it_ends(
     services.recognition_decide(actor=world.staff, recognition=rec, confirm=True, on=dt.date(2026, 7, 1))
     rec.refresh_from_db()
     assert rec.status == "confirmed"
+
+
+def test_self_recognition_by_a_pilot_enterprise_within_quota_and_tier(world):
+    from kechuang.talent.models import PilotOrg
+
+    PilotOrg.objects.create(enterprise=world.enterprise_a, quota_per_year=1, highest_tier="D")
+    own = _person(world, 80, employer=world.enterprise_a)
+    second = _person(world, 81, employer=world.enterprise_a)
+    elsewhere = _person(world, 82, employer=world.enterprise_b)
+    with pytest.raises(ValidationError, match="最高可自主认定D类"):
+        services.recognition_self(actor=world.ent_user_a, person=own, tier="C", year=2026)
+    rec = services.recognition_self(actor=world.ent_user_a, person=own, tier="D", year=2026)
+    assert rec.status == "confirmed" and rec.channel == "self"
+    with pytest.raises(ValidationError, match="名额（1 名）已用完"):
+        services.recognition_self(actor=world.ent_user_a, person=second, tier="E", year=2026)
+    with pytest.raises(PermissionRefused):       # another enterprise's employee
+        services.recognition_self(actor=world.ent_user_a, person=elsewhere, tier="E", year=2026)
+    with pytest.raises(ValidationError, match="不是自主认定试点单位"):
+        services.recognition_self(actor=world.ent_user_b, person=elsewhere, tier="E", year=2026)

@@ -2,7 +2,6 @@
 an institute in 泉州 → a 免申即认 proposal appears → the bureau confirms it → benefits are shown
 per recipient (the graduate allowance to the student, not to the base enterprise)."""
 import datetime as dt
-import io
 
 import pytest
 from openpyxl import Workbook
