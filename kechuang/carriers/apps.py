@@ -31,6 +31,7 @@ class CarriersConfig(AppConfig):
         items = [NavItem("载体名录", reverse("carriers:list"))]
         items.append(NavItem("年度评价", reverse("carriers:evaluations"), perm="carriers.evaluation.run"))
         items.append(NavItem("登记载体", reverse("carriers:new"), perm="carriers.carrier.register"))
+        items.append(NavItem("年度数据导入", reverse("carriers:import"), perm="carriers.report.import"))
         return items
 
     def home_cards(self, user):

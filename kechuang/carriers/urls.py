@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.carrier_list, name="list"),
     path("new/", views.carrier_new, name="new"),
     path("evaluations/", views.evaluations, name="evaluations"),
+    path("import/", views.report_import, name="import"),
     path("<int:pk>/", views.carrier_detail, name="detail"),
     path("<int:pk>/level/", views.carrier_level, name="level"),
     path("<int:pk>/cancel/", views.carrier_cancel, name="cancel"),

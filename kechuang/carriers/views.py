@@ -172,6 +172,31 @@ def evaluations(request):
                                                          "proposed": proposed})
 
 
+@require_http_methods(["GET", "POST"])
+def report_import(request):
+    """年度数据批量导入 (bureau): the template download and the validated intake."""
+    from django.http import HttpResponse
+
+    from . import imports
+
+    require(request.user, "carriers.report.import")
+    if request.GET.get("template"):
+        response = HttpResponse(imports.template(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%BD%BD%E4%BD%93%E5%B9%B4%E5%BA%A6%E6%95%B0%E6%8D%AE%E6%A8%A1%E6%9D%BF.xlsx"
+        return response
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel 文件。")
+        else:
+            result = imports.import_reports(actor=request.user, upload=upload)
+            if result.ok:
+                messages.success(request, f"已导入 {result.saved} 行年度数据。")
+    return render(request, "carriers/import.html", {"result": result, "columns": [h for h, _f in imports.columns()]})
+
+
 @login_not_required
 @require_GET
 def public_carriers(request):

@@ -161,6 +161,7 @@ PERMISSIONS: dict[str, Permission] = {
     "carriers.level.record": _p("记录载体备案或认定", R.BUREAU_STAFF),
     "carriers.carrier.cancel": _p("撤销创新载体", R.BUREAU_STAFF),
     "carriers.report.submit": _p("填报载体年度数据", R.BUREAU_STAFF, R.ENTERPRISE_USER),
+    "carriers.report.import": _p("导入载体年度数据", R.BUREAU_STAFF),
     "carriers.evaluation.run": _p("开展载体年度评价", R.BUREAU_STAFF),
     "carriers.operation.record": _p("记录孵化器托管运营", R.BUREAU_STAFF),
 }

@@ -56,6 +56,7 @@ CASES: dict = {
     "carriers:list": Case.listing(_list, note="active carriers are public to signed-in users; cancelled ones only in scope"),
     "carriers:detail": Case.objects(_detail),
     "carriers:new": Case.role("staff", note="only the bureau registers carriers"),
+    "carriers:import": Case.role("staff", note="only the bureau imports yearly figures"),
     "carriers:evaluations": Case.role("staff", note="only the bureau runs and reads evaluations"),
     "carriers:level": Case.role("staff", method="post", build=_action(
         {"level": "filed", "recognized_on": "2026-03-01", "document": "南科〔2026〕1号"}),

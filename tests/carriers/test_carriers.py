@@ -246,3 +246,41 @@ def test_api_report_by_the_operator_only_and_bounded(world, client_for):
     assert AnnualReport.objects.get(carrier=own).income == Decimal("88.5")
     listed = api.get("/api/carriers/").json()
     assert {i["name"] for i in listed["items"]} == {"水头孵化器", "溪美孵化器"}   # active carriers are public rows
+
+
+def _workbook(rows, header=None):
+    import io
+
+    from openpyxl import Workbook
+
+    from kechuang.carriers.imports import columns
+
+    wb = Workbook()
+    wb.active.append(header or [h for h, _f in columns()][:4])
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.size = len(buf.getvalue())
+    return buf
+
+
+def test_yearly_figures_import_is_all_or_nothing_with_row_and_column(world):
+    from kechuang.carriers.imports import columns, import_reports
+
+    _carrier(world)
+    header = [h for h, _f in columns()]
+    assert header[:4] == ["载体名称", "年度", "在孵（服务）企业数", "当年新增在孵企业数"]
+    bad = import_reports(actor=world.staff, upload=_workbook([
+        ["水头孵化器", 2025, 30, 5], ["不存在的载体", 2025, 1, 1], ["水头孵化器", 2026, "3.5", -1],
+        ["水头孵化器", 2027, "1e20", 1]]))
+    assert not bad.ok and not AnnualReport.objects.exists()
+    assert "第3行 载体名称：载体名录中没有“不存在的载体”" in bad.errors
+    assert any(e.startswith("第4行 在孵（服务）企业数") for e in bad.errors)
+    assert any(e.startswith("第4行 当年新增在孵企业数") for e in bad.errors)
+    assert any(e.startswith("第5行 在孵（服务）企业数") for e in bad.errors)     # 1e20 beyond the model bound
+    good = import_reports(actor=world.staff, upload=_workbook([["水头孵化器", 2025, 30, 5]]))
+    assert good.ok and good.saved == 1 and AnnualReport.objects.get().tenants == 30
+    with pytest.raises(PermissionRefused):
+        import_reports(actor=world.clerk_a, upload=_workbook([["水头孵化器", 2025, 30, 5]]))
