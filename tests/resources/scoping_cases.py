@@ -177,7 +177,24 @@ def report_list(world):
     return {"kwargs": {}, "own": "场发射扫描电子显微镜", "foreign": "激光粒度分析仪"}
 
 
+def api_bookings(world):
+    r = _res(world)
+    _booking(r.instr_a, world.enterprise_a, 24)
+    _booking(r.instr_b, world.enterprise_b, 24)
+    return {"kwargs": {}, "query": {}, "own": "水头甲石材有限公司", "foreign": "溪美乙科技有限公司"}
+
+
+def api_instruments(world):
+    _res(world)
+    return {"kwargs": {}, "query": {}, "own": "场发射扫描电子显微镜", "foreign": "内部专用质谱仪"}
+
+
 CASES = {
+    "api:resources_api_instruments": Case.listing(api_instruments, actor="ent_user_a",
+                                                  note="internally shared instruments are not listed"),
+    "api:resources_api_bookings": Case.listing(api_bookings, actor="inst_user_a",
+                                               note="an institute sees its instruments' bookings only"),
+    "api:resources_api_vouchers": Case.listing(voucher_list, actor="ent_user_a"),
     "resources_public:instruments": Case.public(note="contract 8: shared instruments, no sign-in"),
     "resources_public:institute": Case.objects(public_institute, actor="ent_user_a",
                                                note="public institute page; unknown ids are 404"),
