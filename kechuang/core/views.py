@@ -89,8 +89,12 @@ password_change_view = PasswordChangeView.as_view()
 
 
 def home(request):
-    """What the signed-in role can reach, with counts through the scoping choke point."""
-    return render(request, "core/home.html", {"cards": cards_for(request.user)})
+    """The user's desk: counts, to-dos, short lists and role charts, all through the scoping choke point."""
+    from kechuang.core.desk import desk_for
+
+    desk = desk_for(request.user)
+    return render(request, "core/home.html", {"cards": cards_for(request.user), "desk": desk,
+                                              "chart_data": [c.to_json() for c in desk.charts]})
 
 
 def regions(request):

@@ -37,3 +37,9 @@ class DiagnosisConfig(AppConfig):
         n = DiagnosisResult.objects.restrict(user, "view").filter(run=run, hnte_pool=True).count()
         return [HomeCard("高企培育库", n, reverse("diagnosis:pipeline") + "?pool=1",
                          note=f"评价日 {run.evaluated_on:%Y-%m-%d}")]
+
+    def desk_charts(self, user):
+        """The home desk's charts of this app (kechuang/diagnosis/desk.py)."""
+        from kechuang.diagnosis import desk
+
+        return desk.charts(user)

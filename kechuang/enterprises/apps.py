@@ -39,3 +39,15 @@ class EnterprisesConfig(AppConfig):
         url = reverse("enterprises:list")
         return [HomeCard("企业库企业", n, url),
                 HomeCard("90 天内到期的高企证书", expiring, url + "?qualification=hnte&validity=expiring", note="请提醒企业及时重新认定")]
+
+    def desk_todos(self, user):
+        """The home desk's todos of this app (kechuang/enterprises/desk.py)."""
+        from kechuang.enterprises import desk
+
+        return desk.todos(user)
+
+    def desk_lists(self, user):
+        """The home desk's lists of this app (kechuang/enterprises/desk.py)."""
+        from kechuang.enterprises import desk
+
+        return desk.lists(user)

@@ -27,6 +27,8 @@ class PoliciesConfig(AppConfig):
         if role in ("bureau_staff", "township_clerk", "enterprise_user", "dept_liaison"):
             items.append(NavItem("兑现案件", reverse("policies:cases")))
         items.append(NavItem("兑现公示", reverse("policies:publicity")))
+        if role in ("bureau_staff", "township_clerk"):
+            items.append(NavItem("政策找企", reverse("policies:finder")))
         if role == "bureau_staff":
             items.append(NavItem("免申即享筛查", reverse("policies:screening")))
         return items
@@ -44,3 +46,21 @@ class PoliciesConfig(AppConfig):
             return []
         n = Case.objects.restrict(user, "view").exclude(status__in=["paid", "rejected", "waived"]).count()
         return [HomeCard("待办兑现案件", n, reverse("policies:cases"))]
+
+    def desk_todos(self, user):
+        """The home desk's todos of this app (kechuang/policies/desk.py)."""
+        from kechuang.policies import desk
+
+        return desk.todos(user)
+
+    def desk_charts(self, user):
+        """The home desk's charts of this app (kechuang/policies/desk.py)."""
+        from kechuang.policies import desk
+
+        return desk.charts(user)
+
+    def desk_lists(self, user):
+        """The home desk's lists of this app (kechuang/policies/desk.py)."""
+        from kechuang.policies import desk
+
+        return desk.lists(user)

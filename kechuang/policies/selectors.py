@@ -22,14 +22,19 @@ def engine_policies(*, include: list[PolicyDocument] | None = None) -> tuple[Pol
     return tuple(policies)
 
 
-def cases_for(user, *, year: int | None = None, status: str | None = None) -> QuerySet:
-    """Cases the user may see, newest year first."""
+def cases_for(user, *, year: int | None = None, status: str | None = None, measure: int | None = None,
+              township: int | None = None) -> QuerySet:
+    """Cases the user may see, newest year first, optionally of one measure and one township."""
     qs = Case.objects.restrict(user, "view").select_related("enterprise", "enterprise__township", "measure",
                                                               "measure__policy")
     if year:
         qs = qs.filter(year=year)
     if status:
         qs = qs.filter(status=status)
+    if measure:
+        qs = qs.filter(measure_id=measure)
+    if township:
+        qs = qs.filter(enterprise__township_id=township)
     return qs
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("calculator/", views.public_calculator, name="public_calculator"),
     path("enterprise/<int:pk>/", views.enterprise_page, name="enterprise"),
     path("cases/", views.cases, name="cases"),
+    path("finder/", views.finder, name="finder"),
     path("cases/export.xlsx", views.cases_export, name="cases_export"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("publicity/", views.publicity, name="publicity"),

@@ -3,6 +3,7 @@ workflow, 公示, screening runs, Excel exports and the 政策沙盘."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
@@ -142,11 +143,68 @@ def cases(request):
     """兑现案件 list (scoped), filterable by year and status."""
     year = request.GET.get("year") or None
     status = request.GET.get("status") or None
-    qs = cases_for(request.user, year=int(year) if year and year.isdigit() else None, status=status)
+    measure, township = _int_param(request, "measure"), _int_param(request, "township")
+    qs = cases_for(request.user, year=int(year) if year and year.isdigit() else None, status=status,
+                   measure=measure, township=township)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "policies/cases.html", {"page": page, "statuses": Case.Status.choices,
                                                     "year": year or "", "status": status or "",
+                                                    "measures": _measure_choices(), "measure": measure,
+                                                    "townships": _township_choices(request.user), "township": township,
                                                     "query": request.GET.urlencode()})
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+def _measure_choices():
+    return Measure.objects.filter(policy__is_sandbox=False, policy__status="published").select_related("policy") \
+        .order_by("policy__code", "id")
+
+
+def _township_choices(user):
+    from kechuang.core.models import Region
+
+    towns = Region.townships()
+    if getattr(user, "role", "") == "township_clerk":
+        towns = [t for t in towns if t.pk == user.township_id]
+    return list(towns)
+
+
+def finder(request):
+    """政策找企: enterprises that qualify or nearly qualify for one measure (bureau, clerks), exportable."""
+    from kechuang.enterprises import vocab
+
+    from .finder import enterprises_for_measure
+
+    if request.user.role not in ("bureau_staff", "township_clerk"):
+        raise PermissionDenied("政策找企仅供科技局和乡镇使用")
+    measure_pk = _int_param(request, "measure")
+    measure = Measure.objects.select_related("policy").filter(pk=measure_pk).first() if measure_pk else None
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if re.fullmatch(r"(19|20|21)[0-9]{2}", raw_year) else timezone.localdate().year
+    township = _int_param(request, "township")
+    industries = sorted(set(vocab.INDUSTRY_GROUPS.values()), key=list(vocab.INDUSTRY_GROUPS.values()).index)
+    industry = request.GET.get("industry", "") if request.GET.get("industry", "") in industries else ""
+    found = enterprises_for_measure(request.user, measure, year, township=township, industry=industry) if measure else []
+    if measure and request.GET.get("format") == "xlsx":
+        from kechuang.core.downloads import attachment, dated_name
+        from kechuang.core.xlsx import Col
+
+        rows = [[f.enterprise.name, f.enterprise.uscc, f.enterprise.township.name if f.enterprise.township else "",
+                 f.enterprise.industry_group, "符合" if f.status == "eligible" else "差一个条件",
+                 f.amount if f.status == "eligible" else None, f.missing] for f in found]
+        cols = [Col("企业名称"), Col("统一社会信用代码", "code"), Col("所属乡镇"), Col("行业"), Col("结论"),
+                Col("金额（万元）", "money"), Col("缺少的条件", width=50)]
+        data = _xlsx(rows, cols, "政策找企")
+        return attachment(data, dated_name(f"政策找企-{measure.title}", "xlsx", timezone.localdate()))
+    return render(request, "policies/finder.html", {
+        "measures": _measure_choices(), "measure": measure, "year": year, "township": township,
+        "townships": _township_choices(request.user), "industries": industries, "industry": industry,
+        "found": found, "n_eligible": sum(1 for f in found if f.status == "eligible"),
+        "n_near": sum(1 for f in found if f.status == "near"), "query": request.GET.urlencode()})
 
 
 def _xlsx(rows, columns, title):
@@ -189,6 +247,10 @@ def cases_export(request):
         qs = qs.filter(year=int(year))
     if request.GET.get("status"):
         qs = qs.filter(status=request.GET["status"])
+    if _int_param(request, "measure"):
+        qs = qs.filter(measure_id=_int_param(request, "measure"))
+    if _int_param(request, "township"):
+        qs = qs.filter(enterprise__township_id=_int_param(request, "township"))
     data = _xlsx((_case_row(c) for c in qs), _case_columns(), "兑现案件")
     record(AuditEvent.Kind.EXPORT, request=request, object_ref="policies.Case", detail={"rows": qs.count()})
     return attachment(data, dated_name("兑现案件" + (f"-{year}年度" if year and year.isdigit() else ""), "xlsx"))

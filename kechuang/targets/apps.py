@@ -40,3 +40,15 @@ class TargetsConfig(AppConfig):
             n = Report.objects.restrict(user, "view").filter(status="returned").count()
             return [HomeCard("被退回的填报", n, reverse("targets:report"), note="请更正后重新提交")]
         return []
+
+    def desk_todos(self, user):
+        """The home desk's todos of this app (kechuang/targets/desk.py)."""
+        from kechuang.targets import desk
+
+        return desk.todos(user)
+
+    def desk_charts(self, user):
+        """The home desk's charts of this app (kechuang/targets/desk.py)."""
+        from kechuang.targets import desk
+
+        return desk.charts(user)

@@ -42,3 +42,15 @@ class TechmarketConfig(AppConfig):
             n = Need.objects.restrict(user, "view").filter(enterprise_id=user.enterprise_id, status="open").count()
             return [HomeCard("征集中的技术需求", n, reverse("techmarket:needs"))]
         return []
+
+    def desk_todos(self, user):
+        """The home desk's todos of this app (kechuang/techmarket/desk.py)."""
+        from kechuang.techmarket import desk
+
+        return desk.todos(user)
+
+    def desk_lists(self, user):
+        """The home desk's lists of this app (kechuang/techmarket/desk.py)."""
+        from kechuang.techmarket import desk
+
+        return desk.lists(user)

@@ -68,6 +68,9 @@ CASES = {
     "policies:publicity": Case.global_(note="公示 lists publicized cases of every township by design"),
     "policies:publicity_export": Case.global_(note="Excel of the 公示 list"),
     "policies:screening": Case.role("staff"),
+    "policies:finder": Case.global_(note="bureau and township clerks; the enterprises come from "
+                                         "Enterprise.objects.restrict(user) — tests/policies/test_finder.py checks a "
+                                         "clerk finds only their township and an enterprise user is refused"),
     "policies:sandbox": Case.objects(_sandbox, actor="staff",
                                      note="a draft opens; a real (non-sandbox) policy is not a sandbox: 404"),
     "api:policies_calc": Case.global_(note="POST only; computes from the posted facts, reads no business rows"),
