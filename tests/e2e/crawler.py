@@ -34,6 +34,7 @@ ALLOWED_PATTERNS = [
     re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),  # e-mail addresses
     re.compile(r"\b[a-z0-9_]+_(?:demo|gly)\b"),  # account names such as kjj_demo, xitong_gly
     re.compile(r"\b(?:Ⅰ|Ⅱ)类"),
+    re.compile(r"\bkechuang [a-z]+ [a-z]+(?: +--?[a-z-]+(?: +\S+)?)*"),  # a command line offered to re-run a check
     re.compile(r"\b(?:(?:cmd|req|job)-[0-9a-f]{8,}|[0-9a-f]{16})\b"),  # request numbers in the change log (for support)
 ]
 
