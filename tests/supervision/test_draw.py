@@ -229,3 +229,17 @@ def test_command_bad_input_exits_2(files):
     out = _kechuang("supervision", "draw", "--objects", str(files / "conflicts.csv"), "--inspectors",
                     str(files / "inspectors.csv"), "--ratio", "0.05", "--per-object", "2", "--seed", "x")
     assert out.returncode == 2 and "--objects" in out.stderr and "id" in out.stderr
+
+
+def test_the_worked_example_of_the_citizens_guide():
+    """docs/supervision.md walks through this draw by hand; the numbers there must be the product's."""
+    from pathlib import Path
+
+    rosters = rosters_from_csv("id,name,unit\nO1,甲公司,U1\nO2,乙公司,U2\nO3,丙研究院,U3\nO4,丁孵化器,U1\n",
+                               "id,name,unit\nI1,张三,U1\nI2,李四,U2\nI3,王五,局\n",
+                               "inspector_id,object_id,reason\nI3,O2,近亲属任职\n")
+    res = draw(rosters, seed="20261204-上证收盘3421.55", ratio="0.5", per_object=2)
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "supervision.md").read_text(encoding="utf-8")
+    assert res.input_digest in doc and rosters.canonical_bytes().decode() in doc
+    assert res.drawn == [("O1", ["I3", "I2"]), ("O4", ["I2", "I3"])]
+    assert '"drawn": [{"object": "O1", "inspectors": ["I3", "I2"]}, {"object": "O4", "inspectors": ["I2", "I3"]}]' in doc
