@@ -13,11 +13,17 @@ class SupervisionConfig(AppConfig):
 
         from kechuang.core.navigation import NavItem
 
-        return [
+        items = [
             NavItem("项目与监管", reverse("supervision:home"), perm="supervision.dashboard.view"),
+            NavItem("科技计划项目", reverse("supervision:projects"), perm="supervision.project.view"),
+            NavItem("申报指南", reverse("supervision:calls"), perm="supervision.project.view"),
+            NavItem("评审任务", reverse("supervision:reviews"), perm="supervision.review.score"),
+            NavItem("评审专家库", reverse("supervision:experts"), perm="supervision.expert.manage"),
             NavItem("双随机抽查", reverse("supervision:inspections"), perm="supervision.inspection.view"),
             NavItem("科研信用", reverse("supervision:credit"), perm="supervision.credit.view"),
         ]
+        role = getattr(user, "role", "")
+        return items if role and role not in ("sys_admin", "sec_admin", "audit_admin") else []
 
     def home_cards(self, user):
         """Results overdue for 公示 and pending appeals, for the bureau."""

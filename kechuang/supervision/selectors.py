@@ -90,3 +90,39 @@ def dashboard(user, today: dt.date) -> dict:
         "rectify_open": rectify_open, "credit_rows": credit_rows,
         "pending_appeals": credit.filter(appeal_state="pending").count(),
     }
+
+
+def projects_dashboard(user, today: dt.date) -> dict:
+    """Projects by stage and category, overdue milestones (容缺材料, 中期检查, 验收), and per-category
+    performance from the records (结题率 among closed projects, money approved and paid)."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from .models import Instalment, MissingDocument, Project, ProjectStatus
+
+    qs = Project.objects.restrict(user, "view")
+    statuses = list(ProjectStatus.choices)
+    table: dict[str, dict[str, int]] = {}
+    for cat, status, n in qs.values_list("call__category__name", "status").annotate(n=Count("id")):
+        table.setdefault(cat, {})[status] = n
+    rows = [{"category": c, "counts": [d.get(v, 0) for v, _ in statuses]} for c, d in sorted(table.items())]
+    overdue = []
+    for m in (MissingDocument.objects.restrict(user, "view").filter(submitted_on__isnull=True, due_on__lt=today)
+              .select_related("project")[:50]):
+        overdue.append({"project": m.project, "what": f"容缺材料“{m.name}”逾期未补交（承诺 {m.due_on}）"})
+    live = qs.filter(status="in_progress")
+    for p in live.filter(midterm_on__isnull=True, midterm_due__lt=today)[:50]:
+        overdue.append({"project": p, "what": f"中期检查逾期（期限 {p.midterm_due}）"})
+    for p in live.filter(end_on__lt=today)[:50]:
+        overdue.append({"project": p, "what": f"实施期已满未验收（{p.end_on} 到期）"})
+    perf = []
+    money = {r["call__category__name"]: r["s"] for r in qs.values("call__category__name").annotate(s=Sum("approved_amount"))}
+    paid = {r["project__call__category__name"]: r["s"] for r in Instalment.objects.restrict(user, "view")
+            .filter(paid_on__isnull=False).values("project__call__category__name").annotate(s=Sum("amount"))}
+    for cat, d in sorted(table.items()):
+        done, failed = d.get("completed", 0), d.get("terminated", 0) + d.get("revoked", 0)
+        perf.append({"category": cat, "completed": done, "terminated": failed,
+                     "rate": f"{round(100 * done / (done + failed))}%" if done + failed else "—",
+                     "approved": (money.get(cat) or Decimal(0)).normalize(), "paid": (paid.get(cat) or Decimal(0)).normalize()})
+    return {"project_statuses": statuses, "project_table": rows, "overdue_projects": overdue, "performance": perf}

@@ -1,6 +1,7 @@
 """URLs of the 项目与监管 module, mounted at /supervision/; public pages under /public/."""
 from django.urls import path
 
+from . import project_views as pv
 from . import views
 
 app_name = "supervision"
@@ -17,6 +18,14 @@ urlpatterns = [
     path("inspections/<int:pk>/run/", views.draw_run, name="draw_run"),
     path("inspections/<int:pk>/result/", views.result_new, name="result_new"),
     path("results/<int:pk>/", views.result_action, name="result_action"),
+    path("calls/", pv.calls, name="calls"),
+    path("calls/<int:pk>/", pv.call_detail, name="call_detail"),
+    path("projects/", pv.project_list, name="projects"),
+    path("projects/<int:pk>/", pv.project_detail, name="project_detail"),
+    path("projects/<int:pk>/action/", pv.project_action, name="project_action"),
+    path("reviews/", pv.reviews, name="reviews"),
+    path("reviews/<int:pk>/", pv.review_submit, name="review_submit"),
+    path("experts/", pv.experts, name="experts"),
 ]
 
 public_urlpatterns = [

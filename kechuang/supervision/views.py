@@ -64,6 +64,7 @@ def home(request):
     require(request.user, "supervision.dashboard.view")
     today = timezone.localdate()
     ctx = selectors.dashboard(request.user, today)
+    ctx.update(selectors.projects_dashboard(request.user, today))
     return render(request, "supervision/home.html", ctx)
 
 

@@ -101,3 +101,76 @@ CASES: dict = {
     "supervision_public:inspection_file": Case.public(kwargs={"pk": 999999, "name": "draw.json"}, expect=(200, 404),
                                                       note="rosters and draw of published draws, to re-run"),
 }
+
+
+# --- 科技计划项目 -------------------------------------------------------------------------------
+
+def _projects(world):
+    from kechuang.supervision import projects
+
+    today = dt.date.today()
+    cat = projects.category_create(user=world.staff, code="ZD", name="重点研发")
+    call = projects.call_create(user=world.staff, category=cat, year=today.year, title="指南", opens_on=today,
+                                closes_on=today + dt.timedelta(days=30), max_amount="100")
+    out = {"call": call}
+    for key, ent, user in (("a", world.enterprise_a, world.ent_user_a), ("b", world.enterprise_b, world.ent_user_b)):
+        out[key] = projects.project_create(user=user, call=call, applicant=ent, title=f"项目{key}号", pi_name="负责人",
+                                           requested_amount="10")
+    return out
+
+
+def _project_list(world):
+    _projects(world)
+    return {"kwargs": {}, "query": {}, "own": "项目a号", "foreign": "项目b号"}
+
+
+def _call_detail(world):
+    p = _projects(world)
+    return {"kwargs": {"pk": p["call"].pk}, "query": {}, "own": "项目a号", "foreign": "项目b号"}
+
+
+def _project_detail(world):
+    p = _projects(world)
+    return {"own": {"pk": p["a"].pk}, "foreign": {"pk": p["b"].pk}}
+
+
+def _project_submit(world):
+    from kechuang.supervision.models import Project
+
+    p = _projects(world)
+    return {"own": {"pk": p["a"].pk}, "foreign": {"pk": p["b"].pk},
+            "data": {"action": "submit", "integrity_promise": "on"},
+            "unchanged": lambda: Project.objects.get(pk=p["b"].pk).status == "draft"}
+
+
+def _review_submit(world):
+    from kechuang.core.models import Role
+    from kechuang.supervision import projects
+    from kechuang.supervision.models import ReviewAssignment
+    from tests.world import World
+
+    p = _projects(world)
+    today = dt.date.today()
+    projects.project_submit(user=world.ent_user_a, project=p["a"], integrity_promise=True, today=today)
+    projects.project_formal_review(user=world.staff, project=p["a"], passed=True, today=today)
+    for i in range(3):
+        account = World.user(f"exp{i}", Role.EXPERT)
+        projects.expert_admit(user=world.staff, name=f"专家{i}", unit=f"大学{i}", account=account, today=today)
+        world.reviewer = account
+    projects.review_draw(user=world.staff, call=p["call"], seed="s", seed_source="x", today=today)
+    a = ReviewAssignment.objects.get(expert__account=world.reviewer)
+    return {"kwargs": {"pk": a.pk}, "data": {"score": "80", "comment": "可行"}}
+
+
+CASES.update({
+    "supervision:calls": Case.global_(note="calls are published to every signed-in user"),
+    "supervision:call_detail": Case.listing(_call_detail, note="a call lists only the applications in the user's scope"),
+    "supervision:projects": Case.listing(_project_list),
+    "supervision:project_detail": Case.objects(_project_detail),
+    "supervision:project_action": Case.objects(_project_submit, actor="ent_user_a", method="post",
+                                               note="an enterprise acts on its own application only"),
+    "supervision:reviews": Case.global_(note="lists only the signed-in expert's own assignments"),
+    "supervision:review_submit": Case.role("reviewer", method="post", build=_review_submit,
+                                           note="only the drawn expert scores their assignment"),
+    "supervision:experts": Case.role("staff", note="the expert pool is the bureau's"),
+})

@@ -235,3 +235,39 @@ def test_expert_admission_asks_the_credit_check(world):
     with pytest.raises(ValidationError, match="专家入库"):
         projects.expert_admit(user=world.staff, name="赵六", unit="某大学", today=dt.date(2026, 12, 31))
     assert projects.expert_admit(user=world.staff, name="赵六", unit="某大学", today=dt.date(2027, 1, 1)).pk
+
+
+def test_pages_show_names_to_the_bureau_only(world, client_for):
+    call, experts, p, d = _to_review(world)
+    _score_all(p)
+    projects.review_rank(user=world.staff, call=call)
+    staff = client_for(world.staff)
+    for url in ("/supervision/", "/supervision/calls/", f"/supervision/calls/{call.pk}/", "/supervision/projects/",
+                f"/supervision/projects/{p.pk}/", "/supervision/reviews/", "/supervision/experts/"):
+        r = staff.get(url)
+        assert r.status_code == 200, url
+    names = [a.expert.name for a in ReviewAssignment.objects.filter(project=p).select_related("expert")]
+    staff_page = staff.get(f"/supervision/projects/{p.pk}/").content.decode()
+    assert all(n in staff_page for n in names) and "立项（下达任务书）" in staff_page
+    own = client_for(world.ent_user_a).get(f"/supervision/projects/{p.pk}/").content.decode()
+    assert "平均得分 85.00" in own and not any(n in own for n in names) and "立项（下达任务书）" not in own
+    assert client_for(world.ent_user_b).get(f"/supervision/projects/{p.pk}/").status_code == 404
+    expert_account = ReviewAssignment.objects.filter(project=p).select_related("expert__account").first().expert.account
+    assert client_for(expert_account).get("/supervision/reviews/").status_code == 200
+
+
+def test_apply_and_submit_through_the_pages(world, client_for):
+    today = dt.date.today()
+    cat = projects.category_create(user=world.staff, code="ZD", name="重点研发")
+    call = projects.call_create(user=world.staff, category=cat, year=today.year, title="指南", opens_on=today,
+                                closes_on=today + dt.timedelta(days=30), max_amount="100")
+    c = client_for(world.ent_user_a)
+    r = c.post(f"/supervision/calls/{call.pk}/", {"action": "apply", "title": "网页申报", "pi_name": "陈工",
+                                                  "requested_amount": "50", "co_applicants": "甲大学\n乙研究院"})
+    p = Project.objects.get(title="网页申报")
+    assert r.status_code == 302 and p.co_applicants == ["甲大学", "乙研究院"]
+    c.post(f"/supervision/projects/{p.pk}/action/", {"action": "submit", "integrity_promise": "on", "credit_promise": "on",
+                                                     "missing_name": "审计报告",
+                                                     "missing_due": (today + dt.timedelta(days=10)).isoformat()})
+    p.refresh_from_db()
+    assert p.status == "submitted" and p.missing_documents.get().name == "审计报告"
