@@ -131,6 +131,7 @@ PERMISSIONS: dict[str, Permission] = {
     "supervision.credit.view": _p("查看科研信用记录", R.BUREAU_STAFF, R.FINANCE_OFFICER, R.ENTERPRISE_USER,
                                   scope_action="view"),
     "supervision.credit.record": _p("录入科研信用记录", R.BUREAU_STAFF),
+    "supervision.credit.check": _p("查询信用核查结果", R.BUREAU_STAFF, R.FINANCE_OFFICER, scope_action="view"),
     "supervision.credit.appeal": _p("提出信用记录申诉", R.BUREAU_STAFF, R.ENTERPRISE_USER),
     "supervision.credit.decide_appeal": _p("答复信用记录申诉", R.BUREAU_STAFF),
     "supervision.inspection.view": _p("查看双随机抽查", R.BUREAU_STAFF, scope_action="view"),

@@ -30,7 +30,11 @@ def load_demo(stdout=None) -> None:
     if CreditRecord.objects.filter(is_demo=True).exists():
         return
     today = timezone.localdate()
-    ents = list(Enterprise.objects.filter(is_demo=True).order_by("id")[:2])
+    from kechuang.enterprises.demo import uscc_for
+
+    # not the enterprise of the demo account (other modules' demos apply, book and get paid with it)
+    account_uscc = uscc_for((2026 * 7919) % 10_000_000)
+    ents = list(Enterprise.objects.filter(is_demo=True).exclude(uscc=account_uscc).order_by("-id")[:2])
     actor = _actor()
     if ents:
         services.credit_record_create(
@@ -62,7 +66,8 @@ def load_demo_activity(stdout=None) -> None:
     from . import services
     from .models import Draw, InspectionObject, Inspector, ObjectKind
 
-    if Draw.objects.filter(is_demo=True).exists():
+    load_demo_projects(stdout)
+    if Draw.objects.filter(is_demo=True, purpose="inspection").exists():
         return
     actor = _actor()
     today = timezone.localdate()
@@ -95,3 +100,55 @@ def load_demo_activity(stdout=None) -> None:
         services.result_publicize(user=actor, result=r, today=today)
     if stdout:
         stdout.write("  项目与监管：演示双随机抽查")
+
+
+def load_demo_projects(stdout=None) -> None:
+    """A demo plan category, call, three experts and one project taken from application to
+    implementation (experts drawn, scored, 立项 with 任务书), once."""
+    from kechuang.enterprises.demo import uscc_for
+    from kechuang.enterprises.models import Enterprise
+
+    from . import projects
+    from .models import PlanCategory, Project, ReviewAssignment
+
+    if PlanCategory.objects.filter(is_demo=True).exists():
+        return
+    actor = _actor()
+    today = timezone.localdate()
+    account_uscc = uscc_for((2026 * 7919) % 10_000_000)
+    ent = Enterprise.objects.filter(is_demo=True).exclude(uscc=account_uscc).order_by("id").first()
+    if ent is None:
+        return
+    cat = projects.category_create(user=actor, code="DEMO-ZDYF", name="（演示）重点研发计划", is_demo=True)
+    opens = today - dt.timedelta(days=90)
+    call = projects.call_create(user=actor, category=cat, year=opens.year, title=f"（演示）{opens.year}年度重点研发计划申报指南",
+                                opens_on=opens, closes_on=opens + dt.timedelta(days=30), max_amount="200",
+                                guide="围绕石材、水暖厨卫、智能制造等主导产业关键技术攻关。", is_demo=True)
+    for name, unit in ([("周明", "（演示）华侨大学"), ("蔡丽", "（演示）福州大学"), ("洪涛", "（演示）泉州师范学院"),
+                                      ("苏强", "（演示）厦门理工学院")]):
+        projects.expert_admit(user=actor, name=name, unit=unit, field="先进制造", title="教授", today=opens, is_demo=True)
+    p = projects.project_create(user=actor, call=call, applicant=ent, title="（演示）石材智能切割装备关键技术研发",
+                                pi_name="林志远", requested_amount="120", co_applicants=["（演示）华侨大学"],
+                                is_demo=True)
+    p = projects.project_submit(user=actor, project=p, integrity_promise=True, credit_promise=True,
+                                missing=[("（演示）近三年财务审计报告", opens + dt.timedelta(days=40))],
+                                today=opens + dt.timedelta(days=5))
+    for doc in p.missing_documents.all():
+        projects.document_submitted(user=actor, document=doc, on=opens + dt.timedelta(days=20))
+    review_day = opens + dt.timedelta(days=35)
+    projects.project_formal_review(user=actor, project=p, passed=True, today=review_day)
+    projects.review_draw(user=actor, call=call, seed=f"{review_day:%Y%m%d}-上证收盘3388.20",
+                         seed_source="抽取日期 + 前一交易日上证指数收盘点位（演示）", today=review_day)
+    for k, a in enumerate(ReviewAssignment.objects.filter(project=p)):
+        projects.review_submit(user=actor, assignment=a, score=str(82 + 3 * k), comment="技术路线清晰，产业化前景好（演示）",
+                               today=review_day)
+    projects.review_rank(user=actor, call=call)
+    approve_day = review_day + dt.timedelta(days=10)
+    projects.project_approve(user=actor, project=Project.objects.get(pk=p.pk), approved_amount="100",
+                             goals="研制智能切割样机一台，切割效率提高30%", indicators=["样机1台", "申请发明专利2件"],
+                             budget_lines=[{"item": "设备费", "amount": "60"}, {"item": "材料费", "amount": "40"}],
+                             lump_sum=True, start_on=approve_day, end_on=approve_day + dt.timedelta(days=365),
+                             instalments=[("60", approve_day + dt.timedelta(days=15)),
+                                          ("40", approve_day + dt.timedelta(days=200))], today=approve_day)
+    if stdout:
+        stdout.write("  项目与监管：演示科技计划项目")

@@ -174,3 +174,14 @@ CASES.update({
                                            note="only the drawn expert scores their assignment"),
     "supervision:experts": Case.role("staff", note="the expert pool is the bureau's"),
 })
+
+
+def _api_credit(world):
+    return {"kwargs": {}, "data": {"decision": "payment", "uscc": world.enterprise_a.uscc}}
+
+
+CASES.update({
+    "api:supervision_api_projects": Case.listing(_project_list),
+    "api:supervision_api_project": Case.objects(lambda w: {k: {"project_id": v["pk"]} for k, v in _project_detail(w).items()}),
+    "api:supervision_api_credit_check": Case.role("staff", build=_api_credit, note="the bureau and finance ask the check"),
+})
