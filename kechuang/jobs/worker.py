@@ -8,8 +8,10 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from kechuang.core.permissions import system_actor
 
@@ -20,7 +22,9 @@ HOUSEKEEPING_SECONDS = 60
 
 
 class KechuangWorker(Worker):
-    """django_tasks_db's Worker (claims with SELECT … FOR UPDATE SKIP LOCKED) plus housekeeping."""
+    """django_tasks_db's Worker (its signal handling and ``run_task``; claims with SELECT … FOR UPDATE
+    SKIP LOCKED) with our own loop: housekeeping once a minute, batch mode without closing the
+    connection (so tests can run queued jobs inside their transaction)."""
 
     def __init__(self, *, worker_id: str, interval: float = 1.0, schedule: bool = True, batch: bool = False,
                  max_tasks: int | None = None, queue_names: list[str] | None = None):
@@ -51,33 +55,43 @@ class KechuangWorker(Worker):
         finally:
             _current.worker_id = ""
 
+    def claim(self):
+        """Claim the next ready task row (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, an
+        exclusive transaction on SQLite) and mark it running; None when there is none."""
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            tasks = tasks.filter(queue_name__in=self.queue_names)
+        with exclusive_transaction(tasks.db):
+            try:
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)
+            except OperationalError as exc:
+                if is_locked_database_exception(exc):   # SQLite busy: try again on the next round
+                    return None
+                raise
+        return task_result
+
     def run(self) -> None:
-        # Housekeeping between tasks: wrap the parent's loop by running it one task at a time.
+        """Claim and run tasks until stopped (or, with ``batch``, until the queue is empty), with
+        housekeeping once a minute. In batch mode (tests, ``--batch``) connections are left alone."""
         logger.info("kechuang worker %s started", self.worker_id)
         while self.running:
-            now = time.monotonic()
-            if now >= self._next_housekeeping and not self.batch:
+            if not self.batch:
                 close_old_connections()
-                self.housekeeping()
-                self._next_housekeeping = now + HOUSEKEEPING_SECONDS
-            before = self._run_tasks
-            self._one_pass()
-            if self.batch and self._run_tasks == before:
+                now = time.monotonic()
+                if now >= self._next_housekeeping:
+                    self.housekeeping()
+                    self._next_housekeeping = now + HOUSEKEEPING_SECONDS
+            task_result = self.claim()
+            if task_result is not None:
+                self.run_task(task_result)
+            elif self.batch:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
-            if self.running and self._run_tasks == before:
+            if self.running and task_result is None:
                 time.sleep(self.interval)
-
-    def _one_pass(self) -> None:
-        """Claim and run at most one task (the parent's loop body, in batch mode for one round)."""
-        batch, max_tasks, interval = self.batch, self.max_tasks, self.interval
-        self.batch, self.max_tasks, self.interval = True, self._run_tasks + 1, 0
-        startup_delay, self.startup_delay = self.startup_delay, False
-        try:
-            Worker.run(self)
-        finally:
-            self.batch, self.max_tasks, self.interval, self.startup_delay = batch, max_tasks, interval, startup_delay
 
 
 def run_pending(*, worker_id: str = "inline", limit: int = 1000) -> int:

@@ -1,0 +1,164 @@
+"""More than one worker process on PostgreSQL: jobs are claimed with row locks (SELECT … FOR UPDATE
+SKIP LOCKED), so each of 20 jobs of mixed kinds runs exactly once; a worker killed with SIGKILL in
+the middle of a screening's write leaves nothing behind, and the re-run adds no duplicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from kechuang.core.permissions import system_actor
+from kechuang.jobs import services
+from kechuang.jobs.models import Job, ScheduleRun
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+HARNESS = Path(__file__).with_name("worker_harness.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("需要 PostgreSQL：多个工作进程须连接同一个数据库（SQLite 测试库在内存中，子进程看不到）；"
+                    "设置 KECHUANG_DATABASE_URL=postgres://… 后运行")
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker(url: str, worker_id: str, tmp_path: Path, **env) -> subprocess.Popen:
+    environ = {**os.environ, "KECHUANG_DATABASE_URL": url, **env}
+    log = open(tmp_path / f"{worker_id}.log", "w")  # noqa: SIM115 (closed with the process)
+    return subprocess.Popen([sys.executable, str(HARNESS), worker_id], env=environ, cwd=ROOT, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+def wait_for(predicate, timeout: float, what: str):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"等待超时：{what}")
+
+
+def stop(*procs):
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+@pytest.fixture
+def screening_world(world):
+    from kechuang.enterprises.demo import generate
+    from kechuang.policies import services as ps
+    from kechuang.policies.reference import load_reference_data
+
+    load_reference_data()
+    generate(300, seed=7, today=dt.date(2026, 6, 30), log=False)
+    ps.policy_event_record(user=world.staff, enterprise=world.enterprise_a, kind="hnte_recognized",
+                           date="2026-03-01", fields={"first_time": True}, source="认定名单")
+    return world
+
+
+def small_workbook(i: int) -> bytes:
+    from tests.enterprises.helpers import filled_template
+    from tests.world import _uscc
+
+    return filled_template({"企业": [[_uscc(f"91350583MB{i:03d}{k:04d}"), f"并发导入{i}号企业{k}", "水头镇",
+                                      "2018-05-01", 30, 6, 4, "新材料"] for k in range(3)]})
+
+
+def test_two_workers_run_twenty_mixed_jobs_exactly_once(postgres, screening_world, tmp_path, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from kechuang.enterprises.jobs import keep_upload
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.policies.models import ScreeningRun
+
+    w = screening_world
+    import tests.jobs.worker_harness  # noqa: F401  (registers tests.marker here too)
+
+    jobs = []
+    for year in (2021, 2022, 2023, 2024, 2025, 2026):
+        jobs.append(services.job_start(actor=w.staff, kind="policies.screening", args={"year": year}))
+    for i in range(5):
+        jobs.append(services.job_start(actor=w.staff, kind="enterprises.import", dedupe=False,
+                                       args={"upload": keep_upload(small_workbook(i)), "filename": f"b{i}.xlsx"}))
+    for day in range(1, 5):
+        jobs.append(services.job_start(actor=system_actor("schedule:test"), kind="jobs.daily_reminders",
+                                       args={"on": f"2026-10-0{day}"}))
+    for n in range(5):
+        jobs.append(services.job_start(actor=w.staff, kind="tests.marker", args={"n": n}))
+    assert len(jobs) == 20
+    a = start_worker(postgres, "w-a", tmp_path)
+    b = start_worker(postgres, "w-b", tmp_path)
+    try:
+        wait_for(lambda: Job.objects.filter(state__in=["queued", "running"]).count() == 0, 120, "20 个任务完成")
+    finally:
+        stop(a, b)
+    logs = {p: (tmp_path / f"{p}.log").read_text() for p in ("w-a", "w-b")}
+    rows = list(Job.objects.order_by("pk"))
+    assert [j.state for j in rows] == ["done"] * 20, [(j.kind, j.state, j.error) for j in rows]
+    assert all(j.attempts == 1 for j in rows)
+    tasks = {str(t.id): t for t in DBTaskResult.objects.all()}
+    assert len(tasks) == 20
+    assert all(t.status == "SUCCESSFUL" and len(t.worker_ids) == 1 for t in tasks.values())
+    assert {j.worker_id for j in rows} == {"w-a", "w-b"}, logs            # both took part
+    # each job's effect happened once
+    assert ScreeningRun.objects.count() == 6
+    assert Enterprise.objects.filter(name__startswith="并发导入").count() == 15
+    assert sorted(ScheduleRun.objects.filter(task="tests.marker").values_list("slot", flat=True)) == \
+        ["0", "1", "2", "3", "4"]
+
+
+def test_sigkill_mid_screening_leaves_no_duplicate_candidates(postgres, screening_world, tmp_path):
+    from kechuang.policies.models import Case, ScreeningRun
+
+    w = screening_world
+    flag = tmp_path / "in-write"
+    job = services.job_start(actor=w.staff, kind="policies.screening", args={"year": 2026})
+    victim = start_worker(postgres, "victim", tmp_path, KECHUANG_TEST_PAUSE_IN_WRITE=str(flag))
+    try:
+        wait_for(flag.exists, 90, "筛查进入写入事务")
+        job.refresh_from_db()
+        assert job.state == "running" and job.worker_id == "victim" and job.step.startswith("写入")
+        assert Case.objects.count() == 0              # inserted, but not committed
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    # the candidates of the dead transaction are gone; the job still says 运行中
+    time.sleep(0.5)
+    assert Case.objects.count() == 0 and ScreeningRun.objects.count() == 0
+    assert Job.objects.get(pk=job.pk).state == "running"
+    # a live worker's housekeeping finds the stale heartbeat and queues the job again
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert services.jobs_recover_stale(actor=system_actor("worker:recovery"), now=later) == [job.pk]
+    survivor = start_worker(postgres, "survivor", tmp_path)
+    try:
+        wait_for(lambda: Job.objects.get(pk=job.pk).state in ("done", "failed"), 120, "重新运行完成")
+    finally:
+        stop(survivor)
+    job.refresh_from_db()
+    assert job.state == "done" and job.attempts == 2 and job.worker_id == "survivor", job.error
+    keys = list(Case.objects.values_list("enterprise_id", "measure_id", "year"))
+    assert keys and len(keys) == len(set(keys))
+    run = ScreeningRun.objects.get()
+    assert run.candidate_count == run.new_count == len(keys)
+    assert Case.objects.filter(enterprise=w.enterprise_a, measure__code="nanan-2025-2.1a").count() == 1
