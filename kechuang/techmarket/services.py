@@ -67,7 +67,7 @@ def catalogue_load_csl(*, path: Path | None = None) -> int:
     """
     from kechuang.search.documents import load_corpus
 
-    from .search_index import CSL_CATALOGUE
+    from .catalogue import CSL_CATALOGUE
     docs = load_corpus(path or CSL_CATALOGUE)
     cats = {}
     with open(path or CSL_CATALOGUE, encoding="utf-8") as fh:

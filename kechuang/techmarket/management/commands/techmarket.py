@@ -68,7 +68,7 @@ class Command(BaseCommand):
                     raise CommandError(f"--queries 第{i}行 query: 不能为空（qid={qid}）", returncode=2)
                 batch.append((qid, q))
         try:
-            from kechuang.techmarket.search_index import engine_for
+            from kechuang.techmarket.catalogue import engine_for
             engine, label = engine_for(options.get("corpus"), progress=True)
         except CorpusError as exc:
             raise CommandError(f"--corpus {exc}", returncode=2) from None
