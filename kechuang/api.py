@@ -7,12 +7,19 @@ Each product app may define in its api.py:
   /api/public/<label>/, on the public allowlist. They must not read or store business rows.
 """
 
+from decimal import InvalidOperation
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import django_auth
+
+from kechuang.rules.params import ParameterError
 
 api = NinjaAPI(
     title="科创平台 API",
@@ -30,6 +37,51 @@ public_api = NinjaAPI(
     urls_namespace="public_api",
     docs_url="/docs",
 )
+
+#: pydantic error types → the Chinese sentence a caller sees (issue 11: a clear field error, never English)
+_MESSAGES = {
+    "missing": "必填", "int_parsing": "应为整数", "int_parsing_size": "超出允许范围（过大）", "int_from_float": "应为整数", "int_type": "应为整数",
+    "float_parsing": "应为数字", "float_type": "应为数字", "decimal_parsing": "应为数字",
+    "finite_number": "应为有限的数值（不能为无穷大或非数字）", "decimal_type": "应为数字",
+    "less_than_equal": "超出允许范围（过大）", "less_than": "超出允许范围（过大）",
+    "greater_than_equal": "超出允许范围（过小）", "greater_than": "超出允许范围（过小）",
+    "decimal_max_digits": "位数过多", "decimal_max_places": "小数位数过多", "decimal_whole_digits": "整数位数过多",
+    "date_parsing": "应为日期（YYYY-MM-DD）", "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）", "datetime_parsing": "应为日期时间", "string_too_long": "过长",
+    "string_type": "应为文字", "bool_parsing": "应为是或否", "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "格式有误", "dict_type": "应为对象", "list_type": "应为列表",
+}
+
+
+def _chinese_validation_error(request, exc):
+    errors = []
+    for e in exc.errors:
+        loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path", "payload")]
+        kind = e.get("type", "")
+        msg = _MESSAGES.get(kind, "格式有误")
+        ctx = e.get("ctx") or {}
+        for key in ("le", "lt", "ge", "gt"):
+            if key in ctx and kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
+                msg = f"{msg}：{'不大于' if key in ('le', 'lt') else '不小于'} {ctx[key]}"
+        field = ".".join(loc)
+        errors.append({"loc": e.get("loc", ()), "field": field, "type": kind,
+                       "msg": f"{field}：{msg}" if field else msg})
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+def _input_error(request, exc):
+    from kechuang.core.inputs import describe
+
+    message = describe(exc)
+    if message is None:
+        raise exc
+    return api.create_response(request, {"detail": message}, status=422)
+
+
+for _api in (api, public_api):
+    _api.add_exception_handler(ValidationError, _chinese_validation_error)
+    for _exc in (DjangoValidationError, OverflowError, DataError, BadRequest, InvalidOperation, ParameterError):
+        _api.add_exception_handler(_exc, _input_error)
 
 for dotted in settings.PROJECT_APPS:
     if find_spec(f"{dotted}.api") is None:

@@ -159,6 +159,7 @@ MIDDLEWARE = [
     "kechuang.core.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kechuang.core.middleware.SecurityHeadersMiddleware",
+    "kechuang.core.inputs.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "kechuang.urls"

@@ -39,4 +39,7 @@ class CoreConfig(AppConfig):
         from kechuang.core.changes import connect_signals
 
         connect_signals()
+        from kechuang.core.bounds import connect_signals as connect_bounds
+
+        connect_bounds()
         post_migrate.connect(_after_migrate, dispatch_uid="kechuang_core_after_migrate")

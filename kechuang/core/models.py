@@ -14,9 +14,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import COUNT, ORDER, Bound, bounded, range_checked
 from kechuang.core.scoping import ScopedManager
 
 
+@range_checked
 class Region(models.Model):
     """An administrative region: province, city, county, township/subdistrict or a development
     zone managed like a township. Codes follow GB/T 2260 where one exists (county level and up);
@@ -36,7 +38,7 @@ class Region(models.Model):
     parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     aliases = models.JSONField(_("别名"), default=list, blank=True)
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0, validators=bounded(ORDER))
     assessed = models.BooleanField(_("参与乡镇考核"), default=True)
 
     class Meta:
@@ -73,6 +75,7 @@ class Region(models.Model):
         return None
 
 
+@range_checked
 class OrgUnit(models.Model):
     """A 责任单位: a department of the city government or a zone's management committee."""
 
@@ -88,7 +91,7 @@ class OrgUnit(models.Model):
     aliases = models.JSONField(_("别名"), default=list, blank=True)
     region = models.ForeignKey(Region, verbose_name=_("所属地区"), null=True, blank=True,
                                on_delete=models.PROTECT)
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0, validators=bounded(ORDER))
 
     class Meta:
         verbose_name = _("责任单位")
@@ -140,6 +143,7 @@ class KechuangUserManager(UserManager):
         return self.get(username__iexact=username)
 
 
+@range_checked
 class User(AbstractUser):
     """A person's account. Business roles are bound to the unit whose rows they may see."""
 
@@ -152,11 +156,13 @@ class User(AbstractUser):
                                    blank=True, on_delete=models.PROTECT, related_name="accounts")
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
-    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
+    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0, validators=bounded(COUNT))
+    totp_failures = models.PositiveIntegerField(_("连续动态口令错误次数"), default=0, validators=bounded(COUNT))
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
     totp_confirmed = models.BooleanField(_("已绑定动态口令"), default=False)
-    totp_last_counter = models.BigIntegerField(_("最后使用的口令时段"), default=0)
+    totp_last_counter = models.BigIntegerField(_("最后使用的口令时段"), default=0,
+                                            validators=bounded(Bound(0, 10**12)))
 
     objects = KechuangUserManager()
 

@@ -165,6 +165,10 @@ def _error(request, status, title, message):
 
 
 def bad_request(request, exception=None):
+    from kechuang.core.inputs import BadInput
+
+    if isinstance(exception, BadInput) and str(exception):
+        return _error(request, 400, "请求有误", str(exception))
     return _error(request, 400, "请求有误", "提交的内容无法处理，请检查后重试。")
 
 

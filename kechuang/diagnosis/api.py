@@ -14,6 +14,7 @@ from typing import Any
 
 from ninja import Body, Router, Schema, Status
 
+from kechuang.core.inputs import ApiId
 from kechuang.diagnosis import selectors
 from kechuang.rules.engine import SCHEMES
 from kechuang.rules.facts import FactsError
@@ -61,7 +62,7 @@ def diagnosis_public_evaluate(request, payload: dict = Body(...), scheme: str = 
 
 
 @router.get("/enterprises/{pk}", response=VerdictsOut, url_name="diagnosis_api_enterprise")
-def diagnosis_api_enterprise(request, pk: int, on: dt.date | None = None):
+def diagnosis_api_enterprise(request, pk: ApiId, on: dt.date | None = None):
     """企业库中一家企业的五类预诊断结论（按数据权限）。"""
     _, _, verdicts = selectors.enterprise_verdicts(request.user, pk, on=on)
     return {"verdicts": [v.to_json() for v in verdicts]}

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 
+from kechuang.core.bounds import COUNT, MONEY, SIGNED_MONEY, bounded
 from kechuang.rules.vocabulary import FIELDS, YEAR_MONEY  # the one vocabulary
 
 #: The year figures the self-check asks for (the registry's labels; 净利润 is not used by any scheme).
@@ -16,12 +17,14 @@ BANDS = (("", "不确定"), ("A", "A 档"), ("B", "B 档"), ("C", "C 档"), ("D"
 
 def _money(field, label):
     return forms.DecimalField(label=label, required=False, max_digits=16, decimal_places=4,
-                              min_value=field.minimum, max_value=field.maximum)
+                              min_value=field.minimum, max_value=field.maximum,
+                              validators=bounded(SIGNED_MONEY if field.minimum is None else MONEY))
 
 
 def _count(name, label=None):
     f = FIELDS[name]
-    return forms.IntegerField(label=label or f.label, required=False, min_value=f.minimum, max_value=f.maximum)
+    return forms.IntegerField(label=label or f.label, required=False, min_value=f.minimum, max_value=f.maximum,
+                              validators=bounded(COUNT))
 
 
 class SelfCheckForm(forms.Form):
@@ -41,14 +44,14 @@ class SelfCheckForm(forms.Form):
     incident_last_year = forms.ChoiceField(label="近一年发生重大安全、质量事故或严重环境违法", required=False, choices=TRI)
     serious_dishonesty = forms.ChoiceField(label="科研严重失信", required=False, choices=TRI)
     abnormal_operation_listed = forms.ChoiceField(label="列入经营异常名录或严重违法失信名单", required=False, choices=TRI)
-    class1_self = forms.IntegerField(label="自主研发的Ⅰ类知识产权（发明专利等）件数", required=False, min_value=0)
-    class1_other = forms.IntegerField(label="受让等方式取得的Ⅰ类知识产权件数", required=False, min_value=0)
+    class1_self = forms.IntegerField(label="自主研发的Ⅰ类知识产权（发明专利等）件数", required=False, min_value=0, validators=bounded(COUNT))
+    class1_other = forms.IntegerField(label="受让等方式取得的Ⅰ类知识产权件数", required=False, min_value=0, validators=bounded(COUNT))
     class2_count = forms.IntegerField(label="Ⅱ类知识产权（实用新型、外观设计、软件著作权）件数（未用于以往高企申报）",
-                                      required=False, min_value=0)
+                                      required=False, min_value=0, validators=bounded(COUNT))
     tech_advancement = forms.ChoiceField(label="知识产权技术先进程度（自评）", required=False, choices=BANDS)
     core_support = forms.ChoiceField(label="知识产权对主要产品的核心支持作用（自评）", required=False, choices=BANDS)
     rd_management = forms.IntegerField(label="研究开发组织管理水平自评分（0–20）", required=False,
-                                       min_value=0, max_value=20)
+                                       min_value=0, max_value=20, validators=bounded(COUNT, hi=20))
     niche_market_years = _count("niche_market_years")
     strategic_emerging_industry = forms.ChoiceField(label="主导产品属战略性新兴产业等领域", required=False, choices=TRI)
 
@@ -60,7 +63,7 @@ class SelfCheckForm(forms.Form):
             for f, label in YEAR_FIELDS:
                 self.fields[f"y{k}_{f}"] = _money(FIELDS[f], f"前{3 - k}年 {label}（{FIELDS[f].unit}）")
             self.fields[f"y{k}_conversions"] = forms.IntegerField(
-                label=f"前{3 - k}年 科技成果转化数（项）", required=False, min_value=0)
+                label=f"前{3 - k}年 科技成果转化数（项）", required=False, min_value=0, validators=bounded(COUNT))
 
     def year_rows(self):
         """Bound fields grouped per year (for the template)."""

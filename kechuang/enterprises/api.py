@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpResponse
 from ninja import Router, Schema
 
+from kechuang.core.inputs import ApiId, ApiPage
 from kechuang.enterprises import selectors
 from kechuang.enterprises.facts import enterprise_facts, facts_json
 
@@ -36,8 +37,8 @@ def _out(e) -> dict:
 
 
 @router.get("/", response=EnterprisePage, url_name="enterprises_api_list")
-def enterprises_api_list(request, q: str = "", township: int | None = None, qualification: str = "",
-                         validity: str = "", industry: str = "", size: str = "", sort: str = "name", page: int = 1):
+def enterprises_api_list(request, q: str = "", township: ApiId | None = None, qualification: str = "",
+                         validity: str = "", industry: str = "", size: str = "", sort: str = "name", page: ApiPage = 1):
     """企业列表（与页面相同的筛选条件），每页 100 条。"""
     filters = selectors.ListFilters.from_query({"q": q, "township": str(township or ""), "qualification": qualification,
                                                 "validity": validity, "industry": industry, "size": size, "sort": sort})
@@ -48,13 +49,13 @@ def enterprises_api_list(request, q: str = "", township: int | None = None, qual
 
 
 @router.get("/{pk}", response=EnterpriseOut, url_name="enterprises_api_detail")
-def enterprises_api_detail(request, pk: int):
+def enterprises_api_detail(request, pk: ApiId):
     """单个企业的基本信息。"""
     return _out(selectors.enterprise_detail(request.user, pk))
 
 
 @router.get("/{pk}/facts", url_name="enterprises_api_facts")
-def enterprises_api_facts(request, pk: int):
+def enterprises_api_facts(request, pk: ApiId):
     """企业数据（facts JSON，格式见 docs/commands.md），金额为万元。"""
     enterprise = selectors.enterprise_detail(request.user, pk)
     return HttpResponse(facts_json(enterprise_facts(enterprise), indent=None), content_type="application/json")

@@ -232,12 +232,27 @@ def read_workbook(data: bytes, today: dt.date | None = None) -> ParsedWorkbook:
     """Read every known sheet of the workbook into typed rows; cell problems are collected, not
     raised. Example rows (备注 starting with 示例) and blank rows are skipped. Uses the fast
     lxml reader and falls back to openpyxl for anything it does not handle."""
+    from kechuang.core.uploads import UploadError, check_xlsx
+
     today = today or dt.date.today()
     _check_file(data)
     try:
+        check_xlsx(data)  # decompressed size, shared strings and rows capped before parsing
+    except UploadError as exc:
+        raise WorkbookError(str(exc)) from None
+    try:
         return _read_fast(data, today)
+    except WorkbookError:
+        raise
     except Exception:  # noqa: BLE001 - any surprise: the slower, thorough reader decides
-        return _read_openpyxl(data, today)
+        try:
+            return _read_openpyxl(data, today)
+        except WorkbookError:
+            raise
+        except (IndexError, KeyError, ValueError, TypeError, AttributeError, OSError, zipfile.BadZipFile) as exc:
+            # e.g. a cell pointing at a shared string the workbook does not have
+            raise WorkbookError(f"工作簿内容已损坏，无法读取（{type(exc).__name__}）。"
+                                "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。") from None
 
 
 def _known_sheets(sheetnames) -> list[tuple[Sheet, str]]:

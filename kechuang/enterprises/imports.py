@@ -22,7 +22,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from kechuang.core.changes import change_context, log_bulk, snapshot
 from kechuang.core.models import Region
 from kechuang.enterprises import checks
-from kechuang.enterprises.excel_io import ParsedRow, ParsedWorkbook, Problem, is_bad, read_workbook
+from kechuang.enterprises.excel_io import _BAD, ParsedRow, ParsedWorkbook, Problem, is_bad, read_workbook
 from kechuang.enterprises.excel_schema import ENTERPRISE, IP, QUALIFICATIONS, YEARS, Sheet
 from kechuang.enterprises.models import (
     Enterprise,
@@ -99,6 +99,7 @@ def import_workbook(data: bytes, *, filename: str, user=None, dry_run: bool = Fa
     result = ImportResult(filename=filename, dry_run=dry_run, skipped_examples=parsed.skipped_examples)
     result.problems.extend(parsed.problems)
     step(1, 3, step=f"校验 {sum(len(r) for r in parsed.rows.values())} 行")
+    _check_ranges(parsed, result.problems)
     plan = _validate_and_plan(parsed, result, user)
     step(2, 3, step="写入数据库" if not result.problems and not dry_run else "整理校验结果")
     for title in (ENTERPRISE.title, YEARS.title, IP.title, QUALIFICATIONS.title):
@@ -111,6 +112,36 @@ def import_workbook(data: bytes, *, filename: str, user=None, dry_run: bool = Fa
         _commit(plan, filename, user)
         result.committed = True
     return result
+
+
+def _check_ranges(parsed: ParsedWorkbook, problems: list[Problem]) -> None:
+    """Every numeric cell against its model field's range (kechuang.core.bounds): a value the
+    database would refuse is a row problem, never a failed commit."""
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    from kechuang.core.bounds import range_of
+
+    for sheet in (ENTERPRISE, YEARS, IP, QUALIFICATIONS):
+        model = apps.get_model("enterprises", sheet.model)
+        checks = []
+        for column in sheet.columns:
+            try:
+                rv = range_of(model._meta.get_field(column.field))
+            except Exception:  # noqa: BLE001 - a column that is not a model field (uscc of a child sheet)
+                rv = None
+            if rv is not None:
+                checks.append((column, rv))
+        for row in parsed.rows.get(sheet.title, []):
+            for column, rv in checks:
+                value = row.values.get(column.field)
+                if value is None or is_bad(value):
+                    continue
+                try:
+                    rv(value)
+                except ValidationError as exc:
+                    problems.append(Problem(sheet.title, row.row, column.header, exc.messages[0]))
+                    row.values[column.field] = _BAD
 
 
 def _validate_and_plan(parsed: ParsedWorkbook, result: ImportResult, user) -> _Plan:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import COUNT, MONEY, SIGNED_MONEY, YEAR, bounded, range_checked
 from kechuang.core.scoping import ScopedModel
 from kechuang.enterprises import vocab
 from kechuang.rules.vocabulary import YEAR_MONEY
@@ -51,6 +52,7 @@ def name_initials(name: str) -> str:
     return "".join(ch[0] for ch in letters if ch and ch[0].isascii() and ch[0].isalnum()).lower()[:60]
 
 
+@range_checked
 class Enterprise(ScopedModel):
     """An enterprise registered in a township, identified by its 统一社会信用代码."""
 
@@ -64,9 +66,9 @@ class Enterprise(ScopedModel):
     established_on = models.DateField(_("成立日期"), null=True, blank=True, db_index=True)
     size_class = models.CharField(_("企业规模"), max_length=8, blank=True, db_index=True,
                                   choices=_choices(vocab.SIZE_CLASSES))
-    employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
-    tech_staff = models.PositiveIntegerField(_("科技人员数"), null=True, blank=True)
-    rd_staff = models.PositiveIntegerField(_("研发人员数"), null=True, blank=True)
+    employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True, validators=bounded(COUNT))
+    tech_staff = models.PositiveIntegerField(_("科技人员数"), null=True, blank=True, validators=bounded(COUNT))
+    rd_staff = models.PositiveIntegerField(_("研发人员数"), null=True, blank=True, validators=bounded(COUNT))
     high_tech_field = models.CharField(_("高新技术领域"), max_length=100, blank=True,
                                        help_text=_("《国家重点支持的高新技术领域》所属领域；填“不属于”表示不在领域内；空白表示未知"))
     mainland_resident = models.BooleanField(_("境内居民企业"), default=True)
@@ -132,15 +134,17 @@ _YEAR = {f.name: f for f in YEAR_MONEY}
 
 
 def _money(field):
-    return models.DecimalField(field.column, max_digits=16, decimal_places=4, null=True, blank=True)
+    return models.DecimalField(field.column, max_digits=16, decimal_places=4, null=True, blank=True,
+                               validators=bounded(SIGNED_MONEY if field.negative_allowed else MONEY))
 
 
+@range_checked
 class FiscalYear(_EnterpriseChild):
     """One fiscal year's figures of an enterprise, all money in 万元 (contract 2 `years[]`)."""
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE,
                                    related_name="fiscal_years")
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=bounded(YEAR))
     sales_revenue = _money(_YEAR["sales_revenue"])
     operating_revenue = _money(_YEAR["operating_revenue"])
     main_business_revenue = _money(_YEAR["main_business_revenue"])
@@ -165,6 +169,7 @@ class FiscalYear(_EnterpriseChild):
         return f"{self.enterprise_id}·{self.year}年度"
 
 
+@range_checked
 class IPRight(_EnterpriseChild):
     """An intellectual-property right (contract 2 `ip_rights[]`); Class I/II follows from `kind`."""
 
@@ -194,6 +199,7 @@ class IPRight(_EnterpriseChild):
         return vocab.IP_CLASS[self.kind]
 
 
+@range_checked
 class Qualification(_EnterpriseChild):
     """A recognised qualification (高企, 科小, 创新型, 专精特新, 小巨人, 规上) with its validity."""
 
@@ -223,6 +229,7 @@ class Qualification(_EnterpriseChild):
         return None if self.valid_until is None else (self.valid_until - on).days
 
 
+@range_checked
 class CreditRecord(_EnterpriseChild):
     """A credit record: research dishonesty, abnormal-operation listing, major incident … with its
     effect (一票否决 …) and the date it stops applying."""

@@ -22,6 +22,7 @@ from kechuang.core import audit
 from kechuang.core.downloads import dated_name
 from kechuang.core.models import AuditEvent, Region
 from kechuang.core.scoping import get_scoped_or_404
+from kechuang.core.uploads import max_bytes as upload_max_bytes
 from kechuang.enterprises import selectors, services, vocab
 from kechuang.enterprises.excel_io import WorkbookError, error_report, write_template
 from kechuang.enterprises.exports import export_workbook
@@ -31,7 +32,6 @@ from kechuang.enterprises.models import Enterprise, FiscalYear
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-MAX_UPLOAD = 30 * 1024 * 1024
 WRITER_ROLES = {"bureau_staff", "township_clerk", "enterprise_user"}
 IMPORT_ROLES = {"bureau_staff", "township_clerk"}
 
@@ -205,8 +205,9 @@ def import_upload(request):
         dry_run = bool(request.POST.get("dry_run"))
         if upload is None:
             context["error"] = "请选择要上传的 .xlsx 文件"
-        elif upload.size > MAX_UPLOAD:
-            context["error"] = f"文件过大（{upload.size // 1024 // 1024} MB），最大 {MAX_UPLOAD // 1024 // 1024} MB"
+        elif upload.size > upload_max_bytes():
+            context["error"] = (f"文件过大（{upload.size / 1024 / 1024:.1f} MB），"
+                                f"最大 {upload_max_bytes() // 1024 // 1024} MB")
         else:
             data = upload.read()
             from .jobs import IMPORT_JOB_ROWS, data_rows, keep_upload

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from kechuang.core.inputs import ApiYear
+
 from .engine import PolicyInputError, calculate, load_policies
 from .selectors import cases_for, engine_policies
 
@@ -17,7 +19,7 @@ public_router = Router(auth=None, tags=["政策计算器（公开）"])
 
 class CalcIn(Schema):
     facts: dict[str, Any]
-    year: int
+    year: ApiYear
     all: bool = False
 
 
@@ -35,7 +37,7 @@ def policies_calc(request: HttpRequest, payload: CalcIn):
 
 
 @router.get("/cases", url_name="policies_cases")
-def policies_cases(request: HttpRequest, year: int | None = None, status: str | None = None):
+def policies_cases(request: HttpRequest, year: ApiYear | None = None, status: str | None = None):
     """兑现案件 the user may see (row-scoped)."""
     qs = cases_for(request.user, year=year, status=status)[:500]
     return [{"id": c.pk, "year": c.year, "uscc": c.enterprise.uscc, "enterprise": c.enterprise.name,

@@ -6,25 +6,27 @@ import datetime as dt
 
 from django import forms
 
+from kechuang.core.bounds import MONEY, YEAR, bounded
+
 LEVELS = [("", "—"), ("national", "国家级"), ("provincial", "省级"), ("quanzhou", "泉州级")]
 
 
 class PublicCalculatorForm(forms.Form):
     """The public 政策计算器: the common facts an enterprise knows, turned into facts + events."""
 
-    year = forms.IntegerField(label="测算年度", min_value=2000, max_value=2100, initial=dt.date.today().year)
+    year = forms.IntegerField(label="测算年度", min_value=2000, max_value=2100, validators=bounded(YEAR), initial=dt.date.today().year)
     region = forms.CharField(label="所属乡镇", required=False, max_length=30)
     hnte_recognized_on = forms.DateField(label="通过国家高新技术企业认定（含重新认定）日期", required=False)
     little_giant_first_on = forms.DateField(label="首次认定国家专精特新“小巨人”日期", required=False)
     srdi_first_on = forms.DateField(label="首次认定省级专精特新中小企业日期", required=False)
     challenge_accepted_on = forms.DateField(label="揭榜挂帅项目通过验收日期", required=False)
-    challenge_subsidy = forms.DecimalField(label="揭榜挂帅核定补助（万元，可不填）", required=False, decimal_places=6)
+    challenge_subsidy = forms.DecimalField(label="揭榜挂帅核定补助（万元，可不填）", required=False, decimal_places=6, validators=bounded(MONEY))
     incubator_level = forms.ChoiceField(label="新认定科技企业孵化器级别", choices=LEVELS, required=False)
     incubator_recognized_on = forms.DateField(label="孵化器认定日期", required=False)
-    revenue_last_year = forms.DecimalField(label="上年度营业收入（万元）", required=False, min_value=0, decimal_places=6)
+    revenue_last_year = forms.DecimalField(label="上年度营业收入（万元）", required=False, min_value=0, decimal_places=6, validators=bounded(MONEY))
     revenue_before = forms.DecimalField(label="此前最高年度营业收入（万元）", required=False, min_value=0,
-                                        decimal_places=6)
-    rd_last_year = forms.DecimalField(label="上年度研发费用（万元）", required=False, min_value=0, decimal_places=6)
+                                        decimal_places=6, validators=bounded(MONEY))
+    rd_last_year = forms.DecimalField(label="上年度研发费用（万元）", required=False, min_value=0, decimal_places=6, validators=bounded(MONEY))
     hnte_last_year = forms.BooleanField(label="上年度持有有效高新技术企业证书", required=False)
     above_size_on = forms.DateField(label="首次升规纳统日期（升规前为高企）", required=False)
 

@@ -14,11 +14,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import (
+    COUNT,
+    DURATION_S,
+    MONEY,
+    ORDER,
+    YEAR,
+    bounded,
+    range_checked,
+)
 from kechuang.core.scoping import ScopedModel
 
 from .engine.model import Policy, policy_from_dict
 
 
+@range_checked
 class PolicyDocument(ScopedModel):
     """A policy document (文号, level, validity, lifecycle status). Drafts of the 政策沙盘 point to ``based_on``."""
 
@@ -86,13 +96,14 @@ class PolicyDocument(ScopedModel):
         return policy_from_dict(self.to_document(), where=self.code)
 
 
+@range_checked
 class Measure(ScopedModel):
     """One measure (条/款) of a policy; ``spec`` holds trigger, conditions, benefit and stacking as in the YAML."""
 
     policy = models.ForeignKey(PolicyDocument, verbose_name=_("政策文件"), on_delete=models.CASCADE,
                                related_name="measures")
     code = models.CharField(_("措施编号"), max_length=64)
-    order = models.PositiveIntegerField(_("顺序"), default=0)
+    order = models.PositiveIntegerField(_("顺序"), default=0, validators=bounded(ORDER))
     article = models.CharField(_("条款"), max_length=40)
     title = models.CharField(_("措施名称"), max_length=200)
     text = models.TextField(_("原文"), blank=True)
@@ -126,6 +137,7 @@ class Measure(ScopedModel):
                 "lead_units": self.lead_units, "responsible_units": self.responsible_units}
 
 
+@range_checked
 class PolicyEvent(ScopedModel):
     """Something that happened to an enterprise that a measure reacts to (认定、验收、备案…), with its data source."""
 
@@ -157,19 +169,20 @@ class PolicyEvent(ScopedModel):
         return EVENT_KINDS[self.kind][0] if self.kind in EVENT_KINDS else "其他事件"
 
 
+@range_checked
 class ScreeningRun(ScopedModel):
     """One 免申即享 screening run over all enterprises for a year."""
 
-    year = models.PositiveIntegerField(_("年度"))
+    year = models.PositiveIntegerField(_("年度"), validators=bounded(YEAR))
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    enterprise_count = models.PositiveIntegerField(_("企业数"), default=0)
-    candidate_count = models.PositiveIntegerField(_("候选数"), default=0)
-    new_count = models.PositiveIntegerField(_("新增"), default=0)
-    changed_count = models.PositiveIntegerField(_("证据变化"), default=0)
-    seconds = models.FloatField(_("耗时（秒）"), default=0)
+    enterprise_count = models.PositiveIntegerField(_("企业数"), default=0, validators=bounded(COUNT))
+    candidate_count = models.PositiveIntegerField(_("候选数"), default=0, validators=bounded(COUNT))
+    new_count = models.PositiveIntegerField(_("新增"), default=0, validators=bounded(COUNT))
+    changed_count = models.PositiveIntegerField(_("证据变化"), default=0, validators=bounded(COUNT))
+    seconds = models.FloatField(_("耗时（秒）"), default=0, validators=bounded(DURATION_S))
     policies = models.JSONField(_("所用政策"), default=list)
 
     class Scope:
@@ -185,6 +198,7 @@ class ScreeningRun(ScopedModel):
         ordering = ["-started_at"]
 
 
+@range_checked
 class Case(ScopedModel):
     """A redemption case (兑现案件) of one enterprise, measure and year, created by screening.
 
@@ -207,12 +221,12 @@ class Case(ScopedModel):
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE,
                                    related_name="policy_cases")
     measure = models.ForeignKey(Measure, verbose_name=_("措施"), on_delete=models.PROTECT, related_name="cases")
-    year = models.PositiveIntegerField(_("年度"))
+    year = models.PositiveIntegerField(_("年度"), validators=bounded(YEAR))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CANDIDATE)
     paused = models.BooleanField(_("异议暂停"), default=False)
-    amount = models.DecimalField(_("金额（万元）"), max_digits=16, decimal_places=6)
-    amount_max = models.DecimalField(_("最高金额（万元）"), max_digits=16, decimal_places=6, null=True, blank=True)
-    approved_amount = models.DecimalField(_("核定金额（万元）"), max_digits=16, decimal_places=6, null=True, blank=True)
+    amount = models.DecimalField(_("金额（万元）"), max_digits=16, decimal_places=6, validators=bounded(MONEY))
+    amount_max = models.DecimalField(_("最高金额（万元）"), max_digits=16, decimal_places=6, null=True, blank=True, validators=bounded(MONEY))
+    approved_amount = models.DecimalField(_("核定金额（万元）"), max_digits=16, decimal_places=6, null=True, blank=True, validators=bounded(MONEY))
     evidence = models.JSONField(_("证据"), default=dict)
     evidence_hash = models.CharField(_("证据摘要"), max_length=64)
     evidence_changed = models.BooleanField(_("证据有变化"), default=False)
@@ -273,6 +287,7 @@ def is_finance(user) -> bool:
     return getattr(user, "role", "") == "dept_liaison" and unit is not None and "财政" in unit.name
 
 
+@range_checked
 class Dispute(ScopedModel):
     """An enterprise's objection (异议) to the data a case used; pauses the case until resolved."""
 

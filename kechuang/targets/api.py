@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema, Status
 
+from kechuang.core.inputs import ApiSmall, ApiYear
 from kechuang.core.models import Region
 
 from . import services
@@ -28,7 +29,7 @@ class ErrorOut(Schema):
 
 
 class ReportIn(Schema):
-    year: int
+    year: ApiYear
     kind: str
     township: str
     indicator: str
@@ -55,7 +56,7 @@ def _out(r: Report) -> dict:
 
 
 @router.get("/series", response={200: dict[str, float], 422: ErrorOut}, url_name="targets_api_series")
-def targets_api_series(request, base: str, growth: str, year_from: str, year_to: str, decimals: int = 0):
+def targets_api_series(request, base: str, growth: str, year_from: str, year_to: str, decimals: ApiSmall = 0):
     """复合增长目标序列（格式见 docs/commands.md）：各年 = 四舍五入（基数 ×（1+增长率）^（年份−起始年））。"""
     try:
         series = generate_series(base, growth, year_from, year_to, decimals)
@@ -65,7 +66,7 @@ def targets_api_series(request, base: str, growth: str, year_from: str, year_to:
 
 
 @router.get("/reports", response=list[ReportOut], url_name="targets_api_reports")
-def targets_api_reports(request, year: int | None = None, kind: str | None = None):
+def targets_api_reports(request, year: ApiYear | None = None, kind: str | None = None):
     """本人可见的填报（乡镇填报员只见本乡镇）。"""
     qs = Report.objects.restrict(request.user, "view").select_related("period", "region", "indicator")
     if year:

@@ -9,11 +9,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import (
+    COUNT,
+    INDICATOR_VALUE,
+    ORDER,
+    PERCENT,
+    RATE,
+    YEAR,
+    bounded,
+    range_checked,
+)
 from kechuang.core.scoping import ScopedModel
 
 from .plans import PlanEntry
 
 
+@range_checked
 class Indicator(models.Model):
     """An indicator of 南政办〔2021〕67号 附件2 or 明政办〔2021〕62号 (reference data, readable by all)."""
 
@@ -30,13 +41,13 @@ class Indicator(models.Model):
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     direction = models.CharField(_("方向"), max_length=8, default="higher")
     aggregation = models.CharField(_("汇总方式"), max_length=16, default="sum")
-    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
+    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0, validators=bounded(COUNT, hi=6))
     citation = models.CharField(_("出处"), max_length=200)
     note = models.TextField(_("说明"), blank=True)
     reporting_org = models.ForeignKey("core.OrgUnit", verbose_name=_("数据报送部门"), null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="reported_indicators")
-    weight = models.DecimalField(_("考核权重"), max_digits=6, decimal_places=2, default=Decimal("0"))
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    weight = models.DecimalField(_("考核权重"), max_digits=6, decimal_places=2, default=Decimal("0"), validators=bounded(PERCENT))
+    sort_order = models.PositiveIntegerField(_("排序"), default=0, validators=bounded(ORDER))
 
     class Meta:
         verbose_name = _("指标")
@@ -47,6 +58,7 @@ class Indicator(models.Model):
         return self.name
 
 
+@range_checked
 class TargetPlan(models.Model):
     """The target rule of one region for one indicator in one document, stored as the source gives
     it: yearly values, base + growth, or a period total (see kechuang/targets/plans.py)."""
@@ -67,18 +79,18 @@ class TargetPlan(models.Model):
     source_unit_name = models.CharField(_("源表单位名"), max_length=30)
     rule = models.CharField(_("规则"), max_length=16, choices=Rule.choices)
     values = models.JSONField(_("逐年目标"), default=dict, blank=True)
-    base = models.DecimalField(_("基数"), max_digits=16, decimal_places=4, null=True, blank=True)
-    base_year = models.PositiveSmallIntegerField(_("基数年份"), null=True, blank=True)
+    base = models.DecimalField(_("基数"), max_digits=16, decimal_places=4, null=True, blank=True, validators=bounded(INDICATOR_VALUE))
+    base_year = models.PositiveSmallIntegerField(_("基数年份"), null=True, blank=True, validators=bounded(YEAR))
     base_is = models.CharField(_("基数性质"), max_length=8, blank=True)
-    growth = models.DecimalField(_("年增长率"), max_digits=8, decimal_places=4, null=True, blank=True)
-    to_year = models.PositiveSmallIntegerField(_("终止年"), null=True, blank=True)
-    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
-    period_from = models.PositiveSmallIntegerField(_("期间起"), null=True, blank=True)
-    period_to = models.PositiveSmallIntegerField(_("期间止"), null=True, blank=True)
-    period_total = models.DecimalField(_("期间合计"), max_digits=16, decimal_places=4, null=True, blank=True)
+    growth = models.DecimalField(_("年增长率"), max_digits=8, decimal_places=4, null=True, blank=True, validators=bounded(RATE))
+    to_year = models.PositiveSmallIntegerField(_("终止年"), null=True, blank=True, validators=bounded(YEAR))
+    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0, validators=bounded(COUNT, hi=6))
+    period_from = models.PositiveSmallIntegerField(_("期间起"), null=True, blank=True, validators=bounded(YEAR))
+    period_to = models.PositiveSmallIntegerField(_("期间止"), null=True, blank=True, validators=bounded(YEAR))
+    period_total = models.DecimalField(_("期间合计"), max_digits=16, decimal_places=4, null=True, blank=True, validators=bounded(INDICATOR_VALUE))
     no_separate_target = models.JSONField(_("不再另下指标年份"), default=list, blank=True)
-    baseline_year = models.PositiveSmallIntegerField(_("基期年份"), null=True, blank=True)
-    baseline_value = models.DecimalField(_("基期值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("基期年份"), null=True, blank=True, validators=bounded(YEAR))
+    baseline_value = models.DecimalField(_("基期值"), max_digits=16, decimal_places=4, null=True, blank=True, validators=bounded(INDICATOR_VALUE))
 
     class Meta:
         verbose_name = _("目标任务")
@@ -109,6 +121,7 @@ class TargetPlan(models.Model):
                          growth=self.growth, decimals=self.decimals)
 
 
+@range_checked
 class PlanFinding(models.Model):
     """A problem the import found in a plan table (a declared 合计 that does not match its rows)."""
 
@@ -118,8 +131,8 @@ class PlanFinding(models.Model):
     table = models.CharField(_("分解表"), max_length=40)
     code = models.CharField(_("问题类型"), max_length=30)
     message = models.TextField(_("说明"))
-    declared = models.DecimalField(_("源表合计"), max_digits=16, decimal_places=4, null=True)
-    computed = models.DecimalField(_("逐行合计"), max_digits=16, decimal_places=4, null=True)
+    declared = models.DecimalField(_("源表合计"), max_digits=16, decimal_places=4, null=True, validators=bounded(INDICATOR_VALUE))
+    computed = models.DecimalField(_("逐行合计"), max_digits=16, decimal_places=4, null=True, validators=bounded(INDICATOR_VALUE))
 
     class Meta:
         verbose_name = _("任务分解表问题")
@@ -128,6 +141,7 @@ class PlanFinding(models.Model):
                                                name="planfinding_unique")]
 
 
+@range_checked
 class Period(models.Model):
     """A reporting period: 上半年 (晾晒) or 全年 (考核) of a year, with its reporting deadline."""
 
@@ -141,7 +155,7 @@ class Period(models.Model):
         OPEN = "open", _("填报中")
         CLOSED = "closed", _("已关闭")
 
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=bounded(YEAR))
     kind = models.CharField(_("期别"), max_length=2, choices=Kind.choices)
     starts_on = models.DateField(_("起始日"))
     ends_on = models.DateField(_("截止日"))
@@ -163,6 +177,7 @@ class Period(models.Model):
         return f"{self.year}年上半年" if self.kind == self.Kind.HALF else f"{self.year}年度"
 
 
+@range_checked
 class Report(ScopedModel):
     """A reported actual of one township for one indicator in one period (current version).
 
@@ -179,10 +194,10 @@ class Report(ScopedModel):
     region = models.ForeignKey("core.Region", verbose_name=_("乡镇（街道）"), on_delete=models.PROTECT,
                                related_name="target_reports")
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="reports")
-    value = models.DecimalField(_("完成值"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(_("完成值"), max_digits=16, decimal_places=4, validators=bounded(INDICATOR_VALUE))
     note = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1, validators=bounded(ORDER))
     submitted_by = models.ForeignKey("core.User", verbose_name=_("填报人"), null=True, on_delete=models.SET_NULL,
                                      related_name="+")
     submitted_at = models.DateTimeField(_("填报时间"))
@@ -211,6 +226,7 @@ class Report(ScopedModel):
         return f"{self.period} {self.region} {self.indicator}"
 
 
+@range_checked
 class ReportRevision(ScopedModel):
     """One step in a report's history: a submission (value), an approval or a return (reason)."""
 
@@ -229,9 +245,9 @@ class ReportRevision(ScopedModel):
         RETURN = "return", _("退回")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField(_("版本"))
+    version = models.PositiveIntegerField(_("版本"), validators=bounded(ORDER))
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
-    value = models.DecimalField(_("完成值"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(_("完成值"), max_digits=16, decimal_places=4, validators=bounded(INDICATOR_VALUE))
     note = models.TextField(_("说明"), blank=True)
     by = models.ForeignKey("core.User", verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL,
                            related_name="+")
@@ -247,6 +263,7 @@ def _evidence_path(instance, filename: str) -> str:
     return f"targets/evidence/{instance.report.period.year}/{instance.report_id}/{filename}"
 
 
+@range_checked
 class ReportAttachment(ScopedModel):
     """Evidence uploaded with a report (证明材料)."""
 
@@ -269,6 +286,7 @@ class ReportAttachment(ScopedModel):
         verbose_name_plural = _("证明材料")
 
 
+@range_checked
 class Task(ScopedModel):
     """A 工作台账 task: a task of 附件1 or a measure of 南政规〔2025〕2号 with its units."""
 
@@ -286,7 +304,7 @@ class Task(ScopedModel):
     responsible_leader = models.CharField(_("责任领导"), max_length=60, blank=True)
     responsible_person = models.CharField(_("具体责任人"), max_length=60, blank=True)
     due = models.DateField(_("完成时限"), null=True, blank=True)
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0, validators=bounded(ORDER))
 
     class Scope:
         township = None
@@ -320,6 +338,7 @@ class Task(ScopedModel):
         return self.title
 
 
+@range_checked
 class Milestone(ScopedModel):
     """A dated node (节点计划) of a task, marked done by the owning unit."""
 
@@ -340,6 +359,7 @@ class Milestone(ScopedModel):
         ordering = ["due", "id"]
 
 
+@range_checked
 class ProgressUpdate(ScopedModel):
     """A progress note of a task by its owning unit."""
 
@@ -351,7 +371,7 @@ class ProgressUpdate(ScopedModel):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField(_("进展情况"))
-    percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0, validators=bounded(PERCENT))
     by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("时间"))
 

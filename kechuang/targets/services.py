@@ -4,7 +4,6 @@ ledger. Keyword-only, each in one transaction; views, API and commands call thes
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +22,6 @@ from .models import (
 from .numbers import TargetDataError, to_decimal
 
 ALLOWED_EVIDENCE = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
 def _staff_only(user, what: str) -> None:
@@ -74,13 +72,16 @@ def may_report(user, region, indicator: Indicator) -> bool:
 
 
 def _check_evidence(files) -> None:
+    """Type (extension and first bytes), emptiness and size of each evidence file: the same
+    check the dispatch attachments use (kechuang.core.uploads)."""
+    from kechuang.core.uploads import MAGIC, UploadError, check_file
+
+    allowed = {suffix: MAGIC[suffix] for suffix in ALLOWED_EVIDENCE}
     for f in files:
-        suffix = Path(f.name).suffix.lower()
-        if suffix not in ALLOWED_EVIDENCE:
-            raise ValidationError({"files": f"证明材料“{f.name}”的类型 {suffix or '（无扩展名）'} 不允许，"
-                                            f"请上传 {'、'.join(sorted(ALLOWED_EVIDENCE))}"})
-        if f.size > MAX_EVIDENCE_BYTES:
-            raise ValidationError({"files": f"证明材料“{f.name}”超过 20 MB"})
+        try:
+            check_file(f, allowed, what="证明材料")
+        except UploadError as exc:
+            raise ValidationError({"files": str(exc)}) from None
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from kechuang.core.bounds import number_errors
 from kechuang.core.changes import change_context
 
 from .models import MAX_DESCRIPTION_CHARS, Achievement, TransferMode
@@ -76,11 +77,29 @@ def import_workbook(fileobj, *, kind: str, dry_run: bool = False, source_name: s
     if kind not in REQUIRED:
         report.errors.append(f"类型: 应为 achievements 或 needs，收到 {kind!r}")
         return report
+    from kechuang.core.uploads import UploadError, check_xlsx
+
+    data = fileobj.read() if hasattr(fileobj, "read") else bytes(fileobj)
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        check_xlsx(data)  # decompressed size, shared strings and rows capped before parsing
+    except UploadError as exc:
+        report.errors.append(f"文件: {exc}")
+        return report
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
         report.errors.append(f"文件: 不是有效的 Excel（.xlsx）工作簿（{type(exc).__name__}）")
         return report
+    try:
+        return _import_rows(wb, report, kind, dry_run, source_name)
+    except (KeyError, ValueError, IndexError, TypeError, zipfile.BadZipFile) as exc:
+        report.errors.append(f"文件: 工作簿内容已损坏，无法读取（{type(exc).__name__}）")
+        return report
+    finally:
+        wb.close()
+
+
+def _import_rows(wb, report: ImportReport, kind: str, dry_run: bool, source_name: str) -> ImportReport:
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [_text(h) for h in (next(rows, None) or [])]
@@ -106,8 +125,11 @@ def import_workbook(fileobj, *, kind: str, dry_run: bool = False, source_name: s
             return values[col[h]] if h in col and col[h] < len(values) else None
         obj = builder(get, n, report.errors, enterprises)
         if obj is not None:
+            out_of_range = number_errors(obj)  # every numeric field of the model, whatever its column
+            if out_of_range:
+                report.errors.extend(f"第{n}行 {msg}" for msg in out_of_range.values())
+                continue
             objects.append(obj)
-    wb.close()
     if report.errors or dry_run:
         return report
     with transaction.atomic(), change_context(source=f"import:{source_name}"):

@@ -12,18 +12,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import (
+    COUNT,
+    FILE_SIZE,
+    MONEY,
+    ORDER,
+    RATE,
+    bounded,
+    range_checked,
+)
 from kechuang.core.scoping import ScopedModel
 
 MAX_DESCRIPTION_CHARS = 20_000
 
 
 def _money(label, **kw):
-    return models.DecimalField(label, max_digits=16, decimal_places=4, **kw)
+    return models.DecimalField(label, max_digits=16, decimal_places=4, validators=bounded(MONEY), **kw)
 
 
 class TransferMode(models.TextChoices):
@@ -35,6 +43,7 @@ class TransferMode(models.TextChoices):
     USE_FIRST = "use_first", _("先用后转")
 
 
+@range_checked
 class Institute(ScopedModel):
     """大院大所 / research institute with its platforms and experts (public to signed-in users)."""
 
@@ -61,6 +70,7 @@ class Institute(ScopedModel):
         return self.name
 
 
+@range_checked
 class Instrument(ScopedModel):
     """A shared research instrument (大型科学仪器) with owner, fee and availability."""
 
@@ -88,6 +98,7 @@ class Instrument(ScopedModel):
         return self.name
 
 
+@range_checked
 class Broker(ScopedModel):
     """技术经理人: fields served, institution, capacity (open dispatches at once)."""
 
@@ -96,7 +107,7 @@ class Broker(ScopedModel):
     name = models.CharField(_("姓名"), max_length=40)
     fields = models.JSONField(_("服务领域"), default=list, blank=True)
     institution = models.CharField(_("所在机构"), max_length=200, blank=True)
-    capacity = models.PositiveSmallIntegerField(_("同时承接上限"), default=5)
+    capacity = models.PositiveSmallIntegerField(_("同时承接上限"), default=5, validators=bounded(COUNT, hi=1000))
     active = models.BooleanField(_("在岗"), default=True)
 
     class Scope:
@@ -115,6 +126,7 @@ class Broker(ScopedModel):
         return self.name
 
 
+@range_checked
 class Achievement(ScopedModel):
     """A research achievement (科技成果) listed on the market; published ones are public."""
 
@@ -129,7 +141,7 @@ class Achievement(ScopedModel):
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
     field = models.CharField(_("技术领域"), max_length=60, blank=True, db_index=True)
     maturity = models.PositiveSmallIntegerField(_("成熟度（TRL 1–9）"), null=True, blank=True,
-                                                validators=[MinValueValidator(1), MaxValueValidator(9)])
+                                                validators=bounded(COUNT, lo=1, hi=9))
     owner_institute = models.ForeignKey(Institute, verbose_name=_("成果单位"), null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="achievements")
     owner_name = models.CharField(_("成果持有人"), max_length=200, blank=True)
@@ -171,6 +183,7 @@ class Achievement(ScopedModel):
         return f"ach-{self.pk}"
 
 
+@range_checked
 class Need(ScopedModel):
     """A technology need (技术需求) posted by an enterprise; public ones are visible to all."""
 
@@ -219,14 +232,15 @@ class Feedback(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+@range_checked
 class Match(ScopedModel):
     """A suggested achievement for a need, with score, reasons and the enterprise's feedback."""
 
     need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches")
     achievement = models.ForeignKey(Achievement, verbose_name=_("成果"), on_delete=models.CASCADE,
                                     related_name="matches")
-    rank = models.PositiveSmallIntegerField(_("排名"))
-    score = models.FloatField(_("匹配度"))
+    rank = models.PositiveSmallIntegerField(_("排名"), validators=bounded(ORDER))
+    score = models.FloatField(_("匹配度"), validators=bounded(RATE, lo=-1000000, hi=1000000))
     reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
     feedback = models.CharField(_("企业反馈"), max_length=20, choices=Feedback.choices, blank=True)
     feedback_note = models.CharField(_("反馈说明"), max_length=500, blank=True)
@@ -250,6 +264,7 @@ class Match(ScopedModel):
         return f"{self.need} ↔ {self.achievement}"
 
 
+@range_checked
 class Dispatch(ScopedModel):
     """派单: a match assigned to a broker; steps 对接 → 洽谈 → 签约 → 登记; first contact due in 3 working days."""
 
@@ -288,6 +303,7 @@ class Dispatch(ScopedModel):
         return f"{self.broker} · {self.match}"
 
 
+@range_checked
 class Deal(ScopedModel):
     """A signed deal between the need's enterprise and the achievement's owner."""
 
@@ -312,6 +328,7 @@ class Deal(ScopedModel):
         ordering = ["-signed_on", "-id"]
 
 
+@range_checked
 class TechContract(ScopedModel):
     """技术合同认定登记: type, amount, parties, township, registration date, linked deal."""
 
@@ -326,7 +343,7 @@ class TechContract(ScopedModel):
                                 related_name="contract")
     contract_type = models.CharField(_("合同类型"), max_length=12, choices=Type.choices)
     title = models.CharField(_("合同名称"), max_length=300)
-    amount = _money(_("合同成交额（万元）"), validators=[MinValueValidator(Decimal("0"))])
+    amount = _money(_("合同成交额（万元）"))
     seller = models.CharField(_("卖方（技术方）"), max_length=200)
     buyer = models.CharField(_("买方（委托方）"), max_length=200)
     township = models.ForeignKey("core.Region", verbose_name=_("所属乡镇"), on_delete=models.PROTECT,
@@ -351,6 +368,7 @@ class TechContract(ScopedModel):
         return f"{self.registration_no} {self.title}"
 
 
+@range_checked
 class Challenge(ScopedModel):
     """揭榜挂帅 榜单 published by the bureau from a need.
 
@@ -398,6 +416,7 @@ class Challenge(ScopedModel):
         return self.title
 
 
+@range_checked
 class ChallengeApplication(ScopedModel):
     """A team's application (揭榜申请): team, lead, members, proposal, expert scores.
 
@@ -476,6 +495,7 @@ class ChallengeApplication(ScopedModel):
         return (total / len(scores)).quantize(Decimal("0.01"))
 
 
+@range_checked
 class ChallengeMilestone(ScopedModel):
     """A milestone of an awarded challenge with its due date and acceptance (验收)."""
 
@@ -521,6 +541,7 @@ def _dispatch_attachment_path(instance, filename: str) -> str:
     return f"techmarket/dispatch/{instance.dispatch_id}/{uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
+@range_checked
 class DispatchAttachment(ScopedModel):
     """A file the broker uploads on a dispatch (signed contract scan, meeting minutes)."""
 
@@ -529,7 +550,7 @@ class DispatchAttachment(ScopedModel):
     file = models.FileField(_("附件"), upload_to=_dispatch_attachment_path)
     name = models.CharField(_("文件名"), max_length=200)
     kind = models.CharField(_("类别"), max_length=40, blank=True)
-    size = models.PositiveIntegerField(_("大小（字节）"))
+    size = models.PositiveIntegerField(_("大小（字节）"), validators=bounded(FILE_SIZE))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))

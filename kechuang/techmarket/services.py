@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from kechuang.core.uploads import MAGIC, UploadError, check_file
+from kechuang.core.uploads import max_bytes as upload_max_bytes
 from kechuang.search.engine import SearchError
 
 from .models import (
@@ -301,37 +303,23 @@ def dispatch_clock_caveat(dispatch: Dispatch, today: date | None = None,
     return (calendar or shipped_calendar()).caveat(start, end)
 
 
-DISPATCH_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 DISPATCH_ATTACHMENTS_PER_DISPATCH = 50
-# Allowed types and the first bytes a genuine file of that type starts with.
-_ZIP, _OLE = (b"PK\x03\x04",), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-DISPATCH_ATTACHMENT_TYPES = {
-    ".pdf": (b"%PDF-",), ".ofd": _ZIP, ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",), ".doc": _OLE, ".docx": _ZIP, ".xls": _OLE, ".xlsx": _ZIP, ".zip": _ZIP,
-}
+DISPATCH_ATTACHMENT_TYPES = {suffix: MAGIC[suffix] for suffix in
+                             (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")}
+
+
+def __getattr__(name):
+    if name == "DISPATCH_ATTACHMENT_MAX_BYTES":  # one limit: settings.KECHUANG_UPLOAD_MAX_BYTES
+        return upload_max_bytes()
+    raise AttributeError(name)
 
 
 def _check_upload(upload) -> str:
-    """Validate name, type (extension and content) and size of an upload; return its suffix."""
-    name = (getattr(upload, "name", "") or "").strip()
-    if not name:
-        raise TechMarketError("附件: 请选择要上传的文件")
-    suffix = Path(name).suffix.lower()
-    allowed = "、".join(sorted(DISPATCH_ATTACHMENT_TYPES))
-    if suffix not in DISPATCH_ATTACHMENT_TYPES:
-        raise TechMarketError(f"附件「{name}」: 类型 {suffix or '（无扩展名）'} 不允许，请上传 {allowed}")
-    size = upload.size or 0
-    if size == 0:
-        raise TechMarketError(f"附件「{name}」: 文件为空")
-    if size > DISPATCH_ATTACHMENT_MAX_BYTES:
-        raise TechMarketError(f"附件「{name}」: {size / 1024 / 1024:.1f} MB，超过上限 "
-                              f"{DISPATCH_ATTACHMENT_MAX_BYTES // 1024 // 1024} MB")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in DISPATCH_ATTACHMENT_TYPES[suffix]):
-        raise TechMarketError(f"附件「{name}」: 内容不是 {suffix} 文件（扩展名与文件内容不符）")
-    return suffix
+    """Validate name, type (extension and content), emptiness and size (kechuang.core.uploads)."""
+    try:
+        return check_file(upload, DISPATCH_ATTACHMENT_TYPES, what="附件")
+    except UploadError as exc:
+        raise TechMarketError(str(exc)) from None
 
 
 @transaction.atomic

@@ -181,6 +181,8 @@ def dispatch_detail(request, pk: int):
                 services.dispatch_attach(dispatch=d, upload=request.FILES.get("file"), user=request.user,
                                          kind=request.POST.get("kind", ""))
             elif action == "contract":
+                if getattr(d, "deal", None) is None:
+                    raise services.TechMarketError("尚未签约：请先登记成交（签约），再登记技术合同")
                 services.contract_register(deal=d.deal, contract_type=request.POST.get("contract_type", ""),
                                            registered_on=_parse_date(request.POST.get("registered_on", ""), "登记日期"),
                                            registration_no=request.POST.get("registration_no", ""),
