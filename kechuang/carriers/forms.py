@@ -7,7 +7,7 @@ from kechuang.core.forms import DATE_WIDGET as DATE
 from kechuang.core.forms import ChineseForm
 from kechuang.core.models import Region
 
-from .models import AnnualReport, CarrierKind, Level
+from .models import MAX_AREA, AnnualReport, CarrierKind, Level
 from .services import REPORT_FIELDS
 
 
@@ -17,7 +17,8 @@ class CarrierForm(ChineseForm):
     operator_uscc = forms.CharField(label="运营主体统一社会信用代码", max_length=18)
     township = forms.ModelChoiceField(label="所属乡镇", queryset=Region.objects.none(), empty_label="请选择")
     address = forms.CharField(label="地址", max_length=200, required=False)
-    area_sqm = forms.DecimalField(label="场地面积（平方米）", required=False, min_value=0, max_digits=12, decimal_places=2)
+    area_sqm = forms.DecimalField(label="场地面积（平方米）", required=False, min_value=0, max_digits=12, decimal_places=2,
+                                  max_value=MAX_AREA)
     fields = forms.CharField(label="服务领域", max_length=200, required=False)
     established_on = forms.DateField(label="成立日期", required=False, widget=DATE)
 

@@ -213,6 +213,7 @@ class Evaluation(ScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["carrier", "year"], name="carrier_evaluation_once_a_year"),
             models.CheckConstraint(name="carrier_evaluation_score_range", condition=Q(score__gte=0, score__lte=100)),
+            models.CheckConstraint(name="carrier_evaluation_year_range", condition=Q(year__gte=2000, year__lte=2100)),
         ]
 
 

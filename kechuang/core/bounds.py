@@ -135,10 +135,34 @@ def numeric_fields(model) -> list:
             and not isinstance(f, models.AutoField)]
 
 
+#: a range wider than this is no range at all (the database's own integer limits)
+SANE_LIMIT = Decimal(10) ** 12
+
+
 def range_of(field) -> RangeValidator | None:
+    """The field's range: its RangeValidator, or one made from a Min/MaxValueValidator pair
+    (apps may bound fields with Django's own validators) when both limits are sane."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    lo = hi = None
     for v in field.validators:
         if isinstance(v, RangeValidator):
             return v
+        limit = getattr(v, "limit_value", None)
+        if callable(limit) or limit is None:
+            continue
+        try:
+            limit = Decimal(str(limit))
+        except InvalidOperation:
+            continue
+        if abs(limit) > SANE_LIMIT:
+            continue  # Django's automatic database-range validators
+        if isinstance(v, MinValueValidator):
+            lo = limit if lo is None else max(lo, limit)
+        elif isinstance(v, MaxValueValidator):
+            hi = limit if hi is None else min(hi, limit)
+    if lo is not None and hi is not None:
+        return RangeValidator(lo, hi)
     return None
 
 
