@@ -82,7 +82,14 @@ def _database() -> dict:
             f"unsupported database engine {engine!r} (SQLite and PostgreSQL only)."
         )
     if engine == "django.db.backends.sqlite3":
-        config["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"}
+        # Concurrent writers (issue 11 item 6): WAL lets readers run beside the writer; every
+        # transaction starts with BEGIN IMMEDIATE so a writer waits for the lock (busy timeout)
+        # instead of failing with "database is locked" when a read transaction tries to upgrade.
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        }
     else:
         config.setdefault("OPTIONS", {})["connect_timeout"] = 5
     # Connections are kept for a minute per server thread (opening a SQLite connection, setting its

@@ -36,6 +36,12 @@ def client_for(client):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    """Each test anchors the audit chain in its own checkpoint file (var/ is shared)."""
+    settings.KECHUANG_AUDIT_CHECKPOINTS = str(tmp_path / "audit_checkpoints.log")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """PBKDF2 at its production cost makes each test user take ~0.5 s; tests use a fast hasher.

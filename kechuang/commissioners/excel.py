@@ -64,11 +64,14 @@ def _split(v) -> list[str]:
 def import_workbook(data: bytes, *, actor, dry_run: bool = False) -> ImportReport:
     """Validate every row, then (unless ``dry_run`` or any error) register them in one transaction."""
     require(actor, "commissioners.commissioner.import")
-    from openpyxl import load_workbook
+    from kechuang.core.uploads import UploadError, load_xlsx
 
     report = ImportReport(dry_run=dry_run)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_xlsx(io.BytesIO(data))
+    except UploadError as exc:  # decompressed size, shared strings, rows capped before parsing
+        report.errors.append(f"文件: {exc}")
+        return report
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         report.errors.append("文件: 不是有效的 Excel（.xlsx）文件")
         return report

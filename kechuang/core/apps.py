@@ -42,4 +42,7 @@ class CoreConfig(AppConfig):
         from kechuang.core.bounds import connect_signals as connect_bounds
 
         connect_bounds()
+        from kechuang.core.safe_export import install as no_formulas_in_exports
+
+        no_formulas_in_exports()
         post_migrate.connect(_after_migrate, dispatch_uid="kechuang_core_after_migrate")

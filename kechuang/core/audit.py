@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kechuang.core.audit_key import last_checkpoint_day, read_checkpoints, write_checkpoint
 from kechuang.core.changes import current_context
 from kechuang.core.models import AuditEvent
 
@@ -50,19 +51,64 @@ def record(kind: str, *, request=None, user=None, username: str = "", outcome: s
         )
         event.hash = event.content_digest(last)
         event.save()
+        if last_checkpoint_day() != dt.datetime.now(dt.UTC).date().isoformat():
+            # the first row of a day anchors the head outside the database (once committed)
+            transaction.on_commit(_daily_checkpoint)
     return event
 
 
-def verify_chain() -> list[str]:
-    """Check every row's hash and link. Returns a list of problems (empty = intact)."""
+def _daily_checkpoint() -> None:
+    if last_checkpoint_day() == dt.datetime.now(dt.UTC).date().isoformat():
+        return
+    checkpoint("daily")
+
+
+def checkpoint(reason: str = "manual") -> dict | None:
+    """Anchor the chain's current head in the signed checkpoint file and the syslog line."""
+    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    if head is None:
+        return None
+    return write_checkpoint(head["id"], head["hash"], AuditEvent.objects.count(), reason)
+
+
+def verify_chain(*, anchor: bool = True) -> list[str]:
+    """Check every row's keyed hash and link, and the head against the signed checkpoints kept
+    outside the database. Returns a list of problems (empty = intact); when intact and
+    ``anchor``, appends a new checkpoint."""
     problems = []
     previous = None
+    hashes = {}
+    first_id = None
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if first_id is None:
+            first_id = event.pk
         if previous is not None and event.prev_hash != previous.hash:
             problems.append(f"#{event.pk}: 与前一条记录 #{previous.pk} 的链接断开 / link to #{previous.pk} broken")
         if event.content_digest(event.prev_hash) != event.hash:
             problems.append(f"#{event.pk}: 内容与摘要不符 / content does not match its hash")
+        hashes[event.pk] = event.hash
         previous = event
+    checkpoints, bad_lines = read_checkpoints()
+    problems.extend(bad_lines)
+    # a restore replaces the whole table: only checkpoints written since the last (signed) restore count
+    restores = [i for i, cp in enumerate(checkpoints) if cp.get("reason") == "restore"]
+    if restores:
+        checkpoints = checkpoints[restores[-1]:]
+    last_id = previous.pk if previous is not None else 0
+    for cp in checkpoints:
+        cp_id = int(cp["last_id"])
+        if first_id is not None and cp_id < first_id:
+            continue  # rows before the chain's start were purged (kept 180 days at least)
+        if cp_id > last_id:
+            problems.append(f"锚点 {cp['at']} 记录的最后一条 #{cp_id} 已不存在：日志末尾被截断 / "
+                            f"tail truncated (checkpoint names #{cp_id}, table ends at #{last_id})")
+        elif cp_id not in hashes:
+            problems.append(f"锚点 {cp['at']} 记录的 #{cp_id} 已被删除 / row #{cp_id} named by a checkpoint is gone")
+        elif hashes[cp_id] != cp["last_hash"]:
+            problems.append(f"#{cp_id}: 与锚点 {cp['at']} 的摘要不符（链被重算）/ hash differs from the checkpoint "
+                            "(chain recomputed)")
+    if anchor and not problems and previous is not None:
+        write_checkpoint(previous.pk, previous.hash, len(hashes), "verify")
     return problems
 
 

@@ -10,6 +10,8 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import transaction
+from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -37,23 +39,39 @@ class LockoutAwareBackend(ModelBackend):
                 request.kechuang_locked_until = user.locked_until
             return None
         if not (user.check_password(password) and self.user_can_authenticate(user)):
-            failures = user.failed_logins + 1
-            fields = {"failed_logins": failures}
+            failures = count_failure(user, "failed_logins")
             audit.record(AuditEvent.Kind.LOGIN_FAILED, request=request, user=user, outcome="failure",
                          detail={"reason": "bad_password", "consecutive": failures})
-            if failures >= settings.KECHUANG_LOCKOUT_THRESHOLD:
-                fields["locked_until"] = now + dt.timedelta(minutes=settings.KECHUANG_LOCKOUT_MINUTES)
-                fields["failed_logins"] = 0
-                audit.record(AuditEvent.Kind.LOCKOUT, request=request, user=user, outcome="failure",
-                             detail={"locked_until": fields["locked_until"].isoformat(),
-                                     "minutes": settings.KECHUANG_LOCKOUT_MINUTES})
-                if request is not None:
-                    request.kechuang_locked_until = fields["locked_until"]
-            User.objects.filter(pk=user.pk).update(**fields)
+            lock_if_due(user, "failed_logins", request=request, now=now)
             return None
         if user.failed_logins or user.locked_until:
             User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         return user
+
+
+def count_failure(user: User, counter: str) -> int:
+    """Add one to a failure counter in the database (an F() update: two simultaneous failures
+    both count, on SQLite and PostgreSQL) and return the new value."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(**{counter: F(counter) + 1})
+        return User.objects.filter(pk=user.pk).values_list(counter, flat=True).first() or 0
+
+
+def lock_if_due(user: User, counter: str, *, request=None, now=None) -> bool:
+    """Lock the account when the counter reached the threshold. The conditional UPDATE makes
+    exactly one of several simultaneous requests do it (and write the LOCKOUT audit row)."""
+    now = now or timezone.now()
+    until = now + dt.timedelta(minutes=settings.KECHUANG_LOCKOUT_MINUTES)
+    locked = User.objects.filter(pk=user.pk, **{f"{counter}__gte": settings.KECHUANG_LOCKOUT_THRESHOLD}).update(
+        **{counter: 0}, locked_until=until)
+    if locked:
+        audit.record(AuditEvent.Kind.LOCKOUT, request=request, user=user, outcome="failure",
+                     detail={"locked_until": until.isoformat(), "minutes": settings.KECHUANG_LOCKOUT_MINUTES,
+                             "reason": counter})
+        user.locked_until = until
+        if request is not None:
+            request.kechuang_locked_until = until
+    return bool(locked)
 
 
 @receiver(user_logged_in, dispatch_uid="kechuang_audit_login")
@@ -77,8 +95,13 @@ def totp_uri(user: User) -> str:
 
 def verify_totp(user: User, code: str, request=None) -> bool:
     """Check a 6-digit code; a code (time step) already used once is refused (no replay)."""
-    code = (code or "").strip().replace(" ", "")
+    code = (code or "").strip().replace(" ", "")[:12]
+    if user.is_locked():
+        audit.record(AuditEvent.Kind.OTP_FAILED, request=request, user=user, outcome="failure",
+                     detail={"reason": "locked"})
+        return False
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
+        _otp_failed(user, request, "malformed")
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = timezone.now().timestamp()
@@ -89,9 +112,16 @@ def verify_totp(user: User, code: str, request=None) -> bool:
                 audit.record(AuditEvent.Kind.OTP_FAILED, request=request, user=user, outcome="failure",
                              detail={"reason": "replayed"})
                 return False
-            User.objects.filter(pk=user.pk).update(totp_last_counter=counter)
+            User.objects.filter(pk=user.pk).update(totp_last_counter=counter, totp_failures=0)
             user.totp_last_counter = counter
             return True
-    audit.record(AuditEvent.Kind.OTP_FAILED, request=request, user=user, outcome="failure",
-                 detail={"reason": "wrong_code"})
+    _otp_failed(user, request, "wrong_code")
     return False
+
+
+def _otp_failed(user: User, request, reason: str) -> None:
+    """A wrong second-factor code counts like a wrong password: 5 in a row lock the account."""
+    failures = count_failure(user, "totp_failures")
+    audit.record(AuditEvent.Kind.OTP_FAILED, request=request, user=user, outcome="failure",
+                 detail={"reason": reason, "consecutive": failures})
+    lock_if_due(user, "totp_failures", request=request)

@@ -4,6 +4,7 @@ and the append-only security audit log."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -339,7 +340,11 @@ class AuditEvent(models.Model):
              self.request_id, self.object_ref, self.detail, prev_hash],
             ensure_ascii=False, sort_keys=True, default=str,
         )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        # keyed (HMAC-SHA-256, key outside the database): an insider who edits rows cannot
+        # recompute the chain (issue 11 item 9)
+        from kechuang.core.audit_key import audit_key
+
+        return hmac.new(audit_key(), payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

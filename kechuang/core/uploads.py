@@ -83,6 +83,15 @@ def xlsx_limits() -> dict:
 
 _SI = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_PLAIN = {_SI: (b"<si>", b"<si "), _ROW: (b"<row>", b"<row ")}
+
+
+def _matches(pattern, data: bytes) -> int:
+    """Occurrences of the start tag: bytes.count for the usual spelling (fast), the regex only
+    when a namespace prefix (``<x:si>``) appears."""
+    if b":" + _PLAIN[pattern][0][1:-1] in data:
+        return len(pattern.findall(data))
+    return sum(data.count(tag) for tag in _PLAIN[pattern])
 
 
 def _count_stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, pattern, limit: int, budget: list[int]) -> int:
@@ -99,7 +108,7 @@ def _count_stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, pattern, limit: in
                 raise UploadError("工作簿解压后过大（疑似压缩炸弹），拒绝读取。请删除无关内容或分批导入。")
             data = tail + chunk
             # matches inside the carried tail were counted with the previous chunk
-            count += len(pattern.findall(data)) - len(pattern.findall(tail))
+            count += _matches(pattern, data) - _matches(pattern, tail)
             tail = data[-16:]
             if count > limit:
                 break
@@ -140,3 +149,19 @@ def check_xlsx(data: bytes) -> None:
                 rows += _count_stream(zf, info, _ROW, limits["rows"] - rows, budget)
                 if rows > limits["rows"]:
                     raise UploadError(f"工作簿超过 {limits['rows']:,} 行，请分批导入。")
+
+
+def load_xlsx(source):
+    """openpyxl's read-only workbook of ``source`` (bytes or a file object) after check_xlsx:
+    the one way every importer opens an uploaded workbook. Raises UploadError (caps) or
+    openpyxl's own errors for a broken file."""
+    from openpyxl import load_workbook
+
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    else:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        data = source.read()
+    check_xlsx(data)
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -28,11 +28,17 @@ def _child_rows(model, sheet, ids: list[int], uscc_of: dict[int, str], order):
             yield row
 
 
-def export_workbook(queryset) -> bytes:
+def export_workbook(queryset, user=None) -> bytes:
     """The enterprises of `queryset` with their years, IP and qualifications as .xlsx bytes.
-    The caller restricts the queryset (action "export") and records the audit event."""
+    The caller restricts the queryset (action "export") and records the audit event. Phone
+    numbers are masked unless the user's role works with them (kechuang.core.safe_export)."""
+    from kechuang.core.safe_export import mask_phone, may_see_phone
+
     fields = [c.field for c in ENTERPRISE.columns if c.field != "township"]
     ents = list(queryset.order_by("name", "id").values("id", "township__name", *fields))
+    if user is not None and not may_see_phone(user):
+        for e in ents:
+            e["contact_phone"] = mask_phone(e.get("contact_phone") or "")
     ids = [e["id"] for e in ents]
     uscc_of = {e["id"]: e["uscc"] for e in ents}
     buffer = io.BytesIO()

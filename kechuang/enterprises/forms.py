@@ -30,6 +30,23 @@ class EnterpriseForm(forms.ModelForm):
             towns = towns.filter(pk=user.township_id)
         self.fields["township"].queryset = towns
         self.fields["tags_text"].initial = "、".join(self.instance.tags or [])
+        # a township clerk edits the enterprise but sees the contact's phone masked; leaving the
+        # masked text unchanged keeps the stored number
+        from kechuang.core.safe_export import mask_phone, may_see_phone
+
+        self._phone_masked = (user is not None and self.instance.pk is not None
+                              and bool(self.instance.contact_phone) and not may_see_phone(user, self.instance))
+        if self._phone_masked:
+            self.initial["contact_phone"] = mask_phone(self.instance.contact_phone)
+
+    def clean_contact_phone(self):
+        value = (self.cleaned_data.get("contact_phone") or "").strip()
+        if getattr(self, "_phone_masked", False) and "*" in value:
+            from kechuang.core.safe_export import mask_phone
+
+            if value == mask_phone(self.instance.contact_phone):
+                return self.instance.contact_phone
+        return value
 
     def clean_established_on(self):
         value = self.cleaned_data.get("established_on")

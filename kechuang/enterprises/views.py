@@ -84,7 +84,7 @@ def enterprise_export(request):
     """The filtered list as .xlsx with the template's headers (audit-logged)."""
     filters = selectors.ListFilters.from_query(request.GET)
     qs = selectors.enterprise_list(request.user, filters, action="export")
-    data = export_workbook(qs)
+    data = export_workbook(qs, user=request.user)
     audit.record(AuditEvent.Kind.EXPORT, request=request, object_ref="enterprises:list",
                  detail={"filters": filters.as_query(), "enterprises": qs.count()})
     return _xlsx(data, dated_name("企业库导出", "xlsx"))

@@ -92,14 +92,17 @@ def _date(v, where, errors):
 
 def import_workbook(fileobj, *, actor, kind: str, dry_run: bool = False, source_name: str = "upload.xlsx") -> ImportReport:
     """Validate every row, then (unless ``dry_run`` or any error) write all rows in one transaction."""
-    from openpyxl import load_workbook
+    from kechuang.core.uploads import UploadError, load_xlsx
 
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     require(actor, "resources.instrument.import" if kind == "instruments" else "resources.service_org.import")
     report = ImportReport(kind=kind, dry_run=dry_run)
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
+        wb = load_xlsx(fileobj)
+    except UploadError as exc:  # decompressed size, shared strings, rows capped before parsing
+        report.errors.append(f"文件: {exc}")
+        return report
     except Exception:
         report.errors.append("文件: 不是有效的 Excel（.xlsx）文件")
         return report

@@ -30,9 +30,8 @@ def _text(v) -> str:
 
 
 def import_listings(*, actor, upload) -> ListingImport:
-    from openpyxl import load_workbook
-
     from kechuang.core.permissions import require
+    from kechuang.core.uploads import UploadError, load_xlsx
 
     from . import services
     from .models import Programme, ProgrammeListing, Recognition, validate_id_number
@@ -44,7 +43,10 @@ def import_listings(*, actor, upload) -> ListingImport:
         report.errors.append(f"文件：超过 {limit // (1024 * 1024)} MB 的上传上限")
         return report
     try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
+        wb = load_xlsx(upload)
+    except UploadError as exc:  # decompressed size, shared strings, rows capped before parsing
+        report.errors.append(f"文件： {exc}")
+        return report
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         report.errors.append("文件：不是有效的 Excel（.xlsx）工作簿")
         return report

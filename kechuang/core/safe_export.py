@@ -1,0 +1,94 @@
+"""Exports that cannot carry a formula (issue 11 item 8; OWASP "CSV injection").
+
+A cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run
+as a formula by a spreadsheet. Kechuang never writes formulas, so:
+
+* every Excel cell goes through openpyxl's value binding, which :func:`install` (called once
+  at start-up) wraps: text that openpyxl would turn into a formula stays text (cell type
+  ``s``), and the other risky leading characters are stored as plain text too — for every
+  workbook, present and future, whichever code builds it;
+* every CSV cell goes through :func:`csv_cell` (a leading ``'`` as OWASP recommends), used by
+  :func:`csv_writer`.
+
+Phone numbers: :func:`mask_phone` (138****5678) and :func:`may_see_phone` — which roles see
+them in full in forms and exports; a full view elsewhere writes a PERSONAL_DATA_VIEW audit row.
+"""
+
+from __future__ import annotations
+
+import csv
+
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+_installed = False
+
+
+def is_risky(value) -> bool:
+    return isinstance(value, str) and value.startswith(RISKY)
+
+
+def csv_cell(value):
+    """The CSV form of one value: risky text gets a leading apostrophe."""
+    if is_risky(value):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        return self._writer.writerow([csv_cell(v) for v in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(fh, **kwargs):
+    """csv.writer whose cells are escaped with :func:`csv_cell`."""
+    return _SafeWriter(csv.writer(fh, **kwargs))
+
+
+def install() -> None:
+    """Make openpyxl store every string as text, never as a formula."""
+    global _installed
+    if _installed:
+        return
+    from openpyxl.cell import cell as cell_module
+
+    original = cell_module.Cell._bind_value
+
+    def _bind_value(self, value):
+        original(self, value)
+        if isinstance(value, str) and self.data_type == "f":
+            self.data_type = "s"  # "=cmd|' /C calc'!A0" is shown, never evaluated
+
+    cell_module.Cell._bind_value = _bind_value
+    _installed = True
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+
+def mask_phone(value: str) -> str:
+    """138****5678 (keeps the first 3 and last 4 digits); short numbers keep only the last 2."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) >= 7:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else value[:3] + "****"
+    return "*" * (len(value) - 2) + value[-2:]
+
+
+def may_see_phone(user, enterprise=None) -> bool:
+    """Bureau staff work with the contacts; an enterprise user sees its own. Township clerks,
+    department liaisons, brokers and the administrators see them masked."""
+    from kechuang.core.models import Role
+
+    role = getattr(user, "role", "")
+    if role == Role.BUREAU_STAFF:
+        return True
+    if role == Role.ENTERPRISE_USER and enterprise is not None:
+        return getattr(user, "enterprise_id", None) == getattr(enterprise, "pk", None)
+    return False
