@@ -8,6 +8,7 @@ Errors are reported as ``第N行 字段: 原因``.
 """
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
