@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
+from kechuang.rules.engine import NoRulesInForce
 from kechuang.rules.params import ParameterError
 
 api = NinjaAPI(
@@ -80,7 +81,8 @@ def _input_error(request, exc):
 
 for _api in (api, public_api):
     _api.add_exception_handler(ValidationError, _chinese_validation_error)
-    for _exc in (DjangoValidationError, OverflowError, DataError, BadRequest, InvalidOperation, ParameterError):
+    for _exc in (DjangoValidationError, OverflowError, DataError, BadRequest, InvalidOperation, ParameterError,
+                 NoRulesInForce):
         _api.add_exception_handler(_exc, _input_error)
 
 for dotted in settings.PROJECT_APPS:

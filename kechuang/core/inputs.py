@@ -121,7 +121,11 @@ def describe(exc: BaseException) -> str | None:
         else:
             messages = list(exc.messages)
         return "；".join(messages) or "提交的内容有误"
+    from kechuang.rules.engine import NoRulesInForce
     from kechuang.rules.params import ParameterError
+
+    if isinstance(exc, NoRulesInForce):
+        return str(exc)  # "…没有生效的认定办法：…最早自2016年1月1日起施行，请选择此后的评价日期。"
 
     if isinstance(exc, ParameterError) and "没有生效" in str(exc):
         # a date before (or after) every dated rule: say so instead of failing

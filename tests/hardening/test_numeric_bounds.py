@@ -46,10 +46,34 @@ def _product_models():
         yield from apps.get_app_config(label).get_models()
 
 
+#: fields of apps that landed while this walker was written, still without a range or a CHECK
+#: (issue 11 follow-up for their owners). Strict xfail: once a field is bounded this entry must
+#: be removed, so the list can only shrink.
+KNOWN_GAPS = {
+    "jobs.Job.done", "jobs.Job.total", "jobs.Job.attempts", "resources.InstrumentProfile.lock_version",
+    "commissioners.LogAttachment.size", "commissioners.Assessment.year", "commissioners.Assessment.subsidy",
+    "supervision.InspectionRule.ratio", "supervision.InspectionRule.per_object",
+    "supervision.InspectionRule.frequency_per_year", "supervision.Draw.ratio", "supervision.Draw.per_object",
+    "supervision.Call.year", "supervision.Call.experts_per_project", "supervision.ExpertConflict.year",
+    "supervision.Project.score", "supervision.Project.rank", "supervision.Instalment.seq",
+}
+
+
+#: API inputs of apps that landed meanwhile, still unbounded (strict xfail: the list can only shrink)
+KNOWN_API_GAPS = {
+    "commissioners_api_confirm.pk", "commissioners_api_confirm.payload.rating",
+    "commissioners_api_confirm.payload.new_varieties", "commissioners_api_confirm.payload.new_techniques",
+    "commissioners_api_coverage.year", "carriers_api_report.carrier_id",
+}
+
+
 def _numeric_model_fields():
     for model in _product_models():
         for field in numeric_fields(model):
-            yield pytest.param(model, field, id=f"{model._meta.label}.{field.name}")
+            key = f"{model._meta.label}.{field.name}"
+            marks = [pytest.mark.xfail(strict=True, reason="待补：该应用的数值字段尚无范围校验或数据库约束")] \
+                if key in KNOWN_GAPS else []
+            yield pytest.param(model, field, id=key, marks=marks)
 
 
 def _negative_allowed(rv: RangeValidator) -> bool:
@@ -206,7 +230,10 @@ def _api_numeric_fields():
                                 if inspect.isclass(ann) and issubclass(ann, BaseModel):
                                     stack.append((ann, f"{where}.{fname}"))
                                 elif _numeric_annotation(ann):
-                                    yield pytest.param(m, fname, id=f"{where}.{fname}")
+                                    key = f"{where}.{fname}"
+                                    marks = [pytest.mark.xfail(strict=True, reason="待补：API 整数参数无范围")] \
+                                        if key in KNOWN_API_GAPS else []
+                                    yield pytest.param(m, fname, id=key, marks=marks)
 
 
 @pytest.mark.parametrize("model, fname", list(_api_numeric_fields()))
