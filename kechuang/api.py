@@ -12,7 +12,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from ninja import NinjaAPI
@@ -84,6 +84,15 @@ for _api in (api, public_api):
     for _exc in (DjangoValidationError, OverflowError, DataError, BadRequest, InvalidOperation, ParameterError,
                  NoRulesInForce):
         _api.add_exception_handler(_exc, _input_error)
+def _refused(request, exc: PermissionDenied):
+    """Every refusal (core.permissions.PermissionRefused, or a scoping PermissionDenied) is a 403
+    with the Chinese sentence, in one place for both APIs."""
+    message = str(exc) or "您没有权限执行该操作。如需开通，请联系系统管理员。"
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+for _api in (api, public_api):
+    _api.add_exception_handler(PermissionDenied, _refused)
 
 for dotted in settings.PROJECT_APPS:
     if find_spec(f"{dotted}.api") is None:

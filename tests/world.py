@@ -32,6 +32,7 @@ class World:
     sys_admin: User
     sec_admin: User
     audit_admin: User
+    finance: User
 
     @staticmethod
     def user(username, role, **binding) -> User:
@@ -72,6 +73,7 @@ class World:
             sys_admin=u("sysadm", Role.SYS_ADMIN),
             sec_admin=u("secadm", Role.SEC_ADMIN),
             audit_admin=u("audadm", Role.AUDIT_ADMIN),
+            finance=u("finance", Role.FINANCE_OFFICER),
         )
 
 
@@ -80,3 +82,13 @@ def _uscc(first17: str) -> str:
     from stdnum.cn import uscc
 
     return first17 + uscc.calc_check_digit(first17)
+
+
+def _system():
+    from kechuang.core.permissions import system_actor
+
+    return system_actor("command:test")
+
+
+#: The actor of test set-up code that is not about who may act (like a CLI command or a loader).
+SYSTEM = _system()

@@ -68,6 +68,7 @@ def demo_accounts():
         ("ximei_demo", Role.TOWNSHIP_CLERK, "溪美街道填报员", {"township": ximei}),
         ("gxj_demo", Role.DEPT_LIAISON, "工信局联络员", {"org_unit": gxj}),
         ("jingli_demo", Role.BROKER, "技术经理人演示", {}),
+        ("caizheng_demo", Role.FINANCE_OFFICER, "财政局演示（拨付）", {}),
     ]
 
 

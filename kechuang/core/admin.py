@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from kechuang.core import audit
-from kechuang.core.models import AuditEvent, ChangeLog, OrgUnit, Region, Role, User
+from kechuang.core.models import AuditEvent, OrgUnit, Region, Role, User
 
 
 class RoleAdmin(admin.ModelAdmin):
@@ -111,49 +111,5 @@ class AuditEventAdmin(RoleAdmin):
         return object_ref(obj.object_ref)
 
 
-class ModelNameFilter(admin.SimpleListFilter):
-    """对象类型 by its Chinese name (the stored value is the model's label, e.g. enterprises.enterprise)."""
-
-    title = "对象类型"
-    parameter_name = "model"
-
-    def lookups(self, request, model_admin):
-        from django.apps import apps
-
-        out = []
-        for label in ChangeLog.objects.order_by().values_list("model", flat=True).distinct():
-            try:
-                out.append((label, str(apps.get_model(label)._meta.verbose_name)))
-            except (LookupError, ValueError):
-                out.append((label, "其他对象"))
-        return sorted(out, key=lambda x: x[1])
-
-    def queryset(self, request, queryset):
-        return queryset.filter(model=self.value()) if self.value() else queryset
-
-
-@admin.register(ChangeLog)
-class ChangeLogAdmin(RoleAdmin):
-    role = Role.AUDIT_ADMIN
-    read_only = True
-    list_display = ("at", "who", "action", "model_name", "what", "request_id")
-    list_filter = ("action", ModelNameFilter)
-    search_fields = ("actor", "object_repr", "request_id")
-
-    @admin.display(description="操作人/来源", ordering="actor")
-    def who(self, obj):
-        from kechuang.core.templatetags.ui import person, source_words
-
-        return person(obj.user) if obj.user_id else (source_words(obj.source) or "系统")
-
-    @admin.display(description="对象", ordering="object_repr")
-    def what(self, obj):
-        from kechuang.core.templatetags.ui import object_words
-
-        return object_words(obj)
-
-    @admin.display(description="对象类型", ordering="model")
-    def model_name(self, obj):
-        from kechuang.core.templatetags.ui import object_ref
-
-        return object_ref(f"{obj.model}:").rstrip(" #") or "其他对象"
+# ChangeLog is not in the admin: business change logs hold business data, which no 三员
+# administrator reads (the 变更记录 tab on each object serves the business roles).

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.bounds import COUNT, ORDER, Bound, bounded, range_checked
+from kechuang.core.roles import ADMIN_ROLES, Role  # noqa: F401  (re-exported)
 from kechuang.core.scoping import ScopedManager
 
 
@@ -117,26 +118,6 @@ class OrgUnit(models.Model):
         return None
 
 
-class Role(models.TextChoices):
-    """Every account holds exactly one role; the three administrators (三员分立) are roles too,
-    so no account can hold two of them."""
-
-    BUREAU_STAFF = "bureau_staff", _("科技局工作人员")
-    TOWNSHIP_CLERK = "township_clerk", _("乡镇填报员")
-    DEPT_LIAISON = "dept_liaison", _("部门联络员")
-    ENTERPRISE_USER = "enterprise_user", _("企业用户")
-    BROKER = "broker", _("技术经理人")
-    SYS_ADMIN = "sys_admin", _("系统管理员")
-    SEC_ADMIN = "sec_admin", _("安全管理员")
-    AUDIT_ADMIN = "audit_admin", _("审计管理员")
-    FINANCE_OFFICER = "finance_officer", _("财政局工作人员")
-    INSTITUTE_USER = "institute_user", _("科研机构用户")
-    SERVICE_ORG_USER = "service_org_user", _("科技服务机构用户")
-    COMMISSIONER = "commissioner", _("科技特派员")
-    EXPERT = "expert", _("评审专家")
-
-
-ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
 
 
 class KechuangUserManager(UserManager):
@@ -175,14 +156,14 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_binding_matches_role",
                 condition=(
-                    (Q(role="township_clerk") & Q(township__isnull=False))
-                    | (~Q(role="township_clerk") & Q(township__isnull=True))
+                    (Q(role=Role.TOWNSHIP_CLERK) & Q(township__isnull=False))
+                    | (~Q(role=Role.TOWNSHIP_CLERK) & Q(township__isnull=True))
                 ) & (
-                    (Q(role="dept_liaison") & Q(org_unit__isnull=False))
-                    | (~Q(role="dept_liaison") & Q(org_unit__isnull=True))
+                    (Q(role=Role.DEPT_LIAISON) & Q(org_unit__isnull=False))
+                    | (~Q(role=Role.DEPT_LIAISON) & Q(org_unit__isnull=True))
                 ) & (
-                    (Q(role="enterprise_user") & Q(enterprise__isnull=False))
-                    | (~Q(role="enterprise_user") & Q(enterprise__isnull=True))
+                    (Q(role=Role.ENTERPRISE_USER) & Q(enterprise__isnull=False))
+                    | (~Q(role=Role.ENTERPRISE_USER) & Q(enterprise__isnull=True))
                 ),
             ),
             # No superuser flag: the 三员 are ordinary roles with separated powers.

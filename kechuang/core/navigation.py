@@ -17,6 +17,8 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
+from kechuang.core.roles import Role
+
 # The modules of the product, in menu order (label shown in Chinese).
 MODULES = [
     ("enterprises", "企业库"),
@@ -97,7 +99,7 @@ def _build_sections(user) -> list[NavSection]:
     admin_items = []
     if admin_role:
         admin_items.append(NavItem("系统管理后台", reverse("admin:index")))
-    if role == "audit_admin":
+    if role == Role.AUDIT_ADMIN:
         admin_items.append(NavItem("审计日志", reverse("core:audit_log")))
     admin_items.append(NavItem("行政区划与责任单位", reverse("core:regions")))
     sections.append(NavSection("基础数据与系统", admin_items))

@@ -52,13 +52,70 @@ PERMISSIONS: dict[str, Permission] = {
     "core.account.manage": _p("管理用户账户", R.SYS_ADMIN),
     "core.security_policy.change": _p("设置安全策略", R.SEC_ADMIN),
     "core.audit.view": _p("查看审计日志", R.AUDIT_ADMIN),
-    "core.changelog.view": _p("查看业务变更记录", R.BUREAU_STAFF, scope_action="view"),
+    "core.changelog.view": _p("查看业务变更记录", *sorted(BUSINESS_ROLES), scope_action="view"),
 
     # --- enterprises ------------------------------------------------------------------------------
+    "enterprises.enterprise.view": _p("查看企业库", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER,
+                                      scope_action="view"),
+    "enterprises.enterprise.change": _p("修改企业信息", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER),
+    "enterprises.enterprise.import": _p("批量导入企业", R.BUREAU_STAFF, R.TOWNSHIP_CLERK),
+    "enterprises.ip.add": _p("新增知识产权", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER),
+    "enterprises.qualification.add": _p("新增资质", R.BUREAU_STAFF, R.TOWNSHIP_CLERK),
+    "enterprises.credit.add": _p("新增信用记录", R.BUREAU_STAFF),
+    "enterprises.phone.view": _p("查看完整联系电话", R.BUREAU_STAFF, scope_action="view"),
+
     # --- diagnosis --------------------------------------------------------------------------------
+    "diagnosis.pipeline.view": _p("查看培育库", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, scope_action="view"),
+    "diagnosis.run.start": _p("发起批量预诊断", R.BUREAU_STAFF),
+    "diagnosis.selfcheck.use": _p("使用资格自测", *sorted(BUSINESS_ROLES), scope_action="view"),
+
     # --- policies ---------------------------------------------------------------------------------
+    "policies.case.view": _p("查看兑现案件", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER,
+                             R.FINANCE_OFFICER, scope_action="view"),
+    "policies.publicity.view": _p("查看兑现公示", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER,
+                                  R.DEPT_LIAISON, R.FINANCE_OFFICER, scope_action="view"),
+    "policies.finder.use": _p("使用政策找企", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, scope_action="view"),
+    "policies.event.record": _p("登记政策事件", R.BUREAU_STAFF),
+    "policies.screening.run": _p("发起免申即享筛查", R.BUREAU_STAFF),
+    "policies.case.verify": _p("核实兑现案件", R.BUREAU_STAFF),
+    "policies.case.confirm": _p("确认兑现意愿并填写收款账户", R.ENTERPRISE_USER, R.BUREAU_STAFF),
+    "policies.case.waive": _p("声明放弃兑现", R.ENTERPRISE_USER, R.BUREAU_STAFF),
+    "policies.case.proxy_authorize": _p("登记代办授权", R.ENTERPRISE_USER, R.BUREAU_STAFF),
+    "policies.case.expire": _p("处理逾期未确认的案件", R.BUREAU_STAFF),
+    "policies.case.publicize": _p("公示兑现案件", R.BUREAU_STAFF),
+    "policies.case.disburse": _p("拨付兑现资金", R.FINANCE_OFFICER),
+    "policies.case.reject": _p("作出不予兑现决定", R.BUREAU_STAFF, R.FINANCE_OFFICER),
+    "policies.dispute.raise": _p("对兑现数据提出异议", R.ENTERPRISE_USER, R.BUREAU_STAFF),
+    "policies.dispute.resolve": _p("处理兑现异议", R.BUREAU_STAFF),
+    "policies.policy.edit": _p("编辑、送审和发布政策", R.BUREAU_STAFF),
+    "policies.sandbox.edit": _p("使用政策沙盘", R.BUREAU_STAFF),
+
     # --- targets ----------------------------------------------------------------------------------
+    "targets.target.view": _p("查看目标任务", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.DEPT_LIAISON,
+                              scope_action="view"),
+    "targets.assessment.view": _p("查看考核排名", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, scope_action="view"),
+    "targets.period.manage": _p("开启或关闭填报期", R.BUREAU_STAFF),
+    "targets.report.submit": _p("填报目标完成值", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.DEPT_LIAISON),
+    "targets.report.approve": _p("审核填报", R.BUREAU_STAFF),
+    "targets.report.return": _p("退回填报", R.BUREAU_STAFF),
+    "targets.weights.change": _p("调整考核权重", R.BUREAU_STAFF),
+    "targets.bulletin.manage": _p("生成和下载晾晒通报", R.BUREAU_STAFF),
+    "targets.task.update": _p("更新工作任务", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.DEPT_LIAISON),
+
     # --- techmarket -------------------------------------------------------------------------------
+    "techmarket.market.view": _p("查看技术市场", *sorted(BUSINESS_ROLES), scope_action="view"),
+    "techmarket.contract.view": _p("查看技术合同登记", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, scope_action="view"),
+    "techmarket.need.post": _p("发布技术需求", R.ENTERPRISE_USER),
+    "techmarket.need.match": _p("重新匹配技术需求", R.ENTERPRISE_USER, R.BUREAU_STAFF),
+    "techmarket.match.feedback": _p("反馈匹配结果", R.ENTERPRISE_USER),
+    "techmarket.dispatch.assign": _p("派单给技术经理人", R.BUREAU_STAFF),
+    "techmarket.dispatch.work": _p("办理派单（记录、推进、签约、登记、上传附件）", R.BROKER, R.BUREAU_STAFF),
+    "techmarket.import": _p("批量导入科技成果和技术需求", R.BUREAU_STAFF),
+    "techmarket.achievement.moderate": _p("审核科技成果", R.BUREAU_STAFF),
+    "techmarket.outcomes.view": _p("查看对接成效", R.BUREAU_STAFF, scope_action="view"),
+    "techmarket.challenge.publish": _p("发布揭榜挂帅榜单", R.BUREAU_STAFF),
+    "techmarket.challenge.apply": _p("揭榜（科技局代录纸质申请）", R.ENTERPRISE_USER, R.BUREAU_STAFF),
+    "techmarket.challenge.manage": _p("办理揭榜评审、揭榜结果、里程碑验收和撤榜", R.BUREAU_STAFF),
     # --- jobs and messages ------------------------------------------------------------------------
     "jobs.job.view": _p("查看后台任务", *BUSINESS_ROLES, scope_action="view"),
     "jobs.job.cancel": _p("取消后台任务", *BUSINESS_ROLES),
@@ -210,8 +267,24 @@ def system_actor(name: str) -> SystemActor:
     return SystemActor(name=name)
 
 
+def acting_as(actor):
+    """``with acting_as(system_actor("command:demo")):`` — the writes inside are recorded in the
+    change log under the actor's name (a loader or job run outside the ``kechuang`` CLI)."""
+    from kechuang.core.changes import change_context
+
+    return change_context(user=actor, source=getattr(actor, "name", None))
+
+
 def is_system(actor) -> bool:
     return bool(getattr(actor, "is_system", False))
+
+
+def account(actor):
+    """The user account to store in a "who did it" column: the person, or None for a system actor
+    (whose name the change log records instead)."""
+    if actor is None or is_system(actor) or not getattr(actor, "pk", None):
+        return None
+    return actor
 
 
 def has_perm(actor, permission: str) -> bool:

@@ -32,15 +32,17 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from kechuang.core.roles import Role
+
 VIEW_ACTIONS = frozenset({"view", "export"})
 ACTIONS = frozenset({"view", "export", "change", "delete", "add"})
 
 # role → the attribute of Scope that names the path to the user's unit, and the user field
 _ROLE_BINDING = {
-    "township_clerk": ("township", "township_id"),
-    "dept_liaison": ("org_unit", "org_unit_id"),
-    "enterprise_user": ("enterprise", "enterprise_id"),
-    "broker": ("broker", "pk"),
+    Role.TOWNSHIP_CLERK: ("township", "township_id"),
+    Role.DEPT_LIAISON: ("org_unit", "org_unit_id"),
+    Role.ENTERPRISE_USER: ("enterprise", "enterprise_id"),
+    Role.BROKER: ("broker", "pk"),
 }
 
 
@@ -71,7 +73,7 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
     if custom is not None:
         return custom(queryset, user, action)
     role = getattr(user, "role", "")
-    if role == "bureau_staff":
+    if role == Role.BUREAU_STAFF:
         return queryset
     binding = _ROLE_BINDING.get(role)
     condition = None

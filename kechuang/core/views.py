@@ -122,7 +122,11 @@ def regions(request):
 
 
 def changes(request, model_label: str, pk: str):
-    """The 变更记录 tab of one business object, if the user may view the object."""
+    """The 变更记录 tab of one business object, if the user may view the object (never for the
+    三员 administrators: business change logs are business data)."""
+    from kechuang.core.permissions import require
+
+    require(request.user, "core.changelog.view")
     try:
         model = apps.get_model(model_label)
     except (LookupError, ValueError):

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kechuang.core.roles import Role
+
 
 class DiagnosisConfig(AppConfig):
     name = "kechuang.diagnosis"
@@ -12,14 +14,11 @@ class DiagnosisConfig(AppConfig):
 
         from kechuang.core.navigation import NavItem
 
-        role = getattr(user, "role", "")
         items = []
-        if role == "enterprise_user" and getattr(user, "enterprise_id", None):
+        if getattr(user, "role", "") == Role.ENTERPRISE_USER and getattr(user, "enterprise_id", None):
             items.append(NavItem("本企业预诊断", reverse("diagnosis:enterprise", args=[user.enterprise_id])))
-        if role in ("bureau_staff", "township_clerk"):
-            items.append(NavItem("培育库", reverse("diagnosis:pipeline")))
-        if role in ("bureau_staff", "township_clerk", "enterprise_user", "dept_liaison", "broker"):
-            items.append(NavItem("资格自测", reverse("diagnosis:selfcheck")))
+        items.append(NavItem("培育库", reverse("diagnosis:pipeline"), perm="diagnosis.pipeline.view"))
+        items.append(NavItem("资格自测", reverse("diagnosis:selfcheck"), perm="diagnosis.selfcheck.use"))
         return items
 
     def home_cards(self, user):
@@ -27,9 +26,10 @@ class DiagnosisConfig(AppConfig):
         from django.urls import reverse
 
         from kechuang.core.navigation import HomeCard
+        from kechuang.core.permissions import has_perm
         from kechuang.diagnosis.models import DiagnosisResult, DiagnosisRun
 
-        if getattr(user, "role", "") not in ("bureau_staff", "township_clerk"):
+        if not has_perm(user, "diagnosis.pipeline.view"):
             return []
         run = DiagnosisRun.objects.restrict(user, "view").first()
         if run is None:

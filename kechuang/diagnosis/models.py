@@ -14,6 +14,7 @@ from kechuang.core.bounds import (
     bounded,
     range_checked,
 )
+from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 SCHEME_ORDER = ("hnte", "tsme", "innovative_sme", "srdi_sme", "little_giant")
@@ -57,9 +58,9 @@ class DiagnosisRun(ScopedModel):
         """Run metadata (no enterprise rows): bureau staff see and start runs; township clerks
         view them (their results are scoped separately); nobody else."""
         role = getattr(user, "role", "")
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             return qs
-        if role == "township_clerk" and action in ("view", "export"):
+        if role == Role.TOWNSHIP_CLERK and action in ("view", "export"):
             return qs
         return qs.none()
 

@@ -9,6 +9,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kechuang.core.permissions import require
 from kechuang.diagnosis.loader import load_population
 from kechuang.diagnosis.models import SCHEME_ORDER, DiagnosisResult, DiagnosisRun
 from kechuang.diagnosis.pipeline import hnte_pool, place_on_ladder, status_strings, target_and_top_condition
@@ -43,6 +44,7 @@ def _insert_results(rows: list[tuple], batch: int = 5000) -> None:
 def diagnosis_run_create(*, user, on: dt.date | None = None, queryset=None, note: str = "") -> DiagnosisRun:
     """Run the pre-diagnosis over the registry the user may view (or ``queryset``), place every
     enterprise on the ladder, store the results and record the run (rules versions, timings)."""
+    require(user, "diagnosis.run.start")
     from kechuang.enterprises.models import Enterprise
 
     on = on or dt.date.today()

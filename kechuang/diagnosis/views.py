@@ -7,7 +7,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core.downloads import attachment, dated_name
+from kechuang.core.permissions import can, require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.diagnosis import selectors
 from kechuang.diagnosis.forms import SelfCheckForm
@@ -28,7 +29,6 @@ from kechuang.rules.report import conclusion, held_text, next_steps
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PIPELINE_ROLES = ("bureau_staff", "township_clerk")
 
 
 def _on(request) -> dt.date:
@@ -56,9 +56,9 @@ def _verdict_rows(verdicts, facts=None):
 def index(request):
     """Entry: an enterprise user goes to its own report, staff to the 培育库 pipeline."""
     user = request.user
-    if getattr(user, "role", "") == "enterprise_user" and getattr(user, "enterprise_id", None):
+    if getattr(user, "role", "") == Role.ENTERPRISE_USER and getattr(user, "enterprise_id", None):
         return redirect("diagnosis:enterprise", pk=user.enterprise_id)
-    if getattr(user, "role", "") in PIPELINE_ROLES:
+    if can(user, "diagnosis.pipeline.view"):
         return redirect("diagnosis:pipeline")
     return redirect("diagnosis:selfcheck")
 
@@ -105,8 +105,7 @@ def selfcheck(request):
 
 
 def _require_pipeline_role(user):
-    if getattr(user, "role", "") not in PIPELINE_ROLES:
-        raise PermissionDenied("仅科技局和乡镇可查看培育库")
+    require(user, "diagnosis.pipeline.view")
 
 
 def _results(request, run, action: str = "view"):
@@ -129,7 +128,7 @@ def pipeline(request):
     wanted = request.GET.get("run", "")
     run = runs.filter(pk=int(wanted)).first() if re.fullmatch(r"[0-9]{1,9}", wanted) else runs.first()
     ctx = {"runs": runs[:20], "run": run, "rungs": RUNGS,
-           "can_run": getattr(request.user, "role", "") == "bureau_staff"}
+           "can_run": can(request.user, "diagnosis.run.start")}
     if run is not None:
         base = DiagnosisResult.objects.restrict(request.user, "view").filter(run=run)
         funnel = _funnel(base)
@@ -180,8 +179,7 @@ def _funnel(qs) -> list[dict]:
 @require_POST
 def run_start(request):
     """Start a run over the registry (科技局 only); recorded with the rules versions."""
-    if getattr(request.user, "role", "") != "bureau_staff":
-        raise PermissionDenied("仅科技局可发起培育库运行")
+    require(request.user, "diagnosis.run.start")
     from kechuang.diagnosis.services import diagnosis_run_create
 
     run = diagnosis_run_create(user=request.user, on=_on(request))

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kechuang.core.roles import Role
+
 
 class EnterprisesConfig(AppConfig):
     name = "kechuang.enterprises"
@@ -14,11 +16,11 @@ class EnterprisesConfig(AppConfig):
 
         role = getattr(user, "role", "")
         items = []
-        if role in ("bureau_staff", "township_clerk"):
-            items.append(NavItem("企业列表", reverse("enterprises:list")))
-            items.append(NavItem("批量导入", reverse("enterprises:import")))
-        elif role == "enterprise_user" and user.enterprise_id:
+        if role == Role.ENTERPRISE_USER and user.enterprise_id:
             items.append(NavItem("本企业信息", reverse("enterprises:detail", args=[user.enterprise_id])))
+        else:
+            items.append(NavItem("企业列表", reverse("enterprises:list"), perm="enterprises.enterprise.view"))
+            items.append(NavItem("批量导入", reverse("enterprises:import"), perm="enterprises.enterprise.import"))
         return items
 
     def home_cards(self, user):
@@ -28,9 +30,10 @@ class EnterprisesConfig(AppConfig):
         from django.urls import reverse
 
         from kechuang.core.navigation import HomeCard
+        from kechuang.core.permissions import has_perm
         from kechuang.enterprises.models import Enterprise, Qualification
 
-        if getattr(user, "role", "") not in ("bureau_staff", "township_clerk"):
+        if not has_perm(user, "enterprises.enterprise.import"):
             return []
         today = dt.date.today()
         n = Enterprise.objects.restrict(user, "view").count()

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 
 from kechuang.core.models import Region
+from kechuang.core.roles import Role
 from kechuang.enterprises import checks, vocab
 from kechuang.enterprises.models import CreditRecord, Enterprise, FiscalYear, IPRight, Qualification
 
@@ -26,7 +27,7 @@ class EnterpriseForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         towns = Region.townships()
-        if user is not None and user.role == "township_clerk":
+        if user is not None and user.role == Role.TOWNSHIP_CLERK:
             towns = towns.filter(pk=user.township_id)
         self.fields["township"].queryset = towns
         self.fields["tags_text"].initial = "、".join(self.instance.tags or [])
@@ -162,9 +163,9 @@ class CreditRecordForm(_ChildForm):
         fields = ["kind", "occurred_on", "source", "effect", "expires_on", "note"]
 
 
-#: kind in the URL → (form, title, roles that may add it)
+#: kind in the URL → (form, title, the permission (core.permissions) needed to add it)
 RECORD_FORMS = {
-    "ip": (IPRightForm, "新增知识产权", {"bureau_staff", "township_clerk", "enterprise_user"}),
-    "qualification": (QualificationForm, "新增资质", {"bureau_staff", "township_clerk"}),
-    "credit": (CreditRecordForm, "新增信用记录", {"bureau_staff"}),
+    "ip": (IPRightForm, "新增知识产权", "enterprises.ip.add"),
+    "qualification": (QualificationForm, "新增资质", "enterprises.qualification.add"),
+    "credit": (CreditRecordForm, "新增信用记录", "enterprises.credit.add"),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from kechuang.core.permissions import require
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.enterprises.forms import EnterpriseForm, FiscalYearForm
 from kechuang.enterprises.models import Enterprise, FiscalYear
@@ -19,6 +20,7 @@ class FormInvalid(Exception):
 
 def enterprise_update(*, user, enterprise: Enterprise, data) -> Enterprise:
     """Save the basic information of `enterprise` (which `user` must be allowed to change)."""
+    require(user, "enterprises.enterprise.change")
     enterprise = get_scoped_or_404(Enterprise, user, "change", pk=enterprise.pk)
     form = EnterpriseForm(data, instance=enterprise, user=user)
     if not form.is_valid():
@@ -29,6 +31,7 @@ def enterprise_update(*, user, enterprise: Enterprise, data) -> Enterprise:
 
 def fiscal_year_save(*, user, enterprise: Enterprise, data, fiscal_year: FiscalYear | None = None) -> FiscalYear:
     """Create or update one fiscal year of `enterprise`."""
+    require(user, "enterprises.enterprise.change")
     enterprise = get_scoped_or_404(Enterprise, user, "change", pk=enterprise.pk)
     form = FiscalYearForm(data, instance=fiscal_year or FiscalYear(enterprise=enterprise), enterprise=enterprise)
     if not form.is_valid():
@@ -39,14 +42,11 @@ def fiscal_year_save(*, user, enterprise: Enterprise, data, fiscal_year: FiscalY
 
 def record_add(*, user, enterprise: Enterprise, kind: str, data):
     """Add an IP right, qualification or credit record to `enterprise` (kind: ip/qualification/credit)."""
-    from django.core.exceptions import PermissionDenied
-
     from kechuang.enterprises.forms import RECORD_FORMS
 
-    form_class, _title, roles = RECORD_FORMS[kind]
+    form_class, _title, perm = RECORD_FORMS[kind]
+    require(user, perm)
     enterprise = get_scoped_or_404(Enterprise, user, "change", pk=enterprise.pk)
-    if user.role not in roles:
-        raise PermissionDenied("您的角色不能新增此类记录")
     form = form_class(data, instance=form_class._meta.model(enterprise=enterprise), enterprise=enterprise)
     if not form.is_valid():
         raise FormInvalid(form)

@@ -12,7 +12,6 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,8 @@ from django.views.decorators.http import require_http_methods
 from kechuang.core import audit
 from kechuang.core.downloads import dated_name
 from kechuang.core.models import AuditEvent, Region
+from kechuang.core.permissions import can, require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.core.uploads import max_bytes as upload_max_bytes
 from kechuang.enterprises import selectors, services, vocab
@@ -32,8 +33,6 @@ from kechuang.enterprises.models import Enterprise, FiscalYear
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-WRITER_ROLES = {"bureau_staff", "township_clerk", "enterprise_user"}
-IMPORT_ROLES = {"bureau_staff", "township_clerk"}
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -52,14 +51,14 @@ def enterprise_list(request):
     qs = selectors.enterprise_list(request.user, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(selectors.with_current_qualifications(page.object_list))
-    towns = Region.townships() if request.user.role == "bureau_staff" else Region.townships().filter(
+    towns = Region.townships() if request.user.role == Role.BUREAU_STAFF else Region.townships().filter(
         pk=request.user.township_id) if request.user.township_id else Region.objects.none()
     query = filters.as_query()
     return render(request, "enterprises/list.html", {
         "page": page, "filters": filters, "townships": towns, "qs": urlencode(query),
         "qualification_kinds": vocab.QUALIFICATION_KINDS, "validity_choices": selectors.VALIDITY,
         "industries": sorted(set(vocab.INDUSTRY_GROUPS.values()), key=list(vocab.INDUSTRY_GROUPS.values()).index),
-        "sizes": vocab.SIZE_CLASSES, "can_import": request.user.role in IMPORT_ROLES,
+        "sizes": vocab.SIZE_CLASSES, "can_import": can(request.user, "enterprises.enterprise.import"),
         "sort_links": _sort_links(query, filters.sort),
     })
 
@@ -93,7 +92,8 @@ def enterprise_export(request):
 def enterprise_detail(request, pk: int):
     """企业详情: basic information, yearly figures and trend, IP, qualifications, credit records."""
     enterprise = selectors.enterprise_detail(request.user, pk)
-    show_phone = request.GET.get("phone") == "1" and request.user.role == "bureau_staff" and enterprise.contact_phone
+    show_phone = (request.GET.get("phone") == "1" and can(request.user, "enterprises.phone.view")
+                  and enterprise.contact_phone)
     if show_phone:
         audit.record(AuditEvent.Kind.PERSONAL_DATA_VIEW, request=request, object_ref=f"enterprises.Enterprise:{pk}",
                      detail={"field": "contact_phone"})
@@ -103,10 +103,10 @@ def enterprise_detail(request, pk: int):
         "year_table": [(y, [_plain(getattr(y, f)) for f in vocab.YEAR_MONEY_FIELDS]) for y in years],
         "ip_rights": list(enterprise.ip_rights.all()), "qualifications": selectors.qualification_rows(enterprise),
         "credits": list(enterprise.credit_records.all()), "trend": selectors.trend_series(years),
-        "show_phone": bool(show_phone), "can_see_phone": request.user.role == "bureau_staff",
-        "can_edit": request.user.role in WRITER_ROLES,
-        "can_add_qualification": request.user.role in {"bureau_staff", "township_clerk"},
-        "can_add_credit": request.user.role == "bureau_staff",
+        "show_phone": bool(show_phone), "can_see_phone": can(request.user, "enterprises.phone.view"),
+        "can_edit": can(request.user, "enterprises.enterprise.change"),
+        "can_add_qualification": can(request.user, "enterprises.qualification.add"),
+        "can_add_credit": can(request.user, "enterprises.credit.add"),
     })
 
 
@@ -155,10 +155,9 @@ def record_add(request, pk: int, kind: str):
 
     if kind not in RECORD_FORMS:
         raise Http404
-    form_class, title, roles = RECORD_FORMS[kind]
+    form_class, title, perm = RECORD_FORMS[kind]
     enterprise = get_scoped_or_404(Enterprise, request.user, "change", pk=pk)
-    if request.user.role not in roles:
-        raise PermissionDenied("您的角色不能新增此类记录")
+    require(request.user, perm)
     form = form_class(enterprise=enterprise)
     if request.method == "POST":
         try:
@@ -197,8 +196,7 @@ def save_error_report(user, data: bytes, filename: str) -> str:
 def import_upload(request):
     """Upload a filled template: validate all of it; with 试运行 nothing is saved; any bad row
     means nothing is saved and a downloadable error report."""
-    if request.user.role not in IMPORT_ROLES:
-        raise PermissionDenied("只有科技局工作人员和乡镇填报员可以批量导入企业")
+    require(request.user, "enterprises.enterprise.import")
     context = {"result": None}
     if request.method == "POST":
         upload = request.FILES.get("file")

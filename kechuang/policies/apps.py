@@ -12,25 +12,22 @@ class PoliciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def nav_items(self, user):
-        """Side-menu links for the acting role."""
+        """Side-menu links for the acting role (each declares the permission it needs)."""
         from django.urls import reverse
 
+        from kechuang.core.models import ADMIN_ROLES, Role
         from kechuang.core.navigation import NavItem
 
-        role = getattr(user, "role", "")
-        if role in ("sys_admin", "sec_admin", "audit_admin"):
+        if getattr(user, "role", "") in ADMIN_ROLES:
             return []
         items = [NavItem("政策文件", reverse("policies:index")),
                  NavItem("政策计算器", reverse("policies:public_calculator"))]
-        if role == "enterprise_user" and user.enterprise_id:
+        if getattr(user, "role", "") == Role.ENTERPRISE_USER and user.enterprise_id:
             items.append(NavItem("我的可享政策", reverse("policies:enterprise", args=[user.enterprise_id])))
-        if role in ("bureau_staff", "township_clerk", "enterprise_user", "dept_liaison"):
-            items.append(NavItem("兑现案件", reverse("policies:cases")))
-        items.append(NavItem("兑现公示", reverse("policies:publicity")))
-        if role in ("bureau_staff", "township_clerk"):
-            items.append(NavItem("政策找企", reverse("policies:finder")))
-        if role == "bureau_staff":
-            items.append(NavItem("免申即享筛查", reverse("policies:screening")))
+        items.append(NavItem("兑现案件", reverse("policies:cases"), perm="policies.case.view"))
+        items.append(NavItem("兑现公示", reverse("policies:publicity"), perm="policies.publicity.view"))
+        items.append(NavItem("政策找企", reverse("policies:finder"), perm="policies.finder.use"))
+        items.append(NavItem("免申即享筛查", reverse("policies:screening"), perm="policies.screening.run"))
         return items
 
     def home_cards(self, user):
@@ -38,11 +35,11 @@ class PoliciesConfig(AppConfig):
         from django.urls import reverse
 
         from kechuang.core.navigation import HomeCard
+        from kechuang.core.permissions import has_perm
 
-        from .models import Case, is_finance
+        from .models import Case
 
-        role = getattr(user, "role", "")
-        if role not in ("bureau_staff", "township_clerk", "enterprise_user") and not is_finance(user):
+        if not has_perm(user, "policies.case.view"):
             return []
         n = Case.objects.restrict(user, "view").exclude(status__in=["paid", "rejected", "waived"]).count()
         return [HomeCard("待办兑现案件", n, reverse("policies:cases"))]

@@ -257,7 +257,7 @@ class Case(ScopedModel):
 
     @classmethod
     def scope_queryset(cls, qs, user, action):
-        """科技局 all; 乡镇 its township's; 企业 its own; the 财政局 liaison the publicized and later cases."""
+        """科技局 all; 乡镇 its township's; 企业 its own; the 财政局 officer the publicized and later cases."""
         return scope_cases(qs, user, "enterprise")
 
     def __str__(self) -> str:
@@ -268,23 +268,26 @@ def scope_cases(qs, user, path: str):
     """Row scoping of cases (``path`` = the path from the row to the enterprise)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
+    from kechuang.core.models import Role
+
     role = getattr(user, "role", "")
-    if role == "bureau_staff":
+    if role == Role.BUREAU_STAFF:
         return qs
-    if role == "township_clerk" and user.township_id:
+    if role == Role.TOWNSHIP_CLERK and user.township_id:
         return qs.filter(**{f"{path}__township_id": user.township_id})
-    if role == "enterprise_user" and user.enterprise_id:
+    if role == Role.ENTERPRISE_USER and user.enterprise_id:
         return qs.filter(**{f"{path}_id": user.enterprise_id})
-    if role == "dept_liaison" and is_finance(user):
+    if role == Role.FINANCE_OFFICER:
         prefix = "" if path == "enterprise" else "case__"
         return qs.filter(**{f"{prefix}status__in": ["publicized", "paid", "rejected"]})
     return qs.none()
 
 
 def is_finance(user) -> bool:
-    """True for a 部门联络员 of the 财政局 (who disburses)."""
-    unit = getattr(user, "org_unit", None)
-    return getattr(user, "role", "") == "dept_liaison" and unit is not None and "财政" in unit.name
+    """True for a 财政局工作人员 (Role.FINANCE_OFFICER, who disburses)."""
+    from kechuang.core.models import Role
+
+    return getattr(user, "role", "") == Role.FINANCE_OFFICER
 
 
 @range_checked
@@ -311,3 +314,57 @@ class Dispute(ScopedModel):
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
         ordering = ["-raised_at"]
+
+
+def _proxy_letter_path(instance, filename: str) -> str:
+    from pathlib import PurePath
+    from uuid import uuid4
+
+    return f"policies/proxy/{instance.case_id}/{uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class ProxyAuthorization(ScopedModel):
+    """代办授权: the enterprise's authorisation for the 科技局 to act on its behalf on one 免申即享
+    case (confirm the wish to redeem and enter the receiving bank account, or declare a waiver).
+
+    Either an uploaded 授权书 (scan of the signed and sealed letter) or the enterprise's written
+    request (the text of its letter, e-mail or form, with who signed it). Without one the bureau
+    may not confirm or waive for the enterprise (policies.services.case_confirm / case_waive).
+    Shown in the case's 办理记录; every row is change-logged."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("授权书（上传扫描件）")
+        REQUEST = "request", _("企业书面申请")
+
+    case = models.ForeignKey(Case, verbose_name=_("兑现案件"), on_delete=models.CASCADE,
+                             related_name="proxy_authorizations")
+    kind = models.CharField(_("授权方式"), max_length=10, choices=Kind.choices)
+    signed_by = models.CharField(_("企业签署人"), max_length=60)
+    letter = models.FileField(_("授权书"), upload_to=_proxy_letter_path, blank=True)
+    letter_name = models.CharField(_("授权书文件名"), max_length=200, blank=True)
+    request_text = models.TextField(_("书面申请内容"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+    used_for = models.CharField(_("已用于"), max_length=20, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    @classmethod
+    def scope_queryset(cls, qs, user, action):
+        """As the case it belongs to."""
+        return scope_cases(qs, user, "case__enterprise")
+
+    class Meta:
+        verbose_name = _("代办授权")
+        verbose_name_plural = _("代办授权")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="policies_proxy_letter_or_request",
+                condition=(models.Q(kind="letter") & ~models.Q(letter=""))
+                | (models.Q(kind="request") & ~models.Q(request_text="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.signed_by}）"

@@ -21,11 +21,13 @@ import time
 from decimal import Decimal
 
 import numpy as np
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.changes import log_bulk, snapshot
+from kechuang.core.permissions import PermissionRefused, account, require
+from kechuang.core.roles import Role
 from kechuang.supervision.credit import check_credit, refusals_for_enterprises
 from kechuang.supervision.models import Decision
 
@@ -33,7 +35,7 @@ from .engine.calculator import evaluate_measure
 from .engine.model import Policy
 from .engine.money import from_units
 from .engine.screening import ELIGIBLE, NONE_MAX, screen
-from .models import Case, Dispute, Measure, PolicyDocument, PolicyEvent, ScreeningRun, is_finance
+from .models import Case, Dispute, Measure, PolicyDocument, PolicyEvent, ProxyAuthorization, ScreeningRun
 from .population import load_population
 from .selectors import engine_policies
 
@@ -43,11 +45,6 @@ CONFIRM_DAYS = 15
 PUBLICITY_DAYS = 5
 
 
-def _require_bureau(user) -> None:
-    if user is not None and not getattr(user, "is_system", False) and getattr(user, "role", "") != "bureau_staff":
-        raise PermissionDenied("仅科技局工作人员可执行此操作")
-
-
 # --- policy events ------------------------------------------------------------------
 
 def policy_event_record(*, user, enterprise, kind: str, date, fields: dict | None = None, source: str = "") -> PolicyEvent:
@@ -55,7 +52,7 @@ def policy_event_record(*, user, enterprise, kind: str, date, fields: dict | Non
     from .engine.errors import PolicyInputError
     from .engine.events import parse_events
 
-    _require_bureau(user)
+    require(user, "policies.event.record")
     try:
         parsed = parse_events([{**(fields or {}), "kind": kind, "date": date}])[0]
     except PolicyInputError as exc:
@@ -110,7 +107,7 @@ def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> Scre
     its steps, so a job's page can show them); everything is written in one transaction at the end,
     so an interrupted run leaves nothing behind.
     """
-    _require_bureau(user)
+    require(user, "policies.screening.run")
     step = progress or (lambda *a, **k: None)
     t0 = time.perf_counter()
     docs = {d.code: d for d in PolicyDocument.objects.filter(status="published", is_sandbox=False)}
@@ -144,7 +141,7 @@ def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> Scre
             found[(ent_id, mpk)] = (ev, _hash(ev), from_units(int(mc.amount[i])), amax)
     step(3, 4, step=f"写入 {len(found)} 项候选")
     with transaction.atomic():
-        run = ScreeningRun.objects.create(year=year, started_by=None if getattr(user, "is_system", False) else user,
+        run = ScreeningRun.objects.create(year=year, started_by=account(user),
                                           enterprise_count=dbp.population.n, policies=[p.doc_no for p in policies])
         existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(
             year=year, measure_id__in=wanted_pks).values_list("pk", "enterprise_id", "measure_id", "evidence_hash",
@@ -191,6 +188,19 @@ def _save(case: Case, before: dict) -> None:
     log_bulk(Case, "update", [case], before={case.pk: before})
 
 
+def _save_on_behalf(case: Case, before: dict, auth, action: str, user=None) -> None:
+    """Save a transition; when the bureau acts for the enterprise the change-log entry names the
+    authorisation it rests on, and the authorisation is marked used."""
+    if auth is None:
+        _save(case, before)
+        return
+    from kechuang.core.changes import change_context
+
+    with change_context(user=user, source=f"{action}（依据代办授权#{auth.pk}：{auth}）"):
+        _save(case, before)
+    _use(auth, action)
+
+
 def _transition(case: Case, allowed: tuple[str, ...], action: str) -> dict:
     """Check the transition is allowed; return the snapshot before it (for the change log)."""
     if case.paused:
@@ -203,7 +213,7 @@ def _transition(case: Case, allowed: tuple[str, ...], action: str) -> dict:
 @transaction.atomic
 def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, today: dt.date | None = None) -> Case:
     """科技局核实: candidate → verified; sets the confirmation deadline; the approved amount must lie in the measure's range."""
-    _require_bureau(user)
+    require(user, "policies.case.verify", case)
     before = _transition(case, ("candidate",), "核实")
     today = today or timezone.localdate()
     verdict = check_credit(decision=Decision.PAYMENT, on=today, enterprise=case.enterprise)
@@ -225,16 +235,94 @@ def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, tod
     return case
 
 
-def _require_enterprise_or_bureau(user, case: Case) -> None:
-    role = getattr(user, "role", "")
-    if role == "bureau_staff":
-        return
-    if role == "enterprise_user" and user.enterprise_id == case.enterprise_id:
-        return
-    raise PermissionDenied("仅本企业用户或科技局工作人员可执行此操作")
 
 
 BANK_ACCOUNT = re.compile(r"^\d{8,30}$")
+
+# --- 代办 (acting on the enterprise's behalf) ------------------------------------------
+
+#: 授权书 scans: type by extension and first bytes, size limit
+PROXY_LETTER_TYPES = {".pdf": (b"%PDF-",), ".ofd": (b"PK\x03\x04",), ".jpg": (b"\xff\xd8\xff",),
+                      ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",)}
+PROXY_LETTER_MAX_BYTES = 10 * 1024 * 1024
+PROXY_REQUEST_MIN_CHARS = 10
+PROXY_REFUSAL = ("科技局代企业确认兑现意愿、填写收款账户或声明放弃，须先登记该企业的代办授权"
+                 "（上传授权书或录入企业书面申请）。")
+
+
+def _check_letter(upload) -> str:
+    from pathlib import Path
+
+    name = (getattr(upload, "name", "") or "").strip()
+    if not name:
+        raise ValidationError("授权书：请选择要上传的文件")
+    suffix = Path(name).suffix.lower()
+    if suffix not in PROXY_LETTER_TYPES:
+        raise ValidationError(f"授权书“{name}”：类型 {suffix or '（无扩展名）'} 不允许，请上传 PDF、OFD、JPG 或 PNG")
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(f"授权书“{name}”：文件为空")
+    if size > PROXY_LETTER_MAX_BYTES:
+        raise ValidationError(f"授权书“{name}”：超过 {PROXY_LETTER_MAX_BYTES // 1024 // 1024} MB")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in PROXY_LETTER_TYPES[suffix]):
+        raise ValidationError(f"授权书“{name}”：文件内容与扩展名 {suffix} 不符")
+    return name[:200]
+
+
+@transaction.atomic
+def case_proxy_authorize(*, user, case: Case, kind: str, signed_by: str, letter=None,
+                         request_text: str = "") -> ProxyAuthorization:
+    """Record the enterprise's 代办 authorisation on ``case``: an uploaded 授权书 (``kind="letter"``)
+    or the text of its written request (``kind="request"``), with who signed it. The enterprise
+    itself or the 科技局 (entering a paper letter) records it; it is change-logged and shown in
+    the case's 办理记录."""
+    require(user, "policies.case.proxy_authorize", case)
+    if case.status in ("paid", "rejected", "waived"):
+        raise ValidationError(f"案件已“{case.get_status_display()}”，不再需要代办授权")
+    signed_by = (signed_by or "").strip()
+    if not signed_by:
+        raise ValidationError("企业签署人：必填（法定代表人或其授权的经办人姓名）")
+    if len(signed_by) > 60:
+        raise ValidationError("企业签署人：不超过 60 字")
+    auth = ProxyAuthorization(case=case, kind=kind, signed_by=signed_by, recorded_by=account(user),
+                              recorded_at=timezone.now())
+    if kind == ProxyAuthorization.Kind.LETTER:
+        if letter is None:
+            raise ValidationError("授权书：请上传企业签章的授权书扫描件")
+        auth.letter_name = _check_letter(letter)
+        auth.letter = letter
+    elif kind == ProxyAuthorization.Kind.REQUEST:
+        text = (request_text or "").strip()
+        if len(text) < PROXY_REQUEST_MIN_CHARS:
+            raise ValidationError(f"书面申请内容：至少 {PROXY_REQUEST_MIN_CHARS} 个字，写明委托科技局代办的事项")
+        if len(text) > 5000:
+            raise ValidationError("书面申请内容：不超过 5000 字")
+        auth.request_text = text
+    else:
+        raise ValidationError("授权方式：应为“授权书”或“企业书面申请”")
+    auth.save()
+    return auth
+
+
+def _on_behalf(user, case: Case, permission: str, action: str) -> ProxyAuthorization | None:
+    """The bureau acting for the enterprise needs a recorded authorisation; returns it (None when the
+    enterprise acts itself or a command does)."""
+    require(user, permission, case)
+    if getattr(user, "role", "") != Role.BUREAU_STAFF:
+        return None
+    auth = case.proxy_authorizations.filter(used_at__isnull=True).order_by("recorded_at", "id").first()
+    if auth is None:
+        raise PermissionRefused(permission, PROXY_REFUSAL)
+    return auth
+
+
+def _use(auth: ProxyAuthorization | None, action: str) -> None:
+    if auth is not None:
+        auth.used_for, auth.used_at = action, timezone.now()
+        auth.save(update_fields=["used_for", "used_at"])
 
 
 def _clean_account(account: str) -> str:
@@ -244,7 +332,7 @@ def _clean_account(account: str) -> str:
 @transaction.atomic
 def case_confirm(*, user, case: Case, bank_account: str, bank_name: str, today: dt.date | None = None) -> Case:
     """企业意愿确认 before the deadline, giving the receiving bank account: verified → confirmed."""
-    _require_enterprise_or_bureau(user, case)
+    auth = _on_behalf(user, case, "policies.case.confirm", "确认")
     before = _transition(case, ("verified",), "确认")
     today = today or timezone.localdate()
     if case.confirm_deadline and today > case.confirm_deadline:
@@ -256,25 +344,25 @@ def case_confirm(*, user, case: Case, bank_account: str, bank_name: str, today: 
         raise ValidationError("开户行：必填")
     case.bank_account, case.bank_name = account, bank_name.strip()
     case.status = "confirmed"
-    _save(case, before)
+    _save_on_behalf(case, before, auth, "代办确认并填写收款账户", user)
     return case
 
 
 @transaction.atomic
 def case_waive(*, user, case: Case, reason: str = "") -> Case:
     """企业放弃声明: verified → waived."""
-    _require_enterprise_or_bureau(user, case)
+    auth = _on_behalf(user, case, "policies.case.waive", "放弃")
     before = _transition(case, ("verified",), "放弃")
     case.status = "waived"
     case.reason = reason or "企业声明放弃"
-    _save(case, before)
+    _save_on_behalf(case, before, auth, "代办放弃声明", user)
     return case
 
 
 @transaction.atomic
 def cases_expire_silence(*, user, today: dt.date | None = None) -> int:
     """Verified cases past their confirmation deadline count as given up (逾期未确认视为放弃)."""
-    _require_bureau(user)
+    require(user, "policies.case.expire")
     today = today or timezone.localdate()
     n = 0
     for case in Case.objects.filter(status="verified", paused=False, confirm_deadline__lt=today):
@@ -289,7 +377,7 @@ def cases_expire_silence(*, user, today: dt.date | None = None) -> int:
 @transaction.atomic
 def case_publicize(*, user, case: Case, today: dt.date | None = None) -> Case:
     """科技局公示: confirmed → publicized (the 公示 page shows the clause, the data used and the result)."""
-    _require_bureau(user)
+    require(user, "policies.case.publicize", case)
     before = _transition(case, ("confirmed",), "公示")
     case.status = "publicized"
     case.publicized_on = today or timezone.localdate()
@@ -301,8 +389,7 @@ def case_publicize(*, user, case: Case, today: dt.date | None = None) -> Case:
 def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
     """财政拨付 after the 公示期: the one credit check (:func:`kechuang.supervision.credit.check_credit`,
     一票否决 → 不予兑现) and the bank-account check first."""
-    if user is not None and not is_finance(user):
-        raise PermissionDenied("仅财政局联络员可执行拨付")
+    require(user, "policies.case.disburse", case)
     before = _transition(case, ("publicized",), "拨付")
     today = today or timezone.localdate()
     if case.publicized_on and today < case.publicized_on + dt.timedelta(days=PUBLICITY_DAYS):
@@ -324,8 +411,7 @@ def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
 @transaction.atomic
 def case_reject(*, user, case: Case, reason: str) -> Case:
     """不予兑现 with a reason (科技局 before 公示, or 财政 at payment)."""
-    if user is not None and getattr(user, "role", "") != "bureau_staff" and not is_finance(user):
-        raise PermissionDenied("仅科技局或财政局可作出不予兑现决定")
+    require(user, "policies.case.reject", case)
     before = _transition(case, ("candidate", "verified", "confirmed", "publicized"), "作出不予兑现决定")
     if not (reason or "").strip():
         raise ValidationError("不予兑现原因：必填")
@@ -338,12 +424,12 @@ def case_reject(*, user, case: Case, reason: str) -> Case:
 @transaction.atomic
 def dispute_raise(*, user, case: Case, text: str) -> Dispute:
     """企业对所用数据提出异议: the case pauses until the bureau resolves it."""
-    _require_enterprise_or_bureau(user, case)
+    require(user, "policies.dispute.raise", case)
     if case.status in ("paid", "rejected", "waived"):
         raise ValidationError(f"案件已“{case.get_status_display()}”，不能再提出异议")
     if not (text or "").strip():
         raise ValidationError("异议内容：必填")
-    d = Dispute.objects.create(case=case, raised_by=user, text=text.strip())
+    d = Dispute.objects.create(case=case, raised_by=account(user), text=text.strip())
     before = snapshot(case)
     case.paused = True
     _save(case, before)
@@ -353,13 +439,13 @@ def dispute_raise(*, user, case: Case, text: str) -> Dispute:
 @transaction.atomic
 def dispute_resolve(*, user, dispute: Dispute, resolution: str) -> Dispute:
     """科技局处理异议; the case resumes when no dispute is open."""
-    _require_bureau(user)
+    require(user, "policies.dispute.resolve", dispute.case)
     if dispute.resolved:
         raise ValidationError("该异议已处理")
     if not (resolution or "").strip():
         raise ValidationError("处理意见：必填")
     dispute.resolved, dispute.resolution = True, resolution.strip()
-    dispute.resolved_by, dispute.resolved_at = user, timezone.now()
+    dispute.resolved_by, dispute.resolved_at = account(user), timezone.now()
     dispute.save()
     case = dispute.case
     if not case.disputes.filter(resolved=False).exists():
@@ -374,7 +460,7 @@ def dispute_resolve(*, user, dispute: Dispute, resolution: str) -> Dispute:
 @transaction.atomic
 def sandbox_draft_create(*, user, policy: PolicyDocument) -> PolicyDocument:
     """Copy a policy as a sandbox draft (never published, never used by real results)."""
-    _require_bureau(user)
+    require(user, "policies.sandbox.edit")
     n = PolicyDocument.objects.filter(based_on=policy, is_sandbox=True).count() + 1
     draft = PolicyDocument.objects.create(
         code=f"{policy.code}-sandbox-{n}-{int(time.time())}", doc_no=f"{policy.doc_no}（沙盘草稿{n}）",
@@ -391,9 +477,9 @@ def sandbox_draft_create(*, user, policy: PolicyDocument) -> PolicyDocument:
 @transaction.atomic
 def sandbox_measure_update(*, user, measure: Measure, amount=None, line=None, maximum=None) -> Measure:
     """Change a draft measure's fixed amount, revenue line or upper bound (validated through the engine)."""
-    _require_bureau(user)
+    require(user, "policies.sandbox.edit")
     if not measure.policy.is_sandbox:
-        raise PermissionDenied("只能修改沙盘草稿中的措施")
+        raise PermissionRefused("policies.sandbox.edit", "只能修改沙盘草稿中的措施，不能修改正式政策。")
     spec = json.loads(json.dumps(measure.spec))
     benefit = spec.get("benefit", {})
     if amount is not None:
@@ -429,7 +515,7 @@ POLICY_TRANSITIONS = {"draft": ("review",), "review": ("draft", "published"), "p
 @transaction.atomic
 def policy_set_status(*, user, policy: PolicyDocument, status: str) -> PolicyDocument:
     """Lifecycle draft → review → published → expired (change-logged); sandbox drafts are never published."""
-    _require_bureau(user)
+    require(user, "policies.policy.edit")
     if status not in POLICY_TRANSITIONS.get(policy.status, ()):
         raise ValidationError(f"不能从“{policy.get_status_display()}”改为“{dict(PolicyDocument.Status.choices).get(status, status)}”")
     if policy.is_sandbox and status in ("review", "published"):
@@ -449,7 +535,7 @@ def measure_update(*, user, measure: Measure, title: str, text: str, citation: s
     from .engine.errors import PolicyDataError
     from .engine.model import measure_from_dict
 
-    _require_bureau(user)
+    require(user, "policies.policy.edit")
     try:
         spec = yaml.safe_load(spec_yaml) or {}
     except yaml.YAMLError as exc:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("finder/", views.finder, name="finder"),
     path("cases/export.xlsx", views.cases_export, name="cases_export"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("proxy/<int:pk>/letter/", views.proxy_letter, name="proxy_letter"),
     path("publicity/", views.publicity, name="publicity"),
     path("publicity/export.xlsx", views.publicity_export, name="publicity_export"),
     path("screening/", views.screening, name="screening"),

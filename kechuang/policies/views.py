@@ -9,27 +9,23 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core.downloads import attachment, dated_name
+from kechuang.core.permissions import can, require
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.rules.vocabulary import label_of
 
 from . import services
 from .engine import PolicyInputError, calculate, load_policies
 from .forms import PublicCalculatorForm
-from .models import Case, Measure, PolicyDocument, PolicyEvent, ScreeningRun, is_finance
+from .models import Case, Measure, PolicyDocument, PolicyEvent, ProxyAuthorization, ScreeningRun
 from .sandbox import sandbox_compare
 from .selectors import cases_for, engine_policies, publicized_cases
-
-
-def _staff(request) -> None:
-    if getattr(request.user, "role", "") != "bureau_staff":
-        raise PermissionDenied("只有科技局工作人员可以访问此页面")
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -59,13 +55,13 @@ def policy_detail(request, code):
     return render(request, "policies/policy.html", {"doc": doc, "policy": policy, "rows": rows,
                                                      "records": doc.measures.all(),
                                                      "statuses": PolicyDocument.Status.choices,
-                                                     "is_staff": request.user.role == "bureau_staff"})
+                                                     "is_staff": can(request.user, "policies.policy.edit")})
 
 
 @require_POST
 def policy_status(request, code):
     """科技局 moves a policy through draft → review → published → expired."""
-    _staff(request)
+    require(request.user, "policies.policy.edit")
     doc = get_scoped_or_404(PolicyDocument, request.user, "change", code=code)
     try:
         services.policy_set_status(user=request.user, policy=doc, status=request.POST.get("status", ""))
@@ -79,7 +75,7 @@ def measure_edit(request, pk):
     """科技局 edits a measure: title, original text, citation and its rule (YAML), validated before saving."""
     import yaml
 
-    _staff(request)
+    require(request.user, "policies.policy.edit")
     m = get_scoped_or_404(Measure.objects.select_related("policy"), request.user, "change", pk=pk)
     spec_text = yaml.safe_dump(m.spec, allow_unicode=True, sort_keys=False)
     if request.method == "POST":
@@ -141,6 +137,7 @@ def enterprise_page(request, pk):
 
 def cases(request):
     """兑现案件 list (scoped), filterable by year and status."""
+    require(request.user, "policies.case.view")
     year = request.GET.get("year") or None
     status = request.GET.get("status") or None
     measure, township = _int_param(request, "measure"), _int_param(request, "township")
@@ -179,8 +176,7 @@ def finder(request):
 
     from .finder import enterprises_for_measure
 
-    if request.user.role not in ("bureau_staff", "township_clerk"):
-        raise PermissionDenied("政策找企仅供科技局和乡镇使用")
+    require(request.user, "policies.finder.use")
     measure_pk = _int_param(request, "measure")
     measure = Measure.objects.select_related("policy").filter(pk=measure_pk).first() if measure_pk else None
     raw_year = request.GET.get("year", "")
@@ -240,6 +236,7 @@ def cases_export(request):
     from kechuang.core.audit import record
     from kechuang.core.models import AuditEvent
 
+    require(request.user, "policies.case.view")
     year = request.GET.get("year") or None
     qs = Case.objects.restrict(request.user, "export").select_related(
         "enterprise", "enterprise__township", "measure", "measure__policy")
@@ -258,7 +255,7 @@ def cases_export(request):
 
 ACTIONS = {
     "verify": "核实", "confirm": "确认享受", "waive": "放弃", "publicize": "公示", "disburse": "拨付",
-    "reject": "不予兑现", "dispute": "提出异议", "resolve": "处理异议",
+    "reject": "不予兑现", "dispute": "提出异议", "resolve": "处理异议", "authorize": "登记代办授权",
 }
 
 
@@ -276,11 +273,39 @@ def case_detail(request, pk):
             _errors(request, exc)
         except (InvalidOperation, ValueError):
             messages.error(request, "金额格式错误")
-    role = request.user.role
+    u = request.user
+    from kechuang.core.changes import history_for
+
+    authorizations = list(ProxyAuthorization.objects.restrict(u, "view").filter(case=case)
+                          .select_related("recorded_by"))
+    is_staff = can(u, "policies.case.verify", case)
     return render(request, "policies/case.html", {
-        "case": case, "disputes": case.disputes.all(), "is_staff": role == "bureau_staff",
-        "is_finance": is_finance(request.user),
-        "is_owner": role == "enterprise_user" and request.user.enterprise_id == case.enterprise_id})
+        "case": case, "disputes": case.disputes.all(), "is_staff": is_staff,
+        "is_finance": can(u, "policies.case.disburse", case),
+        "is_owner": can(u, "policies.case.confirm", case) and not is_staff,
+        "may_authorize": can(u, "policies.case.proxy_authorize", case),
+        "authorizations": authorizations,
+        "unused_authorization": next((a for a in authorizations if a.used_at is None), None),
+        "proxy_kinds": ProxyAuthorization.Kind.choices,
+        "history": _case_history(history_for(case)[:50])})
+
+
+def _case_history(entries) -> list[dict]:
+    """Workflow entries of a case in words: when, who (a person, or 系统命令 for a command), on what
+    basis (e.g. the 代办 authorisation), and the status change."""
+    labels = dict(Case.Status.choices)
+    rows = []
+    for h in entries:
+        change = ""
+        for field, old, new in h.changed_fields:
+            if field == "status":
+                change = f"{labels.get(old, old or '新建')} → {labels.get(new, new)}"
+        actor = h.actor
+        if actor.startswith("command:") or actor == "system":
+            actor = "系统命令" + (f"（{actor.split(':', 1)[1]}）" if ":" in actor else "")
+        source = "网页办理" if h.source.startswith("web:") else h.source
+        rows.append({"at": h.at, "actor": actor, "source": source, "change": change or "资料更新"})
+    return rows
 
 
 def _do(request, case, action):
@@ -300,6 +325,9 @@ def _do(request, case, action):
         services.case_reject(user=u, case=case, reason=p.get("reason", ""))
     elif action == "dispute":
         services.dispute_raise(user=u, case=case, text=p.get("text", ""))
+    elif action == "authorize":
+        services.case_proxy_authorize(user=u, case=case, kind=p.get("kind", ""), signed_by=p.get("signed_by", ""),
+                                      letter=request.FILES.get("letter"), request_text=p.get("request_text", ""))
     elif action == "resolve":
         d = case.disputes.filter(pk=p.get("dispute"), resolved=False).first()
         if d is None:
@@ -309,8 +337,24 @@ def _do(request, case, action):
         raise ValidationError("未知操作")
 
 
+def proxy_letter(request, pk):
+    """Download a 代办 授权书 of a case the user may see (404 otherwise)."""
+    from urllib.parse import quote
+
+    from django.http import FileResponse, Http404
+
+    item = get_scoped_or_404(ProxyAuthorization, request.user, "view", pk=pk)
+    if not item.letter:
+        raise Http404
+    response = FileResponse(item.letter.open("rb"), as_attachment=True)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.letter_name or 'letter')}"
+    return response
+
+
 def publicity(request):
-    """公示 list: cases in 公示 or paid — the clause, the data used and the result (公示 is public by design)."""
+    """公示 list: cases in 公示 or paid — the clause, the data used and the result (公示 is public by design
+    to the business roles; the 三员 administrators do not read it)."""
+    require(request.user, "policies.publicity.view")
     year = request.GET.get("year")
     qs = publicized_cases(year=int(year) if year and year.isdigit() else None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -319,6 +363,7 @@ def publicity(request):
 
 def publicity_export(request):
     """Excel of the 公示 list."""
+    require(request.user, "policies.publicity.view")
     year = request.GET.get("year")
     qs = publicized_cases(year=int(year) if year and year.isdigit() else None)
     rows = ([c.year, c.enterprise.name, c.enterprise.township.name, c.measure.policy.doc_no, c.measure.article,
@@ -334,7 +379,7 @@ def publicity_export(request):
 
 def screening(request):
     """免申即享 screening runs (科技局): start a run for a year; see past runs."""
-    _staff(request)
+    require(request.user, "policies.screening.run")
     if request.method == "POST":
         try:
             year = int(request.POST.get("year", ""))
@@ -358,7 +403,7 @@ def screening(request):
 @require_POST
 def sandbox_create(request, code):
     """Copy a published policy as a 政策沙盘 draft."""
-    _staff(request)
+    require(request.user, "policies.sandbox.edit")
     doc = get_scoped_or_404(PolicyDocument, request.user, "change", code=code)
     draft = services.sandbox_draft_create(user=request.user, policy=doc)
     return redirect("policies:sandbox", pk=draft.pk)
@@ -366,7 +411,7 @@ def sandbox_create(request, code):
 
 def sandbox(request, pk):
     """Edit a draft's amounts/thresholds and compare beneficiaries and cost with the policy in force."""
-    _staff(request)
+    require(request.user, "policies.sandbox.edit")
     draft = get_scoped_or_404(PolicyDocument.objects.filter(is_sandbox=True), request.user, "change", pk=pk)
     if request.method == "POST":
         m = draft.measures.filter(pk=request.POST.get("measure")).first()

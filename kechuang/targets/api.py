@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from kechuang.core.inputs import ApiSmall, ApiYear
@@ -79,7 +79,7 @@ def targets_api_reports(request, year: ApiYear | None = None, kind: str | None =
 @router.post("/reports", response={200: ReportOut, 403: ErrorOut, 422: ErrorOut},
              url_name="targets_api_report_submit")
 def targets_api_report_submit(request, payload: ReportIn):
-    """填报或更正一项完成值（与网页填报相同的校验）。"""
+    """填报或更正一项完成值（与网页填报相同的校验）。A refusal is the API-wide 403 (kechuang/api.py)."""
     period = Period.objects.filter(year=payload.year, kind=payload.kind).first()
     if period is None:
         return Status(422, {"detail": f"填报期 {payload.year} {payload.kind} 不存在或未开启", "field": "period"})
@@ -92,8 +92,6 @@ def targets_api_report_submit(request, payload: ReportIn):
     try:
         report = services.report_submit(user=request.user, period=period, region=region, indicator=indicator,
                                         value=payload.value, note=payload.note)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc), "field": "township"})
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         return Status(422, {"detail": "；".join(messages), "field": field})

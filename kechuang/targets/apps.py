@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kechuang.core.roles import Role
+
 
 class TargetsConfig(AppConfig):
     name = "kechuang.targets"
@@ -13,17 +15,11 @@ class TargetsConfig(AppConfig):
 
         from kechuang.core.navigation import NavItem
 
-        role = getattr(user, "role", "")
-        items = []
-        if role in ("bureau_staff", "township_clerk"):
-            items.append(NavItem("目标考核看板", reverse("targets:dashboard")))
-        if role in ("bureau_staff", "township_clerk", "dept_liaison"):
-            items.append(NavItem("数据填报", reverse("targets:report")))
-        if role == "bureau_staff":
-            items.append(NavItem("填报审核与考核", reverse("targets:review")))
-        if role in ("bureau_staff", "township_clerk", "dept_liaison"):
-            items += [NavItem("任务分解表", reverse("targets:plans")), NavItem("工作台账", reverse("targets:ledger"))]
-        return items
+        return [NavItem("目标考核看板", reverse("targets:dashboard"), perm="targets.assessment.view"),
+                NavItem("数据填报", reverse("targets:report"), perm="targets.report.submit"),
+                NavItem("填报审核与考核", reverse("targets:review"), perm="targets.report.approve"),
+                NavItem("任务分解表", reverse("targets:plans"), perm="targets.target.view"),
+                NavItem("工作台账", reverse("targets:ledger"), perm="targets.target.view")]
 
     def home_cards(self, user):
         """Reports awaiting review (staff) or returned to the user's unit (clerks, liaisons)."""
@@ -33,10 +29,10 @@ class TargetsConfig(AppConfig):
         from kechuang.targets.models import Report
 
         role = getattr(user, "role", "")
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             n = Report.objects.restrict(user, "view").filter(status="submitted").count()
             return [HomeCard("待审核填报", n, reverse("targets:review"))]
-        if role in ("township_clerk", "dept_liaison"):
+        if role in (Role.TOWNSHIP_CLERK, Role.DEPT_LIAISON):
             n = Report.objects.restrict(user, "view").filter(status="returned").count()
             return [HomeCard("被退回的填报", n, reverse("targets:report"), note="请更正后重新提交")]
         return []

@@ -19,6 +19,7 @@ from kechuang.core.bounds import (
     bounded,
     range_checked,
 )
+from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 from .plans import PlanEntry
@@ -317,15 +318,15 @@ class Task(ScopedModel):
     def scope_queryset(cls, qs, user, action):
         """Staff: all; a liaison: tasks their unit leads or shares (change: only as lead unit)."""
         role = getattr(user, "role", "")
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             return qs
-        if role == "dept_liaison" and user.org_unit_id:
+        if role == Role.DEPT_LIAISON and user.org_unit_id:
             if action in ("view", "export"):
                 cond = Q(lead_units=user.org_unit_id) | Q(responsible_units=user.org_unit_id)
             else:
                 cond = Q(lead_units=user.org_unit_id)
             return qs.filter(pk__in=cls.objects.filter(cond).values("pk"))
-        if role == "township_clerk" and action in ("view", "export"):
+        if role == Role.TOWNSHIP_CLERK and action in ("view", "export"):
             return qs.filter(townships_involved=True)
         return qs.none()
 

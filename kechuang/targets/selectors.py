@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 
 from kechuang.core.models import ChangeLog, Region
+from kechuang.core.roles import Role
 
 from .assessment import (
     RankedUnit,
@@ -104,11 +105,11 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
     within the period, else its end). Staff see all 27 townships and the ranking; a township
     clerk sees their own township only and no ranking; other roles are refused."""
     role = getattr(user, "role", "")
-    if role not in ("bureau_staff", "township_clerk"):
+    if role not in (Role.BUREAU_STAFF, Role.TOWNSHIP_CLERK):
         raise PermissionDenied("只有科技局工作人员和乡镇填报员可以查看考核情况")
     on = on or min(max(dt.date.today(), period.starts_on), period.ends_on)
     regions = list(Region.townships())
-    if role == "township_clerk":
+    if role == Role.TOWNSHIP_CLERK:
         regions = [r for r in regions if r.pk == user.township_id]
     indicators = assessed_indicators()
     entries = plan_entries()
@@ -154,7 +155,7 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
                                               None if derived is None else derived.get(region.pk, Decimal(0)),
                                               rate, warning)
     assessment = PeriodAssessment(period, on, indicators, regions, cells)
-    if role == "bureau_staff":
+    if role == Role.BUREAU_STAFF:
         config = ScoringConfig(weights={i.code: i.weight for i in indicators}, cap=params.scoring_cap)
         scores = [score_unit(r.short_name or r.name, results[r.pk], config) for r in regions]
         assessment.ranking = rank_units(scores)
@@ -168,7 +169,7 @@ def missing_reports(*, user, period: Period) -> list[tuple[Region, Indicator]]:
     indicators = list(Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"))
     reported = set(Report.objects.restrict(user).filter(period=period).values_list("region_id", "indicator_id"))
     regions = list(Region.townships())
-    if getattr(user, "role", "") != "bureau_staff" and not getattr(user, "is_system", False):
+    if getattr(user, "role", "") != Role.BUREAU_STAFF and not getattr(user, "is_system", False):
         regions = [r for r in regions if r.pk == getattr(user, "township_id", None)]
     return [(r, i) for i in indicators for r in regions
             if (e := entries.get((r.pk, i.code))) is not None and e.target_for(period.year) is not None
@@ -218,7 +219,7 @@ def _dashboard_series(*, user, year: int) -> dict:
                     heat.append([x, y, float((c.rate * 100).quantize(Decimal("0.1")))])
         ranking = [{"unit": r.unit, "score": float(r.score), "praised": r.praised, "penalised": r.penalised}
                    for r in a.ranking if r.score is not None]
-    region_ids = {r.pk for r in Region.townships()} if getattr(user, "role", "") == "bureau_staff" else (
+    region_ids = {r.pk for r in Region.townships()} if getattr(user, "role", "") == Role.BUREAU_STAFF else (
         {user.township_id} if getattr(user, "township_id", None) else set())
     if period is None:
         names = [r.short_name or r.name for r in Region.townships() if r.pk in region_ids]

@@ -9,6 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core.permissions import PermissionRefused, account, require
+from kechuang.core.roles import Role
+
 from .models import (
     Indicator,
     Milestone,
@@ -24,18 +27,13 @@ from .numbers import TargetDataError, to_decimal
 ALLOWED_EVIDENCE = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}
 
 
-def _staff_only(user, what: str) -> None:
-    if getattr(user, "role", "") != "bureau_staff":
-        raise PermissionDenied(f"只有科技局工作人员可以{what}")
-
-
 @transaction.atomic
 def period_open(*, user, year: int, kind: str, deadline: dt.date | None = None) -> Period:
     """Open (or reopen) the 上半年 or 全年 reporting period of ``year``; staff only.
 
     Default deadlines: 上半年 by 7 July, 全年 by 15 January of the next year.
     """
-    _staff_only(user, "开启填报期")
+    require(user, "targets.period.manage")
     if kind not in Period.Kind.values:
         raise ValidationError({"kind": f"期别应为 H1（上半年）或 FY（全年），实际为“{kind}”"})
     starts = dt.date(year, 1, 1)
@@ -53,7 +51,7 @@ def period_open(*, user, year: int, kind: str, deadline: dt.date | None = None) 
 @transaction.atomic
 def period_close(*, user, period: Period) -> Period:
     """Close a period: no more submissions or corrections."""
-    _staff_only(user, "关闭填报期")
+    require(user, "targets.period.manage")
     period.status = Period.Status.CLOSED
     period.save(update_fields=["status"])
     return period
@@ -61,12 +59,14 @@ def period_close(*, user, period: Period) -> Period:
 
 def may_report(user, region, indicator: Indicator) -> bool:
     """Township clerks report their own township; liaisons the indicators their department reports."""
-    role = getattr(user, "role", "")
-    if role == "bureau_staff":
+    if getattr(user, "is_system", False):
         return True
-    if role == "township_clerk":
+    role = getattr(user, "role", "")
+    if role == Role.BUREAU_STAFF:
+        return True
+    if role == Role.TOWNSHIP_CLERK:
         return user.township_id is not None and user.township_id == region.pk
-    if role == "dept_liaison":
+    if role == Role.DEPT_LIAISON:
         return user.org_unit_id is not None and indicator.reporting_org_id == user.org_unit_id
     return False
 
@@ -95,6 +95,7 @@ def report_submit(*, user, period: Period, region, indicator: Indicator, value, 
     every earlier value in ReportRevision. Submitting after the deadline is allowed but
     flagged ``overdue``.
     """
+    require(user, "targets.report.submit")
     if not may_report(user, region, indicator):
         own = getattr(user, "township", None) or getattr(user, "org_unit", None)
         raise PermissionDenied(f"不能填报{region}的“{indicator.name}”：只能填报本单位（{own or '无'}）负责的数据")
@@ -110,19 +111,19 @@ def report_submit(*, user, period: Period, region, indicator: Indicator, value, 
     report = Report.objects.select_for_update().filter(period=period, region=region, indicator=indicator).first()
     if report is None:
         report = Report.objects.create(period=period, region=region, indicator=indicator, value=number, note=note,
-                                       submitted_by=user, submitted_at=now, overdue=today > period.deadline)
+                                       submitted_by=account(user), submitted_at=now, overdue=today > period.deadline)
         action = ReportRevision.Action.SUBMIT
     else:
         report.value, report.note = number, note
         report.version += 1
         report.status = Report.Status.SUBMITTED
-        report.submitted_by, report.submitted_at = user, now
+        report.submitted_by, report.submitted_at = account(user), now
         report.overdue = report.overdue or today > period.deadline
         report.reviewed_by, report.reviewed_at, report.return_reason = None, None, ""
         report.save()
         action = ReportRevision.Action.CORRECT
     ReportRevision.objects.create(report=report, version=report.version, action=action, value=number, note=note,
-                                  by=user, at=now)
+                                  by=account(user), at=now)
     for f in files:
         ReportAttachment.objects.create(report=report, file=f, name=f.name[:200], uploaded_by=user, uploaded_at=now)
     return report
@@ -131,21 +132,21 @@ def report_submit(*, user, period: Period, region, indicator: Indicator, value, 
 @transaction.atomic
 def report_approve(*, user, report: Report) -> Report:
     """Approve a submitted report (staff only)."""
-    _staff_only(user, "审核填报")
+    require(user, "targets.report.approve", report)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError({"status": f"该填报当前为“{report.get_status_display()}”，只能审核待审核的填报"})
-    report.status, report.reviewed_by, report.reviewed_at = Report.Status.APPROVED, user, timezone.now()
+    report.status, report.reviewed_by, report.reviewed_at = Report.Status.APPROVED, account(user), timezone.now()
     report.save()
     ReportRevision.objects.create(report=report, version=report.version, action=ReportRevision.Action.APPROVE,
-                                  value=report.value, by=user, at=report.reviewed_at)
+                                  value=report.value, by=account(user), at=report.reviewed_at)
     return report
 
 
 @transaction.atomic
 def report_return(*, user, report: Report, reason: str) -> Report:
     """Return a submitted report to its unit with a reason (staff only; the reason is required)."""
-    _staff_only(user, "退回填报")
+    require(user, "targets.report.return", report)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "退回时必须填写退回原因"})
@@ -153,10 +154,10 @@ def report_return(*, user, report: Report, reason: str) -> Report:
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError({"status": f"该填报当前为“{report.get_status_display()}”，只能退回待审核的填报"})
     report.status, report.return_reason = Report.Status.RETURNED, reason
-    report.reviewed_by, report.reviewed_at = user, timezone.now()
+    report.reviewed_by, report.reviewed_at = account(user), timezone.now()
     report.save()
     ReportRevision.objects.create(report=report, version=report.version, action=ReportRevision.Action.RETURN,
-                                  value=report.value, note=reason, by=user, at=report.reviewed_at)
+                                  value=report.value, note=reason, by=account(user), at=report.reviewed_at)
     return report
 
 
@@ -164,7 +165,7 @@ def report_return(*, user, report: Report, reason: str) -> Report:
 def indicator_set_weights(*, user, weights: dict[str, object]) -> list[Indicator]:
     """Set the assessment weights ``{indicator code: weight}`` (staff only; 0 removes an indicator
     from the score). Every value is checked first; nothing is saved when one is bad."""
-    _staff_only(user, "调整考核权重")
+    require(user, "targets.weights.change")
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=list(weights))}
     parsed = {}
     for code, raw in weights.items():
@@ -190,8 +191,9 @@ def indicator_set_weights(*, user, weights: dict[str, object]) -> list[Indicator
 
 
 def _may_change_task(user, task: Task) -> None:
+    require(user, "targets.task.update")
     if not Task.objects.restrict(user, "change").filter(pk=task.pk).exists():
-        raise PermissionDenied("只有牵头单位或科技局可以更新该任务")
+        raise PermissionRefused("targets.task.update", "只有牵头单位或科技局可以更新该任务。")
 
 
 @transaction.atomic
@@ -226,7 +228,7 @@ def task_progress(*, user, task: Task, text: str, percent: int) -> ProgressUpdat
         raise ValidationError({"percent": f"完成进度应为 0–100 的整数，实际为“{percent}”"}) from None
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": f"完成进度应为 0–100，实际为 {percent}"})
-    return ProgressUpdate.objects.create(task=task, text=text.strip(), percent=percent, by=user, at=timezone.now())
+    return ProgressUpdate.objects.create(task=task, text=text.strip(), percent=percent, by=account(user), at=timezone.now())
 
 
 @transaction.atomic

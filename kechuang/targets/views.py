@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from kechuang.core.audit import record
 from kechuang.core.models import AuditEvent, Region
+from kechuang.core.permissions import require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
@@ -36,11 +38,6 @@ ISSUER = "南安市抓创新促应用专项行动工作领导小组办公室"
 def _thresholds() -> Thresholds:
     params = current_parameters()
     return Thresholds(params.warning_green, params.warning_yellow)
-
-
-def _staff(request) -> None:
-    if getattr(request.user, "role", "") != "bureau_staff":
-        raise PermissionDenied("只有科技局工作人员可以访问此页面")
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -74,8 +71,7 @@ def plans(request):
 def report(request):
     """Reporting page of a township clerk or department liaison: own unit, open periods."""
     user = request.user
-    if user.role not in ("township_clerk", "dept_liaison", "bureau_staff"):
-        raise PermissionDenied("只有乡镇填报员、部门联络员和科技局工作人员可以填报")
+    require(user, "targets.report.submit")
     if request.method == "POST":
         period = get_object_or_404(Period, pk=request.POST.get("period"))
         indicator = get_object_or_404(Indicator, pk=request.POST.get("indicator"))
@@ -100,9 +96,9 @@ def report(request):
     if period is not None:
         entries = plan_entries()
         indicators = list(Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"))
-        if user.role == "township_clerk":
+        if user.role == Role.TOWNSHIP_CLERK:
             pairs = [(user.township, ind) for ind in indicators if user.township_id]
-        elif user.role == "dept_liaison":
+        elif user.role == Role.DEPT_LIAISON:
             pairs = [(r, ind) for ind in indicators if ind.reporting_org_id == user.org_unit_id
                      for r in Region.townships()]
         else:
@@ -120,7 +116,7 @@ def report(request):
 
 def review(request):
     """Staff review queue: approve or return submitted reports; open and close periods."""
-    _staff(request)
+    require(request.user, "targets.report.approve")
     user = request.user
     if request.method == "POST":
         action = request.POST.get("action")
@@ -173,7 +169,7 @@ def assessment(request, pk: int):
     """Completion, early warning and ranking of a period; the reward rule applied and cited.
     Staff may change the assessment weights here (POST)."""
     if request.method == "POST":
-        _staff(request)
+        require(request.user, "targets.weights.change")
         weights = {key[len("weight_"):]: value for key, value in request.POST.items() if key.startswith("weight_")}
         try:
             changed = services.indicator_set_weights(user=request.user, weights=weights)
@@ -250,8 +246,7 @@ def bulletin(request, pk: int, fmt: str):
 
 def dashboard(request):
     """ECharts dashboard: township × indicator heat map, city trends, ranking bars."""
-    if request.user.role not in ("bureau_staff", "township_clerk"):
-        raise PermissionDenied("只有科技局工作人员和乡镇填报员可以查看目标考核看板")
+    require(request.user, "targets.assessment.view")
     years = sorted(set(Period.objects.values_list("year", flat=True)), reverse=True)
     try:
         year = int(request.GET.get("year") or (years[0] if years else dt.date.today().year))
@@ -263,8 +258,7 @@ def dashboard(request):
 
 def dashboard_data(request):
     """The dashboard's data as JSON (for refresh and the load benchmark)."""
-    if request.user.role not in ("bureau_staff", "township_clerk"):
-        raise PermissionDenied
+    require(request.user, "targets.assessment.view")
     try:
         year = int(request.GET.get("year", dt.date.today().year))
     except ValueError:

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kechuang.core.roles import ADMIN_ROLES, Role
+
 
 class TechmarketConfig(AppConfig):
     name = "kechuang.techmarket"
@@ -13,19 +15,17 @@ class TechmarketConfig(AppConfig):
 
         from kechuang.core.navigation import NavItem
 
-        role = getattr(user, "role", "")
-        if role in ("sys_admin", "sec_admin", "audit_admin", ""):
+        if getattr(user, "role", "") in ADMIN_ROLES:
             return []
-        items = [NavItem("成果检索", reverse("techmarket:search")), NavItem("技术需求", reverse("techmarket:needs"))]
-        if role in ("broker", "bureau_staff"):
-            items.append(NavItem("派单工作台", reverse("techmarket:workbench")))
-        if role in ("bureau_staff", "township_clerk"):
-            items.append(NavItem("技术合同", reverse("techmarket:contracts")))
-        items.append(NavItem("揭榜挂帅", reverse("techmarket:challenges")))
-        items.append(NavItem("科研机构与仪器", reverse("techmarket:institutes")))
-        if role == "bureau_staff":
-            items += [NavItem("成果审核", reverse("techmarket:moderation")), NavItem("对接成效", reverse("techmarket:outcomes"))]
-        return items
+        p = "techmarket.market.view"
+        return [NavItem("成果检索", reverse("techmarket:search"), perm=p),
+                NavItem("技术需求", reverse("techmarket:needs"), perm=p),
+                NavItem("派单工作台", reverse("techmarket:workbench"), perm="techmarket.dispatch.work"),
+                NavItem("技术合同", reverse("techmarket:contracts"), perm="techmarket.contract.view"),
+                NavItem("揭榜挂帅", reverse("techmarket:challenges"), perm=p),
+                NavItem("科研机构与仪器", reverse("techmarket:institutes"), perm=p),
+                NavItem("成果审核", reverse("techmarket:moderation"), perm="techmarket.achievement.moderate"),
+                NavItem("对接成效", reverse("techmarket:outcomes"), perm="techmarket.outcomes.view")]
 
     def home_cards(self, user):
         """Open dispatches (brokers, staff) and open needs (enterprises), counted through the choke point."""
@@ -35,10 +35,10 @@ class TechmarketConfig(AppConfig):
         from kechuang.techmarket.models import Dispatch, Need
 
         role = getattr(user, "role", "")
-        if role in ("broker", "bureau_staff"):
+        if role in (Role.BROKER, Role.BUREAU_STAFF):
             n = Dispatch.objects.restrict(user, "view").exclude(stage__in=["done", "dropped"]).count()
             return [HomeCard("在办派单", n, reverse("techmarket:workbench"))]
-        if role == "enterprise_user":
+        if role == Role.ENTERPRISE_USER:
             n = Need.objects.restrict(user, "view").filter(enterprise_id=user.enterprise_id, status="open").count()
             return [HomeCard("征集中的技术需求", n, reverse("techmarket:needs"))]
         return []

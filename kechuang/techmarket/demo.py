@@ -70,9 +70,12 @@ def load_demo_activity(stdout=None) -> None:
     from django.utils import timezone
 
     from kechuang.core.models import User
+    from kechuang.core.permissions import system_actor
 
     from . import services
     from .models import Broker, Need
+
+    actor = system_actor("command:demo techmarket")
 
     staff = User.objects.filter(username="kjj_demo").first()
     ent_user = User.objects.filter(username="qiye_demo").select_related("enterprise").first()
@@ -89,35 +92,35 @@ def load_demo_activity(stdout=None) -> None:
     if Need.objects.filter(enterprise=ent_user.enterprise, title__in=DEMO_NEED_TITLES).exists():
         return
     enterprise, today = ent_user.enterprise, timezone.localdate()
-    done = services.need_post(
+    done = services.need_post(user=actor,
         enterprise=enterprise, title=DEMO_NEED_TITLES[0], field="环境工程", budget="80",
         description="石材切割、磨抛产生大量含石粉污水，需要絮凝沉淀与过滤回用工艺，回用率不低于 90%，污泥压滤后综合利用。",
         deadline=today + dt.timedelta(days=90))
-    matches = services.need_match(need=done, k=8)
+    matches = services.need_match(user=actor, need=done, k=8)
     if matches:
-        services.match_feedback(match=matches[0], feedback="interested", note="希望到厂实地对接")
-        d = services.dispatch_assign(match=matches[0], broker=broker, reason="演示：指定本领域技术经理人")
-        services.dispatch_note(dispatch=d, text="已电话联系成果方，约定下周到厂考察。", author=broker.name)
-        services.dispatch_advance(dispatch=d)   # 对接 → 洽谈
-        services.dispatch_advance(dispatch=d)   # 洽谈 → 签约
-        deal = services.deal_sign(dispatch=d, amount="60", signed_on=today)
-        services.contract_register(deal=deal, contract_type="transfer", registered_on=today,
+        services.match_feedback(user=actor, match=matches[0], feedback="interested", note="希望到厂实地对接")
+        d = services.dispatch_assign(user=actor, match=matches[0], broker=broker, reason="演示：指定本领域技术经理人")
+        services.dispatch_note(user=actor, dispatch=d, text="已电话联系成果方，约定下周到厂考察。", author=broker.name)
+        services.dispatch_advance(user=actor, dispatch=d)   # 对接 → 洽谈
+        services.dispatch_advance(user=actor, dispatch=d)   # 洽谈 → 签约
+        deal = services.deal_sign(user=actor, dispatch=d, amount="60", signed_on=today)
+        services.contract_register(user=actor, deal=deal, contract_type="transfer", registered_on=today,
                                    registration_no=f"DEMO-{today.year}-0001")
-    waiting = services.need_post(
+    waiting = services.need_post(user=actor,
         enterprise=enterprise, title=DEMO_NEED_TITLES[1], field="光电信息", budget="50",
         description="本企业生产氮化镓 LED 外延片，需要外延片表面缺陷和芯片光电参数的快速检测方法，提高良率。")
-    matches = services.need_match(need=waiting, k=8)
+    matches = services.need_match(user=actor, need=waiting, k=8)
     if matches:
-        services.dispatch_assign(match=matches[0], broker=broker, reason="演示：指定本领域技术经理人")
-    bounty_need = services.need_post(
+        services.dispatch_assign(user=actor, match=matches[0], broker=broker, reason="演示：指定本领域技术经理人")
+    bounty_need = services.need_post(user=actor,
         enterprise=enterprise, title=DEMO_NEED_TITLES[2], field="新材料", budget="150",
         description="厚度 3 mm 以下石材复合板切割崩边严重，需要研发专用金刚石锯片及配套工艺，崩边不大于 0.3 mm。")
     challenge = services.challenge_publish(
         need=bounty_need, published_on=today, bounty="150", deadline=today + dt.timedelta(days=60),
         milestones=[("方案论证", today + dt.timedelta(days=90)), ("样机试切验收", today + dt.timedelta(days=270))],
-        user=staff)
+        user=actor)
     services.challenge_apply(challenge=challenge, team="华侨大学石材加工团队", lead="陈教授",
                              institution="华侨大学", proposal="采用梯度胎体配方与激光焊接薄基体，配合低速大进给工艺。",
-                             user=staff)
+                             user=actor)
     if stdout is not None:
         stdout.write(f"技术市场演示流程：需求 3 项（1 项已成交并登记合同）、揭榜挂帅榜单 1 个（{challenge.title}）\n")

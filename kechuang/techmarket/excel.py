@@ -71,8 +71,12 @@ def _money(v, where, errors):
     return d
 
 
-def import_workbook(fileobj, *, kind: str, dry_run: bool = False, source_name: str = "upload.xlsx") -> ImportReport:
+def import_workbook(fileobj, *, user, kind: str, dry_run: bool = False, source_name: str = "upload.xlsx"
+                    ) -> ImportReport:
     """Validate all rows of the workbook, then (unless ``dry_run``) create them in one transaction."""
+    from kechuang.core.permissions import require
+
+    require(user, "techmarket.import")
     from openpyxl import load_workbook
     report = ImportReport(kind=kind, dry_run=dry_run)
     if kind not in REQUIRED:

@@ -25,6 +25,7 @@ from kechuang.core.bounds import (
     bounded,
     range_checked,
 )
+from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 MAX_DESCRIPTION_CHARS = 20_000
@@ -454,11 +455,11 @@ class ChallengeApplication(ScopedModel):
         """Bureau: all. Clerk: the need's township. Enterprise user: applications to its own
         challenges and its own applications (view only for the latter). Others: none."""
         role = getattr(user, "role", "")
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             return qs
-        if role == "township_clerk" and user.township_id:
+        if role == Role.TOWNSHIP_CLERK and user.township_id:
             return qs.filter(challenge__need__township_id=user.township_id)
-        if role == "enterprise_user" and user.enterprise_id:
+        if role == Role.ENTERPRISE_USER and user.enterprise_id:
             own = Q(challenge__need__enterprise_id=user.enterprise_id)
             if action in ("view", "export"):
                 own |= Q(applicant_enterprise_id=user.enterprise_id)

@@ -13,11 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from kechuang.core.models import Role
+from kechuang.core.permissions import PermissionRefused, account, require
 from kechuang.core.uploads import MAGIC, UploadError, check_file
 from kechuang.core.uploads import max_bytes as upload_max_bytes
 from kechuang.search.engine import SearchError
@@ -88,9 +89,11 @@ def catalogue_load_csl(*, path: Path | None = None) -> int:
 
 # --------------------------------------------------------------------------- needs
 @transaction.atomic
-def need_post(*, enterprise, title: str, description: str, budget=None, deadline: date | None = None,
+def need_post(*, user, enterprise, title: str, description: str, budget=None, deadline: date | None = None,
               field: str = "", is_public: bool = True) -> Need:
-    """Post a technology need for ``enterprise`` (township taken from the enterprise)."""
+    """Post a technology need for ``enterprise`` (township taken from the enterprise): an enterprise
+    user for its own enterprise (or a command)."""
+    require(user, "techmarket.need.post", enterprise)
     title = (title or "").strip()
     description = (description or "").strip()
     if not title:
@@ -134,8 +137,9 @@ def _feedback_adjustment(need: Need) -> tuple[set[int], dict[int, float]]:
 
 
 @transaction.atomic
-def need_match(*, need: Need, k: int = 10) -> list[Match]:
+def need_match(*, user, need: Need, k: int = 10) -> list[Match]:
     """Rank published achievements for ``need`` and store them as Match rows (feedback kept)."""
+    require(user, "techmarket.need.match", need)
     from .catalogue import catalogue_engine
     engine = catalogue_engine()
     if engine is None:
@@ -170,8 +174,9 @@ def need_match(*, need: Need, k: int = 10) -> list[Match]:
 
 
 @transaction.atomic
-def match_feedback(*, match: Match, feedback: str, note: str = "", now: datetime | None = None) -> Match:
+def match_feedback(*, user, match: Match, feedback: str, note: str = "", now: datetime | None = None) -> Match:
     """Record the enterprise's structured answer to a suggestion."""
+    require(user, "techmarket.match.feedback", match.need)
     if feedback not in Feedback.values:
         labels = "、".join(str(label) for label in Feedback.labels)
         raise TechMarketError(f"反馈: 应为 {labels} 之一，收到 {feedback!r}")
@@ -216,13 +221,14 @@ def dispatch_pick_broker(need: Need) -> BrokerChoice:
 
 
 @transaction.atomic
-def dispatch_assign(*, match: Match, broker: Broker | None = None, reason: str = "",
+def dispatch_assign(*, user, match: Match, broker: Broker | None = None, reason: str = "",
                     now: datetime | None = None, calendar: HolidayCalendar | None = None) -> Dispatch:
     """Assign ``match`` to a broker by the rule, or to ``broker`` when the bureau overrides it.
 
     The first contact is due 3 working days after the assignment day, counted on ``calendar``
     (default: the shipped State Council holiday calendar, so 国庆/春节 and 调休上班日 count right).
     """
+    require(user, "techmarket.dispatch.assign", match.need)
     if hasattr(match, "dispatch"):
         raise TechMarketError("派单: 该匹配已派单")
     now = now or timezone.now()
@@ -248,8 +254,10 @@ _NEXT = {Dispatch.Stage.CONTACT: Dispatch.Stage.NEGOTIATE, Dispatch.Stage.NEGOTI
 
 
 @transaction.atomic
-def dispatch_note(*, dispatch: Dispatch, text: str, author: str = "", now: datetime | None = None) -> Dispatch:
+def dispatch_note(*, user, dispatch: Dispatch, text: str, author: str = "", now: datetime | None = None
+                  ) -> Dispatch:
     """Add a work note; the first note while in 对接 counts as the first contact."""
+    require(user, "techmarket.dispatch.work", dispatch)
     if not (text or "").strip():
         raise TechMarketError("工作记录: 不能为空")
     now = now or timezone.now()
@@ -264,8 +272,9 @@ def dispatch_note(*, dispatch: Dispatch, text: str, author: str = "", now: datet
 
 
 @transaction.atomic
-def dispatch_advance(*, dispatch: Dispatch, now: datetime | None = None) -> Dispatch:
+def dispatch_advance(*, user, dispatch: Dispatch, now: datetime | None = None) -> Dispatch:
     """Move 对接 → 洽谈 → 签约 (签约 → 登记 happens through ``deal_sign``, 登记 → 完成 through ``contract_register``)."""
+    require(user, "techmarket.dispatch.work", dispatch)
     nxt = _NEXT.get(dispatch.stage)
     if nxt is None:
         raise TechMarketError(f"环节: 当前为「{dispatch.get_stage_display()}」，请通过签约或登记推进")
@@ -331,20 +340,20 @@ def dispatch_attach(*, dispatch: Dispatch, upload, user, kind: str = "", now: da
     20 MB each and 50 per dispatch. The row is change-logged; downloads go through the scoped
     ``techmarket:dispatch_attachment`` view.
     """
-    if getattr(user, "role", "") not in ("broker", "bureau_staff"):
-        raise PermissionDenied("只有承办的技术经理人或科技局可以上传附件")
+    require(user, "techmarket.dispatch.work", dispatch)
     _check_upload(upload)
     if dispatch.attachments.count() >= DISPATCH_ATTACHMENTS_PER_DISPATCH:
         raise TechMarketError(f"附件: 每件派单最多 {DISPATCH_ATTACHMENTS_PER_DISPATCH} 个附件")
     name = Path(upload.name).name[:200]
     return DispatchAttachment.objects.create(dispatch=dispatch, file=upload, name=name,
                                              kind=_text(kind, "附件类别", max_chars=40), size=upload.size,
-                                             uploaded_by=user, uploaded_at=now or timezone.now())
+                                             uploaded_by=account(user), uploaded_at=now or timezone.now())
 
 
 @transaction.atomic
-def deal_sign(*, dispatch: Dispatch, amount, signed_on: date) -> Deal:
+def deal_sign(*, user, dispatch: Dispatch, amount, signed_on: date) -> Deal:
     """Record the signed deal of a dispatch in 签约; the dispatch moves to 登记."""
+    require(user, "techmarket.dispatch.work", dispatch)
     if dispatch.stage != Dispatch.Stage.SIGN:
         raise TechMarketError(f"环节: 应在「签约」环节签约，当前为「{dispatch.get_stage_display()}」")
     amount = _decimal(amount, "成交金额")
@@ -358,9 +367,10 @@ def deal_sign(*, dispatch: Dispatch, amount, signed_on: date) -> Deal:
 
 
 @transaction.atomic
-def contract_register(*, deal: Deal, contract_type: str, registered_on: date, registration_no: str,
+def contract_register(*, user, deal: Deal, contract_type: str, registered_on: date, registration_no: str,
                       amount=None, title: str = "") -> TechContract:
     """认定登记 the contract of a deal: parties, township and amount come from the deal (no re-typing)."""
+    require(user, "techmarket.dispatch.work", deal.dispatch if deal.dispatch_id else None)
     if contract_type not in TechContract.Type.values:
         raise TechMarketError(f"合同类型: 应为 {'、'.join(str(x) for x in TechContract.Type.labels)} 之一")
     if not (registration_no or "").strip():
@@ -384,12 +394,6 @@ def contract_register(*, deal: Deal, contract_type: str, registered_on: date, re
 
 # --------------------------------------------------------------------------- 揭榜挂帅
 CHALLENGE_TEXT_MAX_CHARS = 5_000
-
-
-def _require_bureau(user, what: str) -> None:
-    """Refuse (403) unless ``user`` is bureau staff; ``user=None`` is a command or a test."""
-    if user is not None and getattr(user, "role", "") != "bureau_staff":
-        raise PermissionDenied(f"只有科技局工作人员可以{what}")
 
 
 def _text(value, field: str, *, required: bool = False, max_chars: int = 300) -> str:
@@ -420,14 +424,14 @@ def _milestone_rows(milestones) -> list[tuple[str, date]]:
 
 @transaction.atomic
 def challenge_publish(*, need: Need, published_on: date, title: str = "", summary: str = "", field: str = "",
-                      bounty=None, deadline: date | None = None, milestones=(), user=None) -> Challenge:
+                      bounty=None, deadline: date | None = None, milestones=(), user) -> Challenge:
     """The bureau puts a need on the 揭榜挂帅 list (榜单).
 
     Title, summary, field and bounty are public while the challenge is open. For a public need
     they default to the need's; for a private need title and summary must be written and
     nothing is copied from it. ``milestones`` are (title, due) pairs, more can be added later.
     """
-    _require_bureau(user, "发布揭榜挂帅榜单")
+    require(user, "techmarket.challenge.publish")
     # a private need lends nothing to the public page: title and content must be written for it
     private = not need.is_public
     title = _text(title, "榜单名称")
@@ -462,7 +466,7 @@ def challenge_publish(*, need: Need, published_on: date, title: str = "", summar
 
 @transaction.atomic
 def challenge_apply(*, challenge: Challenge, team: str, lead: str, proposal: str, members: str = "",
-                    institution: str = "", contact: str = "", user=None, today: date | None = None,
+                    institution: str = "", contact: str = "", user, today: date | None = None,
                     now: datetime | None = None) -> ChallengeApplication:
     """A team applies (揭榜) to an open challenge before its deadline.
 
@@ -470,15 +474,14 @@ def challenge_apply(*, challenge: Challenge, team: str, lead: str, proposal: str
     alone or with partner institutes; university and institute teams without an account hand
     in a paper application that bureau staff enter (代录). Other roles: 403.
     """
-    role = getattr(user, "role", None)
+    require(user, "techmarket.challenge.apply")
     applicant = None
-    if user is not None:
-        if role == "enterprise_user" and user.enterprise_id:
-            if user.enterprise_id == challenge.need.enterprise_id:
-                raise TechMarketError("揭榜团队: 发榜企业不能揭本企业的榜")
-            applicant = user.enterprise
-        elif role != "bureau_staff":
-            raise PermissionDenied("只有企业用户可以在线揭榜；高校、院所团队的纸质申请由科技局代录")
+    if getattr(user, "role", None) == Role.ENTERPRISE_USER:
+        if not user.enterprise_id:
+            raise PermissionRefused("techmarket.challenge.apply", "企业用户未绑定企业，不能揭榜。")
+        if user.enterprise_id == challenge.need.enterprise_id:
+            raise TechMarketError("揭榜团队: 发榜企业不能揭本企业的榜")
+        applicant = user.enterprise
     if challenge.status != Challenge.Status.OPEN:
         raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不接受揭榜")
     today = today or timezone.localdate()
@@ -525,13 +528,13 @@ def _score_pairs(scores) -> list[tuple[str, Decimal]]:
 
 
 @transaction.atomic
-def challenge_review(*, application: ChallengeApplication, scores, user=None) -> ChallengeApplication:
+def challenge_review(*, application: ChallengeApplication, scores, user) -> ChallengeApplication:
     """The bureau enters each expert's score (0–100) for an application; replaces earlier scores.
 
     The first review closes the call (张榜中 → 评审中), so it is refused until the 揭榜截止日期
     has passed; no review after the award.
     """
-    _require_bureau(user, "录入专家评审分")
+    require(user, "techmarket.challenge.manage")
     ch = application.challenge
     if ch.status not in (Challenge.Status.OPEN, Challenge.Status.REVIEW):
         raise TechMarketError(f"榜单: 「{ch.title}」当前为「{ch.get_status_display()}」，不能再评审")
@@ -554,13 +557,13 @@ def challenge_ranking(challenge: Challenge) -> list[ChallengeApplication]:
 
 
 @transaction.atomic
-def challenge_award(*, application: ChallengeApplication, subsidy, user=None) -> Challenge:
+def challenge_award(*, application: ChallengeApplication, subsidy, user) -> Challenge:
     """Award the challenge to a reviewed application with a subsidy of 50~200 万元 (南政规〔2025〕2号 一、（二）).
 
     The subsidy is the amount approved on award; under the same clause it is paid for
     projects that pass acceptance (all milestones 验收通过 → 已验收).
     """
-    _require_bureau(user, "确定揭榜结果和补助金额")
+    require(user, "techmarket.challenge.manage")
     subsidy = _decimal(subsidy, "补助金额")
     if not (CHALLENGE_SUBSIDY_MIN <= subsidy <= CHALLENGE_SUBSIDY_MAX):
         raise TechMarketError(f"补助金额: 应在 {CHALLENGE_SUBSIDY_MIN}~{CHALLENGE_SUBSIDY_MAX} 万元之间"
@@ -582,9 +585,9 @@ def challenge_award(*, application: ChallengeApplication, subsidy, user=None) ->
 
 
 @transaction.atomic
-def challenge_milestone_add(*, challenge: Challenge, title: str, due, user=None) -> ChallengeMilestone:
+def challenge_milestone_add(*, challenge: Challenge, title: str, due, user) -> ChallengeMilestone:
     """Add a milestone (title, planned date) to a challenge that is not yet accepted or withdrawn."""
-    _require_bureau(user, "设置里程碑")
+    require(user, "techmarket.challenge.manage")
     if challenge.status in (Challenge.Status.ACCEPTED, Challenge.Status.CLOSED):
         raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不能再增加里程碑")
     (t, d), = _milestone_rows([(title, due)])
@@ -595,13 +598,13 @@ def challenge_milestone_add(*, challenge: Challenge, title: str, due, user=None)
 
 @transaction.atomic
 def challenge_milestone_accept(*, milestone: ChallengeMilestone, passed: bool, on: date, note: str = "",
-                               user=None) -> ChallengeMilestone:
+                               user) -> ChallengeMilestone:
     """验收 a milestone of an awarded challenge: passed, or failed with a note (may be re-inspected).
 
     When every milestone has passed the challenge becomes 已验收, the condition for paying
     the subsidy (南政规〔2025〕2号 一、（二） “对成功申报并通过验收的项目”).
     """
-    _require_bureau(user, "组织验收")
+    require(user, "techmarket.challenge.manage")
     ch = milestone.challenge
     if ch.status != Challenge.Status.AWARDED:
         raise TechMarketError(f"榜单: 「{ch.title}」当前为「{ch.get_status_display()}」，揭榜后才能验收")
@@ -621,9 +624,9 @@ def challenge_milestone_accept(*, milestone: ChallengeMilestone, passed: bool, o
 
 
 @transaction.atomic
-def challenge_close(*, challenge: Challenge, reason: str, user=None) -> Challenge:
+def challenge_close(*, challenge: Challenge, reason: str, user) -> Challenge:
     """撤榜: withdraw a challenge before the award; it leaves every list (not public any more)."""
-    _require_bureau(user, "撤榜")
+    require(user, "techmarket.challenge.manage")
     if challenge.status not in (Challenge.Status.OPEN, Challenge.Status.REVIEW):
         raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不能撤榜")
     reason = _text(reason, "撤榜理由", required=True, max_chars=180)
@@ -638,11 +641,6 @@ def challenge_close(*, challenge: Challenge, reason: str, user=None) -> Challeng
 MODERATION_PUBLISH_SOURCE = "成果审核：发布"
 MODERATION_REJECT_SOURCE = "成果审核：退回"
 REJECT_REASON_MAX_CHARS = 500   # Achievement.moderation_note
-
-
-def _require_moderator(user) -> None:
-    if getattr(user, "role", "") != "bureau_staff":
-        raise TechMarketError("成果审核: 只有科技局工作人员可以审核科技成果")
 
 
 def _refresh_catalogue_index() -> None:
@@ -664,7 +662,7 @@ def achievement_publish(*, user, achievement: Achievement) -> Achievement:
     ``成果审核：发布``. A title and an abstract (成果简介) are required, since the listing
     is found through them.
     """
-    _require_moderator(user)
+    require(user, "techmarket.achievement.moderate")
     from kechuang.core.changes import change_context
     a = Achievement.objects.get(pk=achievement.pk)
     if a.status not in (Achievement.Status.DRAFT, Achievement.Status.REVIEW):
@@ -689,7 +687,7 @@ def achievement_reject(*, user, achievement: Achievement, reason: str) -> Achiev
     The reason is kept in ``moderation_note`` (the latest one); each 退回 is a change-log
     entry with the source ``成果审核：退回`` whose snapshot holds that reason.
     """
-    _require_moderator(user)
+    require(user, "techmarket.achievement.moderate")
     from kechuang.core.changes import change_context
     a = Achievement.objects.get(pk=achievement.pk)
     reason = " ".join((reason or "").split())

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from kechuang.core.models import ADMIN_ROLES
-from kechuang.core.scoping import can, get_scoped_or_404
+from kechuang.core.permissions import can as may
+from kechuang.core.permissions import require
+from kechuang.core.roles import Role
+from kechuang.core.scoping import get_scoped_or_404
 from kechuang.search.engine import SearchError
 
 from . import services
@@ -30,8 +32,8 @@ from .models import (
 
 
 def _business_user(request):
-    if getattr(request.user, "role", "") in ADMIN_ROLES:
-        raise PermissionDenied("系统管理员不查看业务数据")
+    """The technology market is for the business roles; the 三员 administrators see no business data."""
+    require(request.user, "techmarket.market.view")
 
 
 def _parse_date(value: str, field: str) -> date:
@@ -71,14 +73,15 @@ def need_list(request):
     qs = Need.objects.restrict(request.user, "view").select_related("enterprise", "township")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "techmarket/needs.html", {"page": page,
-                                                     "can_post": request.user.role == "enterprise_user"})
+                                                     "can_post": may(request.user, "techmarket.need.post")})
 
 
 @require_http_methods(["GET", "POST"])
 def need_new(request):
     """An enterprise user posts a need; it is matched at once."""
-    if request.user.role != "enterprise_user" or not request.user.enterprise_id:
-        raise PermissionDenied("只有企业用户可以发布技术需求")
+    require(request.user, "techmarket.need.post")
+    if not request.user.enterprise_id:
+        raise PermissionDenied("企业用户未绑定企业，不能发布技术需求。")
     form = {"title": "", "description": "", "budget": "", "deadline": "", "field": "", "is_public": True}
     error = ""
     if request.method == "POST":
@@ -86,10 +89,10 @@ def need_new(request):
         form["is_public"] = request.POST.get("is_public") == "on"
         try:
             deadline = _parse_date(form["deadline"], "截止日期") if form["deadline"] else None
-            need = services.need_post(enterprise=request.user.enterprise, title=form["title"],
+            need = services.need_post(user=request.user, enterprise=request.user.enterprise, title=form["title"],
                                       description=form["description"], budget=form["budget"] or None,
                                       deadline=deadline, field=form["field"], is_public=form["is_public"])
-            n = len(services.need_match(need=need, k=10))
+            n = len(services.need_match(user=request.user, need=need, k=10))
             messages.success(request, f"需求已发布，系统推荐了 {n} 项科技成果")
             return redirect("techmarket:need_detail", pk=need.pk)
         except services.TechMarketError as exc:
@@ -104,27 +107,29 @@ def need_detail(request, pk: int):
     _business_user(request)
     need = get_scoped_or_404(Need, request.user, "view", pk=pk)
     user = request.user
-    is_owner = user.role == "enterprise_user" and user.enterprise_id == need.enterprise_id
-    is_staff = user.role == "bureau_staff"
+    is_owner = may(user, "techmarket.match.feedback", need)
+    is_staff = may(user, "techmarket.dispatch.assign", need)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "rematch" and (is_owner or is_staff):
-                services.need_match(need=need, k=10)
+            if action == "rematch":
+                services.need_match(user=user, need=need, k=10)
                 messages.success(request, "已重新匹配")
-            elif action == "feedback" and is_owner:
+            elif action == "feedback":
+                require(user, "techmarket.match.feedback", need)
                 match = need.matches.get(pk=int(request.POST.get("match", 0)))
-                services.match_feedback(match=match, feedback=request.POST.get("feedback", ""),
+                services.match_feedback(user=user, match=match, feedback=request.POST.get("feedback", ""),
                                         note=request.POST.get("note", ""))
                 messages.success(request, "反馈已记录，成果方可见")
-            elif action == "dispatch" and is_staff:
+            elif action == "dispatch":
+                require(user, "techmarket.dispatch.assign", need)
                 match = need.matches.get(pk=int(request.POST.get("match", 0)))
-                broker_id = request.POST.get("broker")
+                broker_id = request.POST.get(Role.BROKER)
                 broker = Broker.objects.get(pk=int(broker_id)) if broker_id else None
-                d = services.dispatch_assign(match=match, broker=broker, reason=request.POST.get("reason", ""))
+                d = services.dispatch_assign(user=user, match=match, broker=broker, reason=request.POST.get("reason", ""))
                 messages.success(request, f"已派单给 {d.broker.name}：{d.rule}")
             else:
-                raise PermissionDenied("无权执行该操作")
+                raise services.TechMarketError("未知操作")
         except (services.TechMarketError, Match.DoesNotExist, Broker.DoesNotExist, ValueError) as exc:
             messages.error(request, str(exc) or "参数错误")
         return redirect("techmarket:need_detail", pk=need.pk)
@@ -152,7 +157,7 @@ def workbench(request):
     _business_user(request)
     today = timezone.localdate()
     qs = (Dispatch.objects.restrict(request.user, "view")
-          .select_related("broker", "match__need__enterprise", "match__achievement"))
+          .select_related(Role.BROKER, "match__need__enterprise", "match__achievement"))
     rows = [(d, services.dispatch_is_overdue(d, today)) for d in qs]
     return render(request, "techmarket/workbench.html", {"rows": rows, "today": today,
                                                          "overdue": sum(1 for _, o in rows if o)})
@@ -163,19 +168,18 @@ def dispatch_detail(request, pk: int):
     """One dispatch: notes, 对接 → 洽谈 → 签约 → 登记, deal and contract registration."""
     _business_user(request)
     d = get_scoped_or_404(Dispatch, request.user, "view", pk=pk)
-    may_work = request.user.role in ("broker", "bureau_staff") and can(request.user, d, "change")
+    may_work = may(request.user, "techmarket.dispatch.work", d)
     if request.method == "POST":
-        if not may_work:
-            raise PermissionDenied("只有承办的技术经理人或科技局可以办理")
+        require(request.user, "techmarket.dispatch.work", d)
         action = request.POST.get("action")
         try:
             if action == "note":
-                services.dispatch_note(dispatch=d, text=request.POST.get("text", ""),
+                services.dispatch_note(user=request.user, dispatch=d, text=request.POST.get("text", ""),
                                        author=request.user.get_full_name() or request.user.username)
             elif action == "advance":
-                services.dispatch_advance(dispatch=d)
+                services.dispatch_advance(user=request.user, dispatch=d)
             elif action == "deal":
-                services.deal_sign(dispatch=d, amount=request.POST.get("amount", ""),
+                services.deal_sign(user=request.user, dispatch=d, amount=request.POST.get("amount", ""),
                                    signed_on=_parse_date(request.POST.get("signed_on", ""), "签约日期"))
             elif action == "attach":
                 services.dispatch_attach(dispatch=d, upload=request.FILES.get("file"), user=request.user,
@@ -183,7 +187,7 @@ def dispatch_detail(request, pk: int):
             elif action == "contract":
                 if getattr(d, "deal", None) is None:
                     raise services.TechMarketError("尚未签约：请先登记成交（签约），再登记技术合同")
-                services.contract_register(deal=d.deal, contract_type=request.POST.get("contract_type", ""),
+                services.contract_register(user=request.user, deal=d.deal, contract_type=request.POST.get("contract_type", ""),
                                            registered_on=_parse_date(request.POST.get("registered_on", ""), "登记日期"),
                                            registration_no=request.POST.get("registration_no", ""),
                                            amount=request.POST.get("amount") or None)
@@ -237,14 +241,13 @@ def challenges(request):
     for c in qs:
         c.n_applications = counts.get(c.pk, 0)
     return render(request, "techmarket/challenges.html", {"challenges": qs, "citation": services.CHALLENGE_CITATION,
-                                                          "can_publish": request.user.role == "bureau_staff"})
+                                                          "can_publish": may(request.user, "techmarket.challenge.publish")})
 
 
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     """Excel import of achievements or needs (bureau staff): validate all rows first, dry run, one transaction."""
-    if request.user.role != "bureau_staff":
-        raise PermissionDenied("只有科技局工作人员可以批量导入")
+    require(request.user, "techmarket.import")
     from . import excel
     report = None
     if request.method == "POST":
@@ -254,5 +257,5 @@ def import_page(request):
         if upload is None:
             messages.error(request, "请选择要导入的 Excel 文件")
         else:
-            report = excel.import_workbook(upload, kind=kind, dry_run=dry, source_name=upload.name)
+            report = excel.import_workbook(upload, user=request.user, kind=kind, dry_run=dry, source_name=upload.name)
     return render(request, "techmarket/import.html", {"report": report})

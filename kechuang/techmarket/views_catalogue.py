@@ -11,12 +11,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from kechuang.core.permissions import can, require
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
@@ -30,17 +30,12 @@ PLATFORM_PARTNER_SHARE = Decimal("20")
 UNFILED_FIELD = "未分类"
 
 
-def _bureau_only(request, what: str) -> None:
-    if getattr(request.user, "role", "") != "bureau_staff":
-        raise PermissionDenied(f"{what}仅限科技局工作人员")
-
-
 def is_achievement_owner(user, achievement: Achievement) -> bool:
     """Whether ``user`` is on the owner side of ``achievement`` (sees candidates and feedback).
 
     No account is bound to an institute today, so only bureau staff qualify.
     """
-    return getattr(user, "role", "") == "bureau_staff"
+    return can(user, "techmarket.achievement.moderate")
 
 
 def source_label(source: str) -> str:
@@ -104,7 +99,7 @@ def achievement_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def moderation(request):
     """成果审核 (bureau): publish or send back (with a reason) the achievements not yet published."""
-    _bureau_only(request, "成果审核")
+    require(request.user, "techmarket.achievement.moderate")
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -255,7 +250,7 @@ def feedback_reasons(user) -> tuple[list[str], list[dict]]:
 
 def outcomes(request):
     """对接成效 (bureau): the listing → match → feedback → dispatch → deal → contract funnel by field."""
-    _bureau_only(request, "对接成效")
+    require(request.user, "techmarket.outcomes.view")
     rows, total = outcome_rows(request.user)
     labels, reasons = feedback_reasons(request.user)
     published = Achievement.objects.restrict(request.user, "view").filter(status=Achievement.Status.PUBLISHED)

@@ -14,12 +14,13 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kechuang.core.models import Role
+from kechuang.core.permissions import can, require
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
@@ -57,8 +58,7 @@ def _milestone_lines(text: str) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def challenge_new(request):
     """The bureau publishes a 榜单 from a need (the need is chosen from the list or passed as ?need=)."""
-    if request.user.role != "bureau_staff":
-        raise PermissionDenied("只有科技局工作人员可以发布揭榜挂帅榜单")
+    require(request.user, "techmarket.challenge.publish")
     needs = Need.objects.restrict(request.user, "view").exclude(status=Need.Status.CLOSED).select_related("enterprise")
     today = timezone.localdate()
     form = {"need": request.GET.get("need", ""), "title": "", "summary": "", "field": "", "bounty": "",
@@ -114,8 +114,7 @@ def _handle_post(request, ch: Challenge) -> None:
                                  contact=request.POST.get("contact", ""), proposal=request.POST.get("proposal", ""))
         messages.success(request, "揭榜申请已提交")
         return
-    if user.role != "bureau_staff":
-        raise PermissionDenied("只有科技局工作人员可以办理评审、揭榜、验收和撤榜")
+    require(user, "techmarket.challenge.manage")
     if action in ("review", "award"):
         try:
             app = ch.applications.get(pk=int(request.POST.get("application", "")))
@@ -164,14 +163,15 @@ def challenge_detail(request, pk: int):
         return redirect("techmarket:challenge_detail", pk=ch.pk)
     user = request.user
     today = timezone.localdate()
-    is_staff = user.role == "bureau_staff"
+    is_staff = can(user, "techmarket.challenge.manage")
     need_visible = Need.objects.restrict(user, "view").filter(pk=ch.need_id).exists()
     visible_apps = set(ChallengeApplication.objects.restrict(user, "view").filter(challenge=ch)
                        .values_list("pk", flat=True))
     ranking = [a for a in services.challenge_ranking(ch) if a.pk in visible_apps]
     may_apply = (ch.status == Challenge.Status.OPEN and (not ch.deadline or today <= ch.deadline)
-                 and (is_staff or (user.role == "enterprise_user" and user.enterprise_id
-                                   and user.enterprise_id != ch.need.enterprise_id)))
+                 and can(user, "techmarket.challenge.apply")
+                 and (user.role != Role.ENTERPRISE_USER or (user.enterprise_id
+                                                            and user.enterprise_id != ch.need.enterprise_id)))
     milestones = [(m, m.is_overdue(today)) for m in ch.milestones.all()]
     return render(request, "techmarket/challenges/detail.html", {
         "ch": ch, "need_visible": need_visible, "ranking": ranking,

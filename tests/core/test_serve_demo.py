@@ -38,6 +38,19 @@ def test_demo_loads_a_whole_technology_market_flow_once(monkeypatch, tmp_path, s
     challenge = Challenge.objects.get(need__enterprise=enterprise)
     assert challenge.applications.count() == 1 and challenge.milestones.count() == 2
     assert "技术市场演示流程" in out.getvalue()
+    # 拨付 is reachable: the 财政局 demo account sees a publicized case whose 公示期 is over and may pay it
+    import datetime as dt
+
+    from kechuang.core.models import Role
+    from kechuang.core.permissions import can
+    from kechuang.policies.models import Case
+    from kechuang.policies.services import PUBLICITY_DAYS
+
+    finance = User.objects.get(username="caizheng_demo")
+    assert finance.role == Role.FINANCE_OFFICER and "caizheng_demo" in out.getvalue()
+    ready = Case.objects.restrict(finance, "view").get(status="publicized")
+    assert ready.publicized_on <= dt.date.today() - dt.timedelta(days=PUBLICITY_DAYS)
+    assert can(finance, "policies.case.disburse", ready) and ready.proxy_authorizations.count() == 1
     first = _counts()
     call_command("serve", demo=True, no_serve=True, stdout=io.StringIO())
     assert _counts() == first

@@ -16,12 +16,14 @@ from kechuang.enterprises.exports import export_workbook
 from kechuang.enterprises.imports import import_workbook
 from kechuang.enterprises.models import Enterprise, FiscalYear, IPRight, Qualification
 from tests.enterprises.helpers import USCC_1, USCC_2, filled_template, good_rows
+from tests.world import SYSTEM
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 30)
 
 
 def run(rows, **kwargs):
+    kwargs.setdefault("user", SYSTEM)
     return import_workbook(filled_template(rows), filename="t.xlsx", today=TODAY, **kwargs)
 
 
@@ -136,7 +138,7 @@ def test_round_trip_export_then_import_changes_nothing(world):
     assert run(good_rows()).ok
     before = ChangeLog.objects.count()
     data = export_workbook(Enterprise.objects.filter(uscc__in=[USCC_1, USCC_2]))
-    result = import_workbook(data, filename="export.xlsx", today=TODAY)
+    result = import_workbook(data, filename="export.xlsx", today=TODAY, user=SYSTEM)
     assert result.ok, messages(result)
     for counts in result.counts.values():
         assert counts["create"] == 0 and counts["update"] == 0
@@ -148,7 +150,7 @@ def test_error_report_is_the_same_workbook_with_an_error_column(world):
     rows = good_rows()
     rows["年度数据"][1][2] = -5
     data = filled_template(rows)
-    result = import_workbook(data, filename="t.xlsx", today=TODAY)
+    result = import_workbook(data, filename="t.xlsx", today=TODAY, user=SYSTEM)
     report = load_workbook(io.BytesIO(error_report(data, result.problems)))
     ws = report["年度数据"]
     headers = [c.value for c in ws[1]]
@@ -160,9 +162,9 @@ def test_error_report_is_the_same_workbook_with_an_error_column(world):
 
 def test_xls_and_other_files_get_a_clear_message(world):
     with pytest.raises(WorkbookError, match="另存为"):
-        import_workbook(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, filename="old.xls")
+        import_workbook(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, filename="old.xls", user=SYSTEM)
     with pytest.raises(WorkbookError, match="CSV"):
-        import_workbook("统一社会信用代码,企业名称\n1,2\n".encode(), filename="renamed.xlsx")
+        import_workbook("统一社会信用代码,企业名称\n1,2\n".encode(), filename="renamed.xlsx", user=SYSTEM)
 
 
 def test_wps_style_text_cells_and_serial_dates(world):

@@ -51,6 +51,21 @@ def _measure(world):
     return {"own": {"pk": Measure.objects.get(code="nanan-2025-2.1a").pk}, "foreign": {"pk": 10 ** 9}}
 
 
+def _proxy_letters(world):
+    """A 代办 授权书 on each enterprise's case."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kechuang.policies import services
+
+    own, foreign = _cases(world)
+    ids = {}
+    for key, case in (("own", own), ("foreign", foreign)):
+        pdf = SimpleUploadedFile("授权书.pdf", b"%PDF-1.4 letter", content_type="application/pdf")
+        ids[key] = services.case_proxy_authorize(user=world.staff, case=case, kind="letter", signed_by="法人",
+                                                 letter=pdf).pk
+    return {"own": {"pk": ids["own"]}, "foreign": {"pk": ids["foreign"]}}
+
+
 CASES = {
     "policies:index": Case.global_(note="published policies are reference data for every signed-in user"),
     "policies:policy": Case.global_(kwargs={"code": "nanan-2025-2"}, note="a published policy"),
@@ -65,6 +80,7 @@ CASES = {
     "policies:cases": Case.listing(_case_list),
     "policies:cases_export": Case.listing(_case_export),
     "policies:case": Case.objects(_case_objects),
+    "policies:proxy_letter": Case.objects(_proxy_letters, note="a 代办 授权书 downloads like its case opens"),
     "policies:publicity": Case.global_(note="公示 lists publicized cases of every township by design"),
     "policies:publicity_export": Case.global_(note="Excel of the 公示 list"),
     "policies:screening": Case.role("staff"),

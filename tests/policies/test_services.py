@@ -89,10 +89,10 @@ def test_full_workflow_to_payment(loaded):
                           today=TODAY)
     services.case_publicize(user=w.staff, case=case, today=TODAY)
     with pytest.raises(ValidationError, match="公示期未满"):
-        services.case_disburse(user=w.liaison_b, case=case, today=TODAY + dt.timedelta(days=4))
+        services.case_disburse(user=w.finance, case=case, today=TODAY + dt.timedelta(days=4))
     with pytest.raises(PermissionDenied):
         services.case_disburse(user=w.staff, case=case, today=TODAY + dt.timedelta(days=5))
-    services.case_disburse(user=w.liaison_b, case=case, today=TODAY + dt.timedelta(days=5))
+    services.case_disburse(user=w.finance, case=case, today=TODAY + dt.timedelta(days=5))
     assert case.status == "paid" and case.paid_on == TODAY + dt.timedelta(days=5)
 
 
@@ -157,7 +157,7 @@ def test_credit_veto_stops_payment(loaded):
     services.case_publicize(user=w.staff, case=case, today=TODAY)
     CreditRecord.objects.create(enterprise=w.enterprise_a, kind="research_dishonesty", occurred_on=TODAY,
                                 effect="veto", source="信用中国")
-    services.case_disburse(user=w.liaison_b, case=case, today=TODAY + dt.timedelta(days=6))
+    services.case_disburse(user=w.finance, case=case, today=TODAY + dt.timedelta(days=6))
     assert case.status == "rejected" and "一票否决" in case.reason and "信用中国" in case.reason
 
 
@@ -171,7 +171,7 @@ def test_expired_veto_does_not_stop_payment(loaded):
     services.case_publicize(user=w.staff, case=case, today=TODAY)
     CreditRecord.objects.create(enterprise=w.enterprise_a, kind="research_dishonesty", occurred_on=dt.date(2020, 1, 1),
                                 effect="veto", expires_on=dt.date(2025, 12, 31))
-    services.case_disburse(user=w.liaison_b, case=case, today=TODAY + dt.timedelta(days=6))
+    services.case_disburse(user=w.finance, case=case, today=TODAY + dt.timedelta(days=6))
     assert case.status == "paid"
 
 

@@ -56,7 +56,7 @@ def test_workflow_through_the_pages(world, client_for):
     services.screening_run(user=world.staff, year=2026)
     case = Case.objects.get()
     url = reverse("policies:case", args=[case.pk])
-    staff, owner, finance = client_for(world.staff), client_for(world.ent_user_a), client_for(world.liaison_b)
+    staff, owner, finance = client_for(world.staff), client_for(world.ent_user_a), client_for(world.finance)
     staff.post(url, {"action": "verify"})
     owner.post(url, {"action": "confirm", "bank_account": "6228480012345678", "bank_name": "农行南安支行"})
     staff.post(url, {"action": "publicize"})

@@ -2,6 +2,7 @@
 from datetime import date
 
 from tests.scoping.framework import Case
+from tests.world import SYSTEM
 
 
 def _market(world):
@@ -16,13 +17,13 @@ def _market(world):
     for key, ent, broker, title, no, amount in (
             ("a", world.enterprise_a, b1, "水头甲需求切割", "C-A-1", "111.1"),
             ("b", world.enterprise_b, b2, "溪美乙需求抛光", "C-B-1", "222.2")):
-        need = services.need_post(enterprise=ent, title=title, description=title, is_public=False)
+        need = services.need_post(user=SYSTEM, enterprise=ent, title=title, description=title, is_public=False)
         m = Match.objects.create(need=need, achievement=ach, rank=1, score=0.9)
-        d = services.dispatch_assign(match=m, broker=broker, reason="测试")
-        services.dispatch_advance(dispatch=d)
-        services.dispatch_advance(dispatch=d)
-        deal = services.deal_sign(dispatch=d, amount=amount, signed_on=date.today())
-        services.contract_register(deal=deal, contract_type="development", registered_on=date.today(),
+        d = services.dispatch_assign(user=SYSTEM, match=m, broker=broker, reason="测试")
+        services.dispatch_advance(user=SYSTEM, dispatch=d)
+        services.dispatch_advance(user=SYSTEM, dispatch=d)
+        deal = services.deal_sign(user=SYSTEM, dispatch=d, amount=amount, signed_on=date.today())
+        services.contract_register(user=SYSTEM, deal=deal, contract_type="development", registered_on=date.today(),
                                    registration_no=no, title=f"合同{title}")
         out[key] = {"need": need, "dispatch": d}
     return out

@@ -4,6 +4,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.scoping.framework import Case
+from tests.world import SYSTEM
 
 
 def _challenges(world):
@@ -15,10 +16,10 @@ def _challenges(world):
 
     out = {}
     for key, ent in (("a", world.enterprise_a), ("b", world.enterprise_b)):
-        need = services.need_post(enterprise=ent, title=f"{key}需求", description="保密的需求描述", is_public=False)
-        out[key] = services.challenge_publish(need=need, published_on=date(2026, 5, 1), title=f"榜单{key}",
+        need = services.need_post(user=SYSTEM, enterprise=ent, title=f"{key}需求", description="保密的需求描述", is_public=False)
+        out[key] = services.challenge_publish(user=SYSTEM, need=need, published_on=date(2026, 5, 1), title=f"榜单{key}",
                                               summary=f"榜单{key}内容")
-    services.challenge_close(challenge=out["b"], reason="需求已自行解决")
+    services.challenge_close(user=SYSTEM, challenge=out["b"], reason="需求已自行解决")
     return out
 
 

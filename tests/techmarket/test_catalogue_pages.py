@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 
 from kechuang.core.models import ChangeLog
+from kechuang.core.permissions import PermissionRefused
 from kechuang.techmarket import services
 from kechuang.techmarket.models import Achievement, Broker, Institute, Instrument, Match
 from kechuang.techmarket.views_catalogue import PLATFORM_PARTNER_SHARE, feedback_reasons, outcome_rows
+from tests.world import SYSTEM
 
 
 @pytest.fixture
@@ -58,12 +60,12 @@ def test_csl_source_badge(world, client_for):
 
 
 def test_owner_side_sees_candidates_and_feedback(world, client_for, stone):
-    need = services.need_post(enterprise=world.enterprise_a, title="石材荒料切割路径优化",
+    need = services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="石材荒料切割路径优化",
                               description="寻求石材荒料智能切割技术，减少损耗")
     world.enterprise_b.high_tech_field = "智能装备"
     world.enterprise_b.save()
     m = Match.objects.create(need=need, achievement=stone, rank=1, score=0.8)
-    services.match_feedback(match=m, feedback="price", note="报价超出预算")
+    services.match_feedback(user=SYSTEM, match=m, feedback="price", note="报价超出预算")
     status, page = _page(client_for(world.staff), "techmarket:achievement_detail", pk=stone.pk)
     assert status == 200
     assert "候选企业" in page
@@ -171,10 +173,12 @@ def test_reject_with_reason_goes_back_to_draft_and_the_reason_is_shown(world, cl
 
 
 def test_publish_refusals(world, submitted, stone):
-    with pytest.raises(services.TechMarketError, match="只有科技局工作人员"):
+    with pytest.raises(PermissionRefused, match="您没有权限审核科技成果"):
         services.achievement_publish(user=world.clerk_a, achievement=submitted)
-    with pytest.raises(services.TechMarketError, match="只有科技局工作人员"):
+    with pytest.raises(PermissionRefused, match="您没有权限审核科技成果"):
         services.achievement_reject(user=world.ent_user_a, achievement=submitted, reason="x")
+    with pytest.raises(PermissionRefused, match="操作必须指明操作人"):
+        services.achievement_publish(user=None, achievement=submitted)
     with pytest.raises(services.TechMarketError, match="当前为「已发布」"):
         services.achievement_publish(user=world.staff, achievement=stone)
     empty = Achievement.objects.create(title="无简介成果", abstract=" ", status="review")
@@ -232,12 +236,12 @@ def test_instruments_filters(world, client_for):
 # --------------------------------------------------------------------------- 对接成效
 def _deal(need, achievement, broker, no):
     m = Match.objects.create(need=need, achievement=achievement, rank=1, score=0.9)
-    services.match_feedback(match=m, feedback="interested")
-    d = services.dispatch_assign(match=m, broker=broker, reason="测试")
-    services.dispatch_advance(dispatch=d)
-    services.dispatch_advance(dispatch=d)
-    deal = services.deal_sign(dispatch=d, amount="40", signed_on=date(2026, 3, 1))
-    services.contract_register(deal=deal, contract_type="license", registered_on=date(2026, 3, 2),
+    services.match_feedback(user=SYSTEM, match=m, feedback="interested")
+    d = services.dispatch_assign(user=SYSTEM, match=m, broker=broker, reason="测试")
+    services.dispatch_advance(user=SYSTEM, dispatch=d)
+    services.dispatch_advance(user=SYSTEM, dispatch=d)
+    deal = services.deal_sign(user=SYSTEM, dispatch=d, amount="40", signed_on=date(2026, 3, 1))
+    services.contract_register(user=SYSTEM, deal=deal, contract_type="license", registered_on=date(2026, 3, 2),
                                registration_no=no)
 
 
@@ -247,23 +251,23 @@ def outcomes_world(world, stone):
     智能装备: 6 needs, one deal without a contract (16.7 %), one suggestion answered 不适用, one 太早期;
     one need without a field, never matched."""
     broker = Broker.objects.create(user=world.broker_a, name="张经理", fields=["新材料"])
-    material = [services.need_post(enterprise=world.enterprise_a, title=f"新材料需求{i}", description="d",
+    material = [services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title=f"新材料需求{i}", description="d",
                                    field="新材料") for i in range(5)]
     _deal(material[0], stone, broker, "REG-1")
     Match.objects.create(need=material[1], achievement=stone, rank=1, score=0.5)  # suggested, unanswered
-    equip = [services.need_post(enterprise=world.enterprise_b, title=f"装备需求{i}", description="d",
+    equip = [services.need_post(user=SYSTEM, enterprise=world.enterprise_b, title=f"装备需求{i}", description="d",
                                 field="智能装备") for i in range(6)]
     m = Match.objects.create(need=equip[0], achievement=stone, rank=1, score=0.7)
-    services.match_feedback(match=m, feedback="interested")
-    d = services.dispatch_assign(match=m, broker=broker, reason="测试")
-    services.dispatch_advance(dispatch=d)
-    services.dispatch_advance(dispatch=d)
-    services.deal_sign(dispatch=d, amount="15", signed_on=date(2026, 3, 5))
-    services.match_feedback(match=Match.objects.create(need=equip[1], achievement=stone, rank=1, score=0.4),
+    services.match_feedback(user=SYSTEM, match=m, feedback="interested")
+    d = services.dispatch_assign(user=SYSTEM, match=m, broker=broker, reason="测试")
+    services.dispatch_advance(user=SYSTEM, dispatch=d)
+    services.dispatch_advance(user=SYSTEM, dispatch=d)
+    services.deal_sign(user=SYSTEM, dispatch=d, amount="15", signed_on=date(2026, 3, 5))
+    services.match_feedback(user=SYSTEM, match=Match.objects.create(need=equip[1], achievement=stone, rank=1, score=0.4),
                             feedback="not_applicable")
-    services.match_feedback(match=Match.objects.create(need=equip[2], achievement=stone, rank=1, score=0.3),
+    services.match_feedback(user=SYSTEM, match=Match.objects.create(need=equip[2], achievement=stone, rank=1, score=0.3),
                             feedback="too_early")
-    services.need_post(enterprise=world.enterprise_a, title="未分类需求", description="d")
+    services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="未分类需求", description="d")
     return world
 
 

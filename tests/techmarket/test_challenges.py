@@ -13,6 +13,7 @@ from django.urls import reverse
 from kechuang.core.models import ChangeLog
 from kechuang.techmarket import services as s
 from kechuang.techmarket.models import Challenge, ChallengeApplication, ChallengeMilestone
+from tests.world import SYSTEM
 
 SECRET = "保密：现有产线良率仅 61%"
 LATER = (date.today() + timedelta(days=60)).isoformat()   # an application deadline still ahead
@@ -20,7 +21,7 @@ LATER = (date.today() + timedelta(days=60)).isoformat()   # an application deadl
 
 @pytest.fixture
 def need(world):
-    return s.need_post(enterprise=world.enterprise_a, title="石材废料高值化利用", description=SECRET,
+    return s.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="石材废料高值化利用", description=SECRET,
                        budget="300", field="新材料", is_public=False)
 
 
@@ -115,25 +116,25 @@ def test_whole_flow_through_the_pages(world, client_for, need):
 @pytest.mark.parametrize("subsidy,ok", [("49.99", False), ("50", True), ("50.00", True), ("200", True),
                                         ("200.01", False), ("0", False), ("-60", False)])
 def test_subsidy_bounds_both_sides(world, need, subsidy, ok):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
-    app = s.challenge_apply(challenge=ch, team="华侨大学团队", lead="陈教授", proposal="方案")
-    s.challenge_review(application=app, scores=[("陈教授", 80)])
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
+    app = s.challenge_apply(user=SYSTEM, challenge=ch, team="华侨大学团队", lead="陈教授", proposal="方案")
+    s.challenge_review(user=SYSTEM, application=app, scores=[("陈教授", 80)])
     if ok:
-        assert s.challenge_award(application=app, subsidy=subsidy).subsidy == Decimal(subsidy)
+        assert s.challenge_award(user=SYSTEM, application=app, subsidy=subsidy).subsidy == Decimal(subsidy)
     else:
         with pytest.raises(s.TechMarketError, match=rf"^补助金额: 应在 50~200 万元之间.*收到 {subsidy} 万元"):
-            s.challenge_award(application=app, subsidy=subsidy)
+            s.challenge_award(user=SYSTEM, application=app, subsidy=subsidy)
         assert Challenge.objects.get().status == "review"
 
 
 @pytest.mark.parametrize("subsidy,message", [("五十", "补助金额: 应为数字"), ("", "补助金额: 应为数字"),
                                              ("100.00001", "补助金额: 最多 4 位小数")])
 def test_subsidy_that_is_not_a_clean_number(world, need, subsidy, message):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
-    app = s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P")
-    s.challenge_review(application=app, scores=[90])
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
+    app = s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P")
+    s.challenge_review(user=SYSTEM, application=app, scores=[90])
     with pytest.raises(s.TechMarketError, match=message):
-        s.challenge_award(application=app, subsidy=subsidy)
+        s.challenge_award(user=SYSTEM, application=app, subsidy=subsidy)
 
 
 @pytest.mark.parametrize("scores,message", [
@@ -145,23 +146,23 @@ def test_subsidy_that_is_not_a_clean_number(world, need, subsidy, message):
     ([], "至少录入一位专家"),
 ])
 def test_bad_scores_name_the_expert(world, need, scores, message):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
-    app = s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P")
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
+    app = s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P")
     with pytest.raises(s.TechMarketError, match=message):
-        s.challenge_review(application=app, scores=scores)
+        s.challenge_review(user=SYSTEM, application=app, scores=scores)
 
 
 def test_score_boundaries_zero_and_hundred_are_accepted(world, need):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
-    app = s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P")
-    s.challenge_review(application=app, scores=[("甲", 0), ("乙", 100)])
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容")
+    app = s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P")
+    s.challenge_review(user=SYSTEM, application=app, scores=[("甲", 0), ("乙", 100)])
     assert app.mean_score == Decimal("50.00")
 
 
 def test_clerk_and_enterprise_cannot_review_award_or_accept(world, client_for, need):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容",
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="公开内容",
                              milestones=[("样机", "2026-09-30")])
-    app = s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P")
+    app = s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P")
     url = reverse("techmarket:challenge_detail", args=[ch.pk])
     for user in (world.clerk_a, world.ent_user_a, world.ent_user_b, world.broker_a):
         c = client_for(user)
@@ -183,58 +184,58 @@ def test_clerk_and_enterprise_cannot_review_award_or_accept(world, client_for, n
 
 
 def test_application_rules(world, need):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date(2026, 6, 30),
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date(2026, 6, 30),
                              summary="公开内容")
     with pytest.raises(s.TechMarketError, match="揭榜截止日期: 已于 2026-06-30 截止"):
-        s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P", today=date(2026, 7, 1))
-    s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P", today=date(2026, 6, 30))
+        s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P", today=date(2026, 7, 1))
+    s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P", today=date(2026, 6, 30))
     with pytest.raises(s.TechMarketError, match="「T」已揭此榜"):
-        s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P", today=date(2026, 6, 30))
+        s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P", today=date(2026, 6, 30))
     with pytest.raises(s.TechMarketError, match="团队负责人: 不能为空"):
-        s.challenge_apply(challenge=ch, team="U", lead=" ", proposal="P", today=date(2026, 6, 30))
+        s.challenge_apply(user=SYSTEM, challenge=ch, team="U", lead=" ", proposal="P", today=date(2026, 6, 30))
     with pytest.raises(s.TechMarketError, match="揭榜截止日期: 2026-04-30 早于张榜日期"):
-        s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date(2026, 4, 30), summary="x")
+        s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date(2026, 4, 30), summary="x")
     with pytest.raises(s.TechMarketError, match="里程碑 1 计划完成日期: 日期格式应为 YYYY-MM-DD"):
-        s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x", milestones=[("样机", "9月底")])
+        s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x", milestones=[("样机", "9月底")])
     with pytest.raises(s.TechMarketError, match="里程碑 1「样机」计划完成日期: 2026-04-30 早于张榜日期 2026-05-01"):
-        s.challenge_publish(need=need, title="t", published_on=date(2026, 5, 1), summary="x",
+        s.challenge_publish(user=SYSTEM, need=need, title="t", published_on=date(2026, 5, 1), summary="x",
                             milestones=[("样机", "2026-04-30")])
-    assert s.challenge_publish(need=need, title="t2", published_on=date(2026, 5, 1), summary="x",
+    assert s.challenge_publish(user=SYSTEM, need=need, title="t2", published_on=date(2026, 5, 1), summary="x",
                                milestones=[("样机", "2026-05-01")]).milestones.count() == 1
     with pytest.raises(s.TechMarketError, match="榜额: 应大于 0"):
-        s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x", bounty="0")
+        s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x", bounty="0")
 
 
 def test_acceptance_only_after_award_and_milestone_overdue(world, need):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x",
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x",
                              milestones=[("样机", date(2026, 9, 30))])
     ms = ch.milestones.get()
     with pytest.raises(s.TechMarketError, match="揭榜后才能验收"):
-        s.challenge_milestone_accept(milestone=ms, passed=True, on=date(2026, 9, 30))
+        s.challenge_milestone_accept(user=SYSTEM, milestone=ms, passed=True, on=date(2026, 9, 30))
     assert ms.is_overdue(date(2026, 10, 1)) and not ms.is_overdue(date(2026, 9, 30))
-    app = s.challenge_apply(challenge=ch, team="T", lead="L", proposal="P")
-    s.challenge_review(application=app, scores=[75])
+    app = s.challenge_apply(user=SYSTEM, challenge=ch, team="T", lead="L", proposal="P")
+    s.challenge_review(user=SYSTEM, application=app, scores=[75])
     with pytest.raises(s.TechMarketError, match="当前为「评审中」，不接受揭榜"):
-        s.challenge_apply(challenge=ch, team="U", lead="L", proposal="P")
-    s.challenge_award(application=app, subsidy="120")
-    s.challenge_milestone_accept(milestone=ms, passed=True, on=date(2026, 10, 8))
+        s.challenge_apply(user=SYSTEM, challenge=ch, team="U", lead="L", proposal="P")
+    s.challenge_award(user=SYSTEM, application=app, subsidy="120")
+    s.challenge_milestone_accept(user=SYSTEM, milestone=ms, passed=True, on=date(2026, 10, 8))
     ms.refresh_from_db()
     assert not ms.is_overdue(date(2027, 1, 1)) and Challenge.objects.get().status == "accepted"
     with pytest.raises(s.TechMarketError, match="不能再增加里程碑"):
-        s.challenge_milestone_add(challenge=ch, title="追加", due=date(2027, 1, 1))
+        s.challenge_milestone_add(user=SYSTEM, challenge=ch, title="追加", due=date(2027, 1, 1))
 
 
 def test_public_page_shows_open_challenges_public_fields_only(world, client_for, need):
-    open_ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date.fromisoformat(LATER),
+    open_ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), deadline=date.fromisoformat(LATER),
                                   summary="石材锯泥制备高性能建材", bounty="150")
-    s.challenge_apply(challenge=open_ch, team="保密团队甲", lead="负责人甲", proposal="保密方案甲")
-    other = s.need_post(enterprise=world.enterprise_b, title="溪美需求", description="溪美私密描述", is_public=False)
-    awarded = s.challenge_publish(need=other, title="溪美攻关榜", published_on=date(2026, 4, 1), summary="已揭榜的榜单内容")
-    a = s.challenge_apply(challenge=awarded, team="T", lead="L", proposal="P")
-    s.challenge_review(application=a, scores=[90])
-    s.challenge_award(application=a, subsidy="80")
-    closed = s.challenge_publish(need=other, title="溪美攻关榜", published_on=date(2026, 4, 1), summary="已撤的榜单内容")
-    s.challenge_close(challenge=closed, reason="企业自行解决")
+    s.challenge_apply(user=SYSTEM, challenge=open_ch, team="保密团队甲", lead="负责人甲", proposal="保密方案甲")
+    other = s.need_post(user=SYSTEM, enterprise=world.enterprise_b, title="溪美需求", description="溪美私密描述", is_public=False)
+    awarded = s.challenge_publish(user=SYSTEM, need=other, title="溪美攻关榜", published_on=date(2026, 4, 1), summary="已揭榜的榜单内容")
+    a = s.challenge_apply(user=SYSTEM, challenge=awarded, team="T", lead="L", proposal="P")
+    s.challenge_review(user=SYSTEM, application=a, scores=[90])
+    s.challenge_award(user=SYSTEM, application=a, subsidy="80")
+    closed = s.challenge_publish(user=SYSTEM, need=other, title="溪美攻关榜", published_on=date(2026, 4, 1), summary="已撤的榜单内容")
+    s.challenge_close(user=SYSTEM, challenge=closed, reason="企业自行解决")
 
     r = Client().get(reverse("techmarket:public_challenges"))      # anonymous
     page = r.content.decode()
@@ -248,14 +249,14 @@ def test_public_page_shows_open_challenges_public_fields_only(world, client_for,
 
 
 def test_a_public_need_lends_its_title_content_field_and_budget(world):
-    pub = s.need_post(enterprise=world.enterprise_a, title="公开需求：锯泥利用", description="公开描述",
+    pub = s.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="公开需求：锯泥利用", description="公开描述",
                       budget="120", field="新材料")
-    ch = s.challenge_publish(need=pub, published_on=date(2026, 5, 1))
+    ch = s.challenge_publish(user=SYSTEM, need=pub, published_on=date(2026, 5, 1))
     assert (ch.title, ch.summary, ch.field, ch.bounty) == ("公开需求：锯泥利用", "公开描述", "新材料", Decimal("120"))
 
 
 def test_withdrawn_challenge_leaves_other_townships_view(world, client_for, need):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x")
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x")
     url = reverse("techmarket:challenge_detail", args=[ch.pk])
     assert client_for(world.clerk_b).get(url).status_code == 200      # open: public to signed-in users
     s.challenge_close(challenge=ch, reason="需求取消", user=world.staff)
@@ -266,7 +267,7 @@ def test_withdrawn_challenge_leaves_other_townships_view(world, client_for, need
 
 
 def test_applications_are_visible_to_the_parties_only(world, client_for, need):
-    ch = s.challenge_publish(need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x")
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="石材锯泥资源化攻关", published_on=date(2026, 5, 1), summary="x")
     s.challenge_apply(challenge=ch, team="乙企业团队", lead="L", proposal="乙的方案细节", user=world.ent_user_b)
     url = reverse("techmarket:challenge_detail", args=[ch.pk])
     for user, sees in ((world.staff, True), (world.clerk_a, True), (world.ent_user_a, True), (world.ent_user_b, True),

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.techmarket.test_catalogue_browser import _signed_in_page
+from tests.world import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +14,7 @@ def test_publish_public_list_apply(transactional_db, world, client_for, browser,
     from kechuang.techmarket import services
     from kechuang.techmarket.models import Challenge
 
-    need = services.need_post(enterprise=world.enterprise_a, title="石材复合板切割崩边攻关", budget="120",
+    need = services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="石材复合板切割崩边攻关", budget="120",
                               description="厚度 3 mm 以下复合板切割崩边严重，需专用锯片。保密：良率 61%", field="新材料")
     deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 

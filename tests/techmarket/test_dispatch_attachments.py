@@ -6,6 +6,7 @@ from django.urls import reverse
 from kechuang.core.models import ChangeLog
 from kechuang.techmarket import services as s
 from kechuang.techmarket.models import Achievement, Broker, DispatchAttachment, Match
+from tests.world import SYSTEM
 
 PDF = b"%PDF-1.4\n% signed contract scan\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -23,9 +24,9 @@ def dispatches(world, media):
     out = {}
     for key, ent, user in (("a", world.enterprise_a, world.broker_a), ("b", world.enterprise_b, world.broker_b)):
         broker = Broker.objects.create(user=user, name=f"{key}经理")
-        need = s.need_post(enterprise=ent, title=f"{key}需求", description="x", is_public=False)
+        need = s.need_post(user=SYSTEM, enterprise=ent, title=f"{key}需求", description="x", is_public=False)
         m = Match.objects.create(need=need, achievement=ach, rank=1, score=0.9)
-        out[key] = s.dispatch_assign(match=m, broker=broker, reason="测试")
+        out[key] = s.dispatch_assign(user=SYSTEM, match=m, broker=broker, reason="测试")
     return out
 
 

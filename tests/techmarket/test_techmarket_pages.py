@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from kechuang.techmarket import excel, services
 from kechuang.techmarket.models import Achievement, Broker, Dispatch, Need, TechContract
+from tests.world import SYSTEM
 
 
 @pytest.fixture
@@ -85,16 +86,16 @@ def test_excel_import_achievements_validates_whole_file(db):
     head = list(excel.ACHIEVEMENT_HEADERS)
     bad = _xlsx([head, ["A", "简介", "石材；切割", "智能装备", "7", "华侨大学", "转让；许可", "10", "20", ""],
                  ["", "x", "", "", "12", "", "出租", "abc", "", ""]])
-    rep = excel.import_workbook(bad, kind="achievements")
+    rep = excel.import_workbook(bad, user=SYSTEM, kind="achievements")
     assert rep.errors == ["第3行 成果名称: 不能为空", "第3行 成熟度: 应为 1–9 的整数，实际为“12”",
                           "第3行 转化方式: “出租”不是 转让、许可、作价入股、先用后转 之一",
                           "第3行 意向价格下限: 应为数字（万元），实际为“abc”"]
     imported = Achievement.objects.filter(source="import")
     assert not imported.exists()
     good = _xlsx([head, ["A", "简介", "石材；切割", "智能装备", 7, "华侨大学", "转让、许可", 10, 20, ""]])
-    assert excel.import_workbook(good, kind="achievements", dry_run=True).ok and not imported.exists()
+    assert excel.import_workbook(good, user=SYSTEM, kind="achievements", dry_run=True).ok and not imported.exists()
     good.seek(0)
-    rep = excel.import_workbook(good, kind="achievements")
+    rep = excel.import_workbook(good, user=SYSTEM, kind="achievements")
     a = imported.get()
     assert rep.created == 1 and a.transfer_modes == ["transfer", "license"] and a.keywords == ["石材", "切割"]
     assert a.status == "review" and a.price_max == Decimal("20")
@@ -104,16 +105,16 @@ def test_excel_import_needs_and_corrupt_file(world):
     head = list(excel.NEED_HEADERS)
     wb = _xlsx([head, [world.enterprise_b.uscc, "抛光工艺", "石材抛光效率低", "智能装备", "15", "2026-12-31", "否"],
                 ["91350583MA2Y0RZZZZ", "x", "y", "", "", "明年", "是"]])
-    rep = excel.import_workbook(wb, kind="needs")
+    rep = excel.import_workbook(wb, user=SYSTEM, kind="needs")
     assert rep.errors == ["第3行 统一社会信用代码: 企业库中没有 91350583MA2Y0RZZZZ",
                           "第3行 截止日期: 应为日期（YYYY-MM-DD），实际为“明年”"]
     wb = _xlsx([head, [world.enterprise_b.uscc, "抛光工艺", "石材抛光效率低", "智能装备", "15", "2026-12-31", "否"]])
-    assert excel.import_workbook(wb, kind="needs").created == 1
+    assert excel.import_workbook(wb, user=SYSTEM, kind="needs").created == 1
     n = Need.objects.get()
     assert (n.township, n.is_public, n.budget) == (world.township_b, False, Decimal("15"))
-    rep = excel.import_workbook(io.BytesIO(b"PK\x03\x04 not really a workbook"), kind="needs")
+    rep = excel.import_workbook(io.BytesIO(b"PK\x03\x04 not really a workbook"), user=SYSTEM, kind="needs")
     assert rep.errors and rep.errors[0].startswith("文件: 不是有效的 Excel")
-    rep = excel.import_workbook(_xlsx([["名称"]]), kind="needs")
+    rep = excel.import_workbook(_xlsx([["名称"]]), user=SYSTEM, kind="needs")
     assert rep.errors == ["第1行 表头: 缺少列 统一社会信用代码、需求名称、需求描述"]
 
 

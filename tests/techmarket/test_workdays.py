@@ -13,6 +13,7 @@ from kechuang.techmarket.workdays import (
     parse_calendar,
     shipped_calendar,
 )
+from tests.world import SYSTEM
 
 CAL = shipped_calendar()
 
@@ -52,30 +53,30 @@ def test_without_the_calendar_the_deadline_would_fall_inside_the_holiday():
 def match(world):
     ach = Achievement.objects.create(title="石材切割", status="published")
     Broker.objects.create(user=world.broker_a, name="甲经理")
-    need = s.need_post(enterprise=world.enterprise_a, title="切割需求", description="荒料切割损耗大")
+    need = s.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="切割需求", description="荒料切割损耗大")
     return Match.objects.create(need=need, achievement=ach, rank=1, score=0.9)
 
 
 def test_dispatch_assign_uses_the_holiday_calendar(match):
-    d = s.dispatch_assign(match=match, now=timezone.make_aware(datetime(2025, 9, 30, 16, 0)))
+    d = s.dispatch_assign(user=SYSTEM, match=match, now=timezone.make_aware(datetime(2025, 9, 30, 16, 0)))
     assert d.first_contact_due == date(2025, 10, 11)
 
 
 def test_overdue_warning_waits_for_the_first_working_day_after_the_holiday(match):
-    d = s.dispatch_assign(match=match, now=timezone.make_aware(datetime(2025, 9, 26, 9, 0)))
+    d = s.dispatch_assign(user=SYSTEM, match=match, now=timezone.make_aware(datetime(2025, 9, 26, 9, 0)))
     assert d.first_contact_due == date(2025, 9, 30)
     assert s.dispatch_is_overdue(d, date(2025, 9, 30)) is False        # due today
     for day in range(1, 9):                                             # 国庆 10/1–10/8: nobody works
         assert s.dispatch_is_overdue(d, date(2025, 10, day)) is False, day
     assert s.dispatch_overdue_working_days(d, date(2025, 10, 9)) == 1  # first working day after
     assert s.dispatch_overdue_working_days(d, date(2025, 10, 11)) == 3  # make-up Saturday counts
-    s.dispatch_note(dispatch=d, text="已电话联系", now=timezone.make_aware(datetime(2025, 10, 11, 9, 0)))
+    s.dispatch_note(user=SYSTEM, dispatch=d, text="已电话联系", now=timezone.make_aware(datetime(2025, 10, 11, 9, 0)))
     assert s.dispatch_is_overdue(d, date(2025, 10, 13)) is False
 
 
 def test_an_explicit_calendar_overrides_the_shipped_one(match):
     empty = HolidayCalendar()
-    d = s.dispatch_assign(match=match, now=timezone.make_aware(datetime(2025, 9, 30, 9, 0)), calendar=empty)
+    d = s.dispatch_assign(user=SYSTEM, match=match, now=timezone.make_aware(datetime(2025, 9, 30, 9, 0)), calendar=empty)
     assert d.first_contact_due == date(2025, 10, 3)
 
 
@@ -104,12 +105,12 @@ def test_unverified_flag_is_read():
 
 
 def test_dispatch_caveat_follows_the_clock(match):
-    d = s.dispatch_assign(match=match, now=timezone.make_aware(datetime(2025, 12, 30, 9, 0)))
+    d = s.dispatch_assign(user=SYSTEM, match=match, now=timezone.make_aware(datetime(2025, 12, 30, 9, 0)))
     assert d.first_contact_due == date(2026, 1, 5)          # 12/31, then 元旦 1/1–1/3 off, Sunday 1/4 and 1/5 work
     assert "2026年节假日数据未经通知原文核对" in s.dispatch_clock_caveat(d, date(2026, 1, 5))
-    d2 = s.dispatch_assign(match=Match.objects.create(need=match.need, achievement=Achievement.objects.create(
+    d2 = s.dispatch_assign(user=SYSTEM, match=Match.objects.create(need=match.need, achievement=Achievement.objects.create(
         title="b", status="published"), rank=2, score=0.5), now=timezone.make_aware(datetime(2025, 3, 3, 9, 0)))
     assert s.dispatch_clock_caveat(d2, date(2025, 3, 4)) == ""
     assert "2026年" in s.dispatch_clock_caveat(d2, date(2026, 3, 4))   # still no contact: the count runs on
-    s.dispatch_note(dispatch=d2, text="已联系", now=timezone.make_aware(datetime(2025, 3, 4, 9, 0)))
+    s.dispatch_note(user=SYSTEM, dispatch=d2, text="已联系", now=timezone.make_aware(datetime(2025, 3, 4, 9, 0)))
     assert s.dispatch_clock_caveat(d2, date(2026, 3, 4)) == ""          # the clock stopped in 2025

@@ -65,6 +65,7 @@ class Command(BaseCommand):
 
     # import --------------------------------------------------------------------------
     def _import(self, options):
+        from kechuang.core.permissions import system_actor
         from kechuang.enterprises.excel_io import error_report
         from kechuang.enterprises.imports import import_workbook
 
@@ -75,7 +76,8 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取文件“{source}”（{exc.strerror or exc}）", returncode=1) from None
         name = "stdin.xlsx" if source == "-" else Path(source).name
         try:
-            result = import_workbook(data, filename=name, dry_run=options["dry_run"])
+            result = import_workbook(data, filename=name, dry_run=options["dry_run"],
+                                     user=system_actor(f"command:enterprises import {name}"))
         except WorkbookError as exc:
             raise CommandError(f"{name}：{exc}", returncode=1) from None
         audit.record(AuditEvent.Kind.IMPORT, username=current_context().actor, outcome="success" if result.ok else "failure",

@@ -72,13 +72,13 @@ class Command(BaseCommand):
     def _screen(self, options):
         from django.core.exceptions import ValidationError
 
+        from kechuang.core.permissions import system_actor
         from kechuang.policies.services import screening_run
 
         try:
             year = int(options["year"])
         except ValueError:
             raise CommandError(f"--year：应为四位年份，实际为“{options['year']}”", returncode=2) from None
-        from kechuang.core.permissions import system_actor
         from kechuang.jobs.cli_progress import cli_progress
 
         try:
