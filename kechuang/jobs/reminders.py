@@ -47,12 +47,8 @@ def _enterprise_users(enterprise_id):
 
 
 def _finance():
-    from kechuang.policies.models import is_finance
-
-    users = list(User.objects.filter(role=Role.FINANCE_OFFICER, is_active=True))
-    users += [u for u in User.objects.filter(role=Role.DEPT_LIAISON, is_active=True).select_related("org_unit")
-              if is_finance(u)]
-    return users
+    """The 财政局 officers (Role.FINANCE_OFFICER), who disburse."""
+    return list(User.objects.filter(role=Role.FINANCE_OFFICER, is_active=True))
 
 
 def _url(name, *args) -> str:

@@ -14,6 +14,7 @@ from kechuang.inbox.models import Message
 from kechuang.jobs.models import Job, ScheduleRun
 from kechuang.jobs.schedule import claim_slot, schedule_tick
 from kechuang.jobs.worker import run_pending
+from tests.world import SYSTEM
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -75,11 +76,11 @@ def dispatch(world):
 
     ach = Achievement.objects.create(title="石材切割", status="published")
     broker = Broker.objects.create(user=world.broker_a, name="甲经理")
-    need = tm.need_post(enterprise=world.enterprise_a, title="石材荒料切割", description="x", is_public=False)
+    need = tm.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="石材荒料切割", description="x", is_public=False)
     match = Match.objects.create(need=need, achievement=ach, rank=1, score=0.9)
 
     def assign(day: dt.date):
-        return tm.dispatch_assign(match=match, broker=broker, reason="测试", now=at(day, 10))
+        return tm.dispatch_assign(user=SYSTEM, match=match, broker=broker, reason="测试", now=at(day, 10))
 
     return assign
 
@@ -190,9 +191,10 @@ def test_publicity_period_end_tells_finance_and_bureau(world, verified_case):
                     today=dt.date(2026, 9, 21))
     ps.case_publicize(user=world.staff, case=verified_case, today=dt.date(2026, 9, 28))
     run_day(dt.date(2026, 10, 2))
-    assert titles(world.liaison_b, "公示期满") == []          # 4 days: not yet
+    assert titles(world.finance, "公示期满") == []          # 4 days: not yet
     run_day(dt.date(2026, 10, 3))
-    assert titles(world.liaison_b, "公示期满") == ["1 件兑现案件公示期满，可以拨付"]   # 市财政局 liaison
+    assert titles(world.finance, "公示期满") == ["1 件兑现案件公示期满，可以拨付"]   # 财政局 officer
+    assert titles(world.liaison_b, "公示期满") == []          # a 市财政局 liaison does not disburse
     assert titles(world.staff, "公示期满") == ["1 件兑现案件公示期满，可以拨付"]
     assert titles(world.liaison_a, "公示期满") == []          # 工信局 does not disburse
 
@@ -216,7 +218,7 @@ def test_challenge_milestone_due_and_overdue(world):
     from kechuang.techmarket import services as tm
     from kechuang.techmarket.models import Challenge, ChallengeMilestone
 
-    need = tm.need_post(enterprise=world.enterprise_a, title="铸件无铅化", description="x", is_public=False)
+    need = tm.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="铸件无铅化", description="x", is_public=False)
     ch = Challenge.objects.create(need=need, title="无铅铜合金榜单", published_on=dt.date(2026, 1, 10),
                                   bounty=Decimal("50"), status="awarded")
     ChallengeMilestone.objects.create(challenge=ch, title="中试样件", due=dt.date(2026, 12, 31))
