@@ -2,10 +2,8 @@
 accounts and roles, 审计管理员 reads the logs. Nobody else enters the admin."""
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from kechuang.core import audit
-from kechuang.core.models import AuditEvent, OrgUnit, Region, Role, User
+from kechuang.core.models import AuditEvent, OrgUnit, Region, Role
 
 
 class RoleAdmin(admin.ModelAdmin):
@@ -48,44 +46,8 @@ class OrgUnitAdmin(RoleAdmin):
     search_fields = ("name", "short_name")
 
 
-@admin.register(User)
-class UserAdmin(RoleAdmin, BaseUserAdmin):
-    role = Role.SEC_ADMIN
-    list_display = ("username", "last_name", "first_name", "role", "township", "org_unit", "enterprise",
-                    "is_active", "locked_until")
-    list_filter = ("role", "is_active")
-    search_fields = ("username", "first_name", "last_name")
-    autocomplete_fields = ()
-    raw_id_fields = ("enterprise",)
-    fieldsets = (
-        (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("last_name", "first_name", "email", "phone")}),
-        ("角色与范围", {"fields": ("role", "township", "org_unit", "enterprise", "is_active", "is_staff")}),
-        ("安全状态", {"fields": ("password_changed_at", "failed_logins", "locked_until", "totp_confirmed",
-                             "last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (None, {"fields": ("username", "password1", "password2", "role", "township", "org_unit",
-                           "enterprise")}),
-    )
-    readonly_fields = ("password_changed_at", "failed_logins", "totp_confirmed", "last_login", "date_joined")
-
-    def save_model(self, request, obj, form, change):
-        tracked = ("role", "township_id", "org_unit_id", "enterprise_id", "is_active", "is_staff")
-        before = {}
-        if change:
-            old = User.objects.get(pk=obj.pk)
-            before = {f: getattr(old, f) for f in tracked}
-        if obj.role in {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}:
-            obj.is_staff = True
-        super().save_model(request, obj, form, change)
-        after = {f: getattr(obj, f) for f in tracked}
-        if not change:
-            audit.record(AuditEvent.Kind.USER_CREATED, request=request, object_ref=f"user:{obj.username}",
-                         detail={"after": after})
-        elif before != after:
-            audit.record(AuditEvent.Kind.ROLE_CHANGED, request=request, object_ref=f"user:{obj.username}",
-                         detail={"before": before, "after": after})
+# User is not in the admin: accounts are managed in the product (账户管理, kechuang.core.views_accounts)
+# by the 系统管理员, audited; the 三员 accounts are never created, reset or given through the web.
 
 
 @admin.register(AuditEvent)

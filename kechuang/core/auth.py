@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pyotp
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from kechuang.core import audit
 from kechuang.core.models import AuditEvent, User
+from kechuang.core.security import policy
 
 
 class LockoutAwareBackend(ModelBackend):
@@ -61,12 +61,12 @@ def lock_if_due(user: User, counter: str, *, request=None, now=None) -> bool:
     """Lock the account when the counter reached the threshold. The conditional UPDATE makes
     exactly one of several simultaneous requests do it (and write the LOCKOUT audit row)."""
     now = now or timezone.now()
-    until = now + dt.timedelta(minutes=settings.KECHUANG_LOCKOUT_MINUTES)
-    locked = User.objects.filter(pk=user.pk, **{f"{counter}__gte": settings.KECHUANG_LOCKOUT_THRESHOLD}).update(
+    until = now + dt.timedelta(minutes=policy().lockout_minutes)
+    locked = User.objects.filter(pk=user.pk, **{f"{counter}__gte": policy().lockout_threshold}).update(
         **{counter: 0}, locked_until=until)
     if locked:
         audit.record(AuditEvent.Kind.LOCKOUT, request=request, user=user, outcome="failure",
-                     detail={"locked_until": until.isoformat(), "minutes": settings.KECHUANG_LOCKOUT_MINUTES,
+                     detail={"locked_until": until.isoformat(), "minutes": policy().lockout_minutes,
                              "reason": counter})
         user.locked_until = until
         if request is not None:

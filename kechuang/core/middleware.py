@@ -67,13 +67,15 @@ class IdleTimeoutMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith(_EXEMPT_PREFIXES):
             now = timezone.now()
             last = request.session.get("last_seen")
-            limit = dt.timedelta(minutes=settings.KECHUANG_IDLE_MINUTES)
+            from kechuang.core.security import policy
+
+            limit = dt.timedelta(minutes=policy().idle_minutes)
             if last is not None and now - dt.datetime.fromisoformat(last) > limit:
                 audit.record(AuditEvent.Kind.LOGOUT, request=request, user=user, detail={"reason": "idle"})
                 logout(request)
                 if _is_api(request):
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
-                messages.info(request, "由于 30 分钟未操作，您已自动退出，请重新登录。")
+                messages.info(request, f"由于 {policy().idle_minutes} 分钟未操作，您已自动退出，请重新登录。")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             # Write the session at most once a minute: enough for a 30-minute idle limit,
             # and it keeps busy pages from writing the session table on every request.

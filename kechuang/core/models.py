@@ -9,6 +9,7 @@ import json
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -138,6 +139,9 @@ class User(AbstractUser):
                                    blank=True, on_delete=models.PROTECT, related_name="accounts")
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False,
+        help_text=_("由系统管理员创建或重置的一次性密码：登录后须先修改密码才能做其他事。"))
     failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0, validators=bounded(COUNT))
     totp_failures = models.PositiveIntegerField(_("连续动态口令错误次数"), default=0, validators=bounded(COUNT))
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
@@ -292,6 +296,10 @@ class AuditEvent(models.Model):
         PERSONAL_DATA_VIEW = "personal_data_view", _("查看个人信息")
         ACCESS_DENIED = "access_denied", _("越权访问")
         PURGE = "purge", _("审计日志清理")
+        USER_DISABLED = "user_disabled", _("停用账户")
+        USER_ENABLED = "user_enabled", _("启用账户")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        SECURITY_POLICY = "security_policy", _("修改安全策略")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     kind = models.CharField(_("事件类型"), max_length=24, choices=Kind.choices)
@@ -338,3 +346,39 @@ class AuditEvent(models.Model):
 
 __all__ = ["Region", "OrgUnit", "Role", "User", "PasswordHistory", "ChangeLog", "AuditEvent",
            "ScopedManager"]
+
+
+class SecurityPolicy(models.Model):
+    """The security policy the 安全管理员 sets (one row): lockout, idle session end, password age and
+    length. Read through :func:`kechuang.core.security.policy`; the numbers of settings.py are the
+    defaults (等保 practice: 5 failures → 15 minutes, 30 minutes idle, 90 days)."""
+
+    unscoped_reason = "system security settings: no business rows; only the 安全管理员 edits them (a permission)"
+
+    lockout_threshold = models.PositiveSmallIntegerField(
+        _("连续登录失败锁定次数"), default=5, validators=[MinValueValidator(3), MaxValueValidator(10)])
+    lockout_minutes = models.PositiveSmallIntegerField(
+        _("锁定时长（分钟）"), default=15, validators=[MinValueValidator(5), MaxValueValidator(1440)])
+    idle_minutes = models.PositiveSmallIntegerField(
+        _("无操作自动退出（分钟）"), default=30, validators=[MinValueValidator(5), MaxValueValidator(120)])
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("密码有效期（天）"), default=90, validators=[MinValueValidator(30), MaxValueValidator(180)])
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.CharField(_("修改人"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+        constraints = [
+            models.CheckConstraint(name="security_policy_lockout_threshold_range",
+                                   condition=Q(lockout_threshold__gte=3, lockout_threshold__lte=10)),
+            models.CheckConstraint(name="security_policy_lockout_minutes_range",
+                                   condition=Q(lockout_minutes__gte=5, lockout_minutes__lte=1440)),
+            models.CheckConstraint(name="security_policy_idle_minutes_range",
+                                   condition=Q(idle_minutes__gte=5, idle_minutes__lte=120)),
+            models.CheckConstraint(name="security_policy_password_age_range",
+                                   condition=Q(password_max_age_days__gte=30, password_max_age_days__lte=180)),
+        ]
+
+    def __str__(self) -> str:
+        return "安全策略"

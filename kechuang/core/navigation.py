@@ -98,6 +98,13 @@ def _build_sections(user) -> list[NavSection]:
             sections.append(NavSection(title, items))
     admin_items = []
     if admin_role:
+        from kechuang.core.permissions import has_perm
+
+        if has_perm(user, "core.account.manage"):
+            admin_items.append(NavItem("账户管理", reverse("core:accounts"), perm="core.account.manage"))
+        if has_perm(user, "core.security_policy.change"):
+            admin_items.append(NavItem("安全策略", reverse("core:security_policy"),
+                                       perm="core.security_policy.change"))
         admin_items.append(NavItem("系统管理后台", reverse("admin:index")))
     if role == Role.AUDIT_ADMIN:
         admin_items.append(NavItem("审计日志", reverse("core:audit_log")))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
@@ -19,6 +18,22 @@ _CLASSES = (
     ("数字", re.compile(r"[0-9]")),
     ("符号", re.compile(r"[^A-Za-z0-9]")),
 )
+
+
+class MinimumLengthValidator:
+    """At least `min_length` characters, said in Chinese (Django's own message has no Chinese
+    translation in this version and was shown in English)."""
+
+    def __init__(self, min_length: int = 8):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if len(password) < self.min_length:
+            raise ValidationError(_("密码太短：至少 %(n)d 个字符（现在 %(m)d 个）。")
+                                  % {"n": self.min_length, "m": len(password)}, code="password_too_short")
+
+    def get_help_text(self):
+        return _("密码至少 %(n)d 个字符。") % {"n": self.min_length}
 
 
 class CharacterClassValidator:
@@ -77,16 +92,21 @@ class PasswordHistoryValidator:
         PasswordHistory.objects.create(user=user, password=user.password)
         keep = list(user.password_history.values_list("pk", flat=True)[: self.depth])
         user.password_history.exclude(pk__in=keep).delete()
-        get_user_model()._default_manager.filter(pk=user.pk).update(password_changed_at=timezone.now())
+        get_user_model()._default_manager.filter(pk=user.pk).update(password_changed_at=timezone.now(),
+                                                                     must_change_password=False)
         user.password_changed_at = timezone.now()
+        user.must_change_password = False
 
     def get_help_text(self):
         return _("新密码不能与最近 %(n)d 次使用过的密码相同。") % {"n": self.depth}
 
 
 def password_expired(user, now=None) -> bool:
-    """True when the user must change their password before doing anything else."""
-    if user.password_changed_at is None:
+    """True when the user must change their password before doing anything else: never set, older
+    than the limit, or a one-time password given by the 系统管理员 (``must_change_password``)."""
+    if getattr(user, "must_change_password", False) or user.password_changed_at is None:
         return True
     age = (now or timezone.now()) - user.password_changed_at
-    return age > dt.timedelta(days=settings.KECHUANG_PASSWORD_MAX_AGE_DAYS)
+    from kechuang.core.security import policy
+
+    return age > dt.timedelta(days=policy().password_max_age_days)

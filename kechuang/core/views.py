@@ -159,7 +159,12 @@ def audit_log(request):
 
 
 def admin_login_redirect(request, extra_context=None):
-    """/admin/login/ goes through the product's own sign-in (lockout, second factor)."""
+    """/admin/login/ goes through the product's own sign-in (lockout, second factor). A signed-in
+    user the admin site refuses (every business role) gets a 403 page, not a redirect back to the
+    sign-in page, which sends a signed-in user on to /admin/ again (a redirect loop)."""
+    if request.user.is_authenticated:
+        return _error(request, 403, "无权访问", "系统管理后台仅供系统管理员、安全管理员和审计管理员使用。"
+                                              "账户管理请使用“账户管理”页面。")
     return redirect(f"{reverse('core:login')}?next={request.GET.get('next', '/admin/')}")
 
 
