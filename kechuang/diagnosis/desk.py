@@ -6,13 +6,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from kechuang.core.desk import DeskChart
+from kechuang.core.roles import Role
 
 
 def charts(user) -> list[DeskChart]:
     """Bureau and township clerks: enterprises on each rung of the ladder (latest run, scoped)."""
     from kechuang.diagnosis.models import RUNGS, DiagnosisResult, DiagnosisRun
 
-    if getattr(user, "role", "") not in ("bureau_staff", "township_clerk"):
+    if getattr(user, "role", "") not in (Role.BUREAU_STAFF, Role.TOWNSHIP_CLERK):
         return []
     run = DiagnosisRun.objects.restrict(user, "view").first()
     if run is None:

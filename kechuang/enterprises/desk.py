@@ -8,6 +8,7 @@ import datetime as dt
 from django.urls import reverse
 
 from kechuang.core.desk import Todo
+from kechuang.core.roles import Role
 
 RENEWAL_WINDOW = dt.timedelta(days=180)  # 待核实: how early to remind of a renewal (no text fixes it)
 
@@ -16,22 +17,22 @@ def todos(user) -> list[Todo]:
     from kechuang.enterprises.models import Qualification
 
     role = getattr(user, "role", "")
-    if role not in ("enterprise_user", "bureau_staff", "township_clerk"):
+    if role not in (Role.ENTERPRISE_USER, Role.BUREAU_STAFF, Role.TOWNSHIP_CLERK):
         return []
     today = dt.date.today()
     n = Qualification.objects.restrict(user, "view").filter(
         valid_until__gte=today, valid_until__lte=today + RENEWAL_WINDOW).count()
     if not n:
         return []
-    url = reverse("enterprises:detail", args=[user.enterprise_id]) if role == "enterprise_user" else reverse("enterprises:list")
-    who = "贵企业" if role == "enterprise_user" else "辖区企业"
+    url = reverse("enterprises:detail", args=[user.enterprise_id]) if role == Role.ENTERPRISE_USER else reverse("enterprises:list")
+    who = "贵企业" if role == Role.ENTERPRISE_USER else "辖区企业"
     return [Todo(f"{who}有 {n} 项资质将在半年内到期，请提前申请重新认定（复核）", url, n, "warn")]
 
 
 def lists(user) -> list[dict]:
     from kechuang.enterprises.models import Qualification
 
-    if getattr(user, "role", "") != "enterprise_user" or not user.enterprise_id:
+    if getattr(user, "role", "") != Role.ENTERPRISE_USER or not user.enterprise_id:
         return []
     today = dt.date.today()
     items = []

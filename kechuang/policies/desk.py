@@ -9,16 +9,17 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from kechuang.core.desk import DeskChart, Todo
+from kechuang.core.roles import Role
 
 
 def todos(user) -> list[Todo]:
     from .models import Case
 
     role = getattr(user, "role", "")
-    if role == "bureau_staff":
+    if role == Role.BUREAU_STAFF:
         n = Case.objects.restrict(user, "view").filter(status="candidate").count()
         return [Todo(f"免申即享候选案件 {n} 件待核实", reverse("policies:cases") + "?status=candidate", n, "warn")] if n else []
-    if role == "enterprise_user":
+    if role == Role.ENTERPRISE_USER:
         n = Case.objects.restrict(user, "view").filter(status="verified").count()
         return [Todo(f"政策兑现 {n} 项待贵企业确认", reverse("policies:cases") + "?status=verified", n, "warn")] if n else []
     return []
@@ -27,7 +28,7 @@ def todos(user) -> list[Todo]:
 def charts(user) -> list[DeskChart]:
     from .models import Case, is_finance
 
-    if getattr(user, "role", "") != "bureau_staff" and not is_finance(user):
+    if getattr(user, "role", "") != Role.BUREAU_STAFF and not is_finance(user):
         return []
     year = dt.date.today().year
     rows = (Case.objects.restrict(user, "view").filter(year=year).values("status")
@@ -46,7 +47,7 @@ def lists(user) -> list[dict]:
 
     from .models import Case
 
-    if getattr(user, "role", "") != "enterprise_user":
+    if getattr(user, "role", "") != Role.ENTERPRISE_USER:
         return []
     cases = (Case.objects.restrict(user, "view").exclude(status__in=["rejected", "waived"])
              .select_related("measure").order_by("-year", "status")[:8])

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.downloads import attachment, dated_name
 from kechuang.core.permissions import can, require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.rules.vocabulary import label_of
 
@@ -165,7 +166,7 @@ def _township_choices(user):
     from kechuang.core.models import Region
 
     towns = Region.townships()
-    if getattr(user, "role", "") == "township_clerk":
+    if getattr(user, "role", "") == Role.TOWNSHIP_CLERK:
         towns = [t for t in towns if t.pk == user.township_id]
     return list(towns)
 

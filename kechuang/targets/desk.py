@@ -8,6 +8,7 @@ import datetime as dt
 from django.urls import reverse
 
 from kechuang.core.desk import DeskChart, Todo
+from kechuang.core.roles import Role
 
 
 def todos(user) -> list[Todo]:
@@ -17,18 +18,18 @@ def todos(user) -> list[Todo]:
     role = getattr(user, "role", "")
     today = dt.date.today()
     out: list[Todo] = []
-    if role == "township_clerk":
+    if role == Role.TOWNSHIP_CLERK:
         for period in Period.objects.filter(status=Period.Status.OPEN).order_by("deadline"):
             n = len(missing_reports(user=user, period=period))
             if n:
                 late = today > period.deadline
                 out.append(Todo(f"{period.label}还有 {n} 项指标未填报（截止 {period.deadline:%Y-%m-%d}"
                                 + ("，已逾期）" if late else "）"), reverse("targets:report"), n, "bad" if late else "warn"))
-    if role in ("township_clerk", "dept_liaison"):
+    if role in (Role.TOWNSHIP_CLERK, Role.DEPT_LIAISON):
         n = Report.objects.restrict(user, "view").filter(status="returned").count()
         if n:
             out.append(Todo(f"被退回的填报 {n} 项，请更正后重新提交", reverse("targets:report"), n, "bad"))
-    if role == "dept_liaison" or role == "bureau_staff":
+    if role == Role.DEPT_LIAISON or role == Role.BUREAU_STAFF:
         if Task.objects.restrict(user).exists():
             rows = ledger_rows(user=user, today=today)
             overdue = sum(1 for r in rows if r["overdue"])
@@ -37,7 +38,7 @@ def todos(user) -> list[Todo]:
                 out.append(Todo(f"工作台账 {overdue} 项任务有逾期节点", reverse("targets:ledger"), overdue, "bad"))
             if soon:
                 out.append(Todo(f"工作台账 {soon} 项任务的节点即将到期", reverse("targets:ledger"), soon, "warn"))
-    if role == "bureau_staff":
+    if role == Role.BUREAU_STAFF:
         n = Report.objects.restrict(user, "view").filter(status="submitted").count()
         if n:
             out.append(Todo(f"待审核的填报 {n} 项", reverse("targets:review"), n, "warn"))
@@ -49,7 +50,7 @@ def charts(user) -> list[DeskChart]:
     from kechuang.targets.models import Period, Report
     from kechuang.targets.selectors import period_assessment
 
-    if getattr(user, "role", "") != "bureau_staff":
+    if getattr(user, "role", "") != Role.BUREAU_STAFF:
         return []
     period = (Period.objects.filter(pk__in=Report.objects.filter(status=Report.Status.APPROVED).values("period"))
               .order_by("-year", "-kind").first())

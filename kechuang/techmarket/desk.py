@@ -7,12 +7,13 @@ import datetime as dt
 from django.urls import reverse
 
 from kechuang.core.desk import Todo
+from kechuang.core.roles import Role
 
 
 def todos(user) -> list[Todo]:
     from kechuang.techmarket.models import Dispatch
 
-    if getattr(user, "role", "") != "broker":
+    if getattr(user, "role", "") != Role.BROKER:
         return []
     today = dt.date.today()
     waiting = Dispatch.objects.restrict(user, "view").filter(stage="contact", first_contact_at__isnull=True)
@@ -29,7 +30,7 @@ def todos(user) -> list[Todo]:
 def lists(user) -> list[dict]:
     from kechuang.techmarket.models import Need
 
-    if getattr(user, "role", "") != "enterprise_user":
+    if getattr(user, "role", "") != Role.ENTERPRISE_USER:
         return []
     needs = Need.objects.restrict(user, "view").filter(enterprise_id=user.enterprise_id).order_by("-id")[:6]
     items = [{"text": n.title, "note": n.get_status_display(), "url": reverse("techmarket:need_detail", args=[n.pk])}
