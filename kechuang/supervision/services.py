@@ -89,10 +89,12 @@ def credit_record_create(*, user, subject_kind: str, subject_name: str, behaviou
     if person_id_number:
         if subject_kind != SubjectKind.PERSON:
             raise ValidationError("身份证号：仅个人记录填写")
-        from stdnum.cn import ric
+        from kechuang.core.validators import validate_id_number
 
-        if not ric.is_valid(person_id_number.strip()):
-            raise ValidationError("身份证号：校验未通过")
+        try:
+            validate_id_number(person_id_number.strip().upper())
+        except ValidationError:
+            raise ValidationError("身份证号：校验未通过") from None
         digest, masked = id_number_digest(person_id_number), mask_id_number(person_id_number)
     return CreditRecord.objects.create(
         subject_kind=subject_kind, enterprise=enterprise, subject_name=subject_name.strip(),

@@ -290,3 +290,17 @@ def test_self_recognition_by_a_pilot_enterprise_within_quota_and_tier(world):
         services.recognition_self(actor=world.ent_user_a, person=elsewhere, tier="E", year=2026)
     with pytest.raises(ValidationError, match="不是自主认定试点单位"):
         services.recognition_self(actor=world.ent_user_b, person=elsewhere, tier="E", year=2026)
+
+
+def test_a_nanan_id_number_is_accepted_everywhere(world):
+    """南安市 is 350583; python-stdnum's place list lacks it, so the region code is not checked
+    (the credit records used to refuse every 南安 resident's number)."""
+    from kechuang.supervision import services as supervision
+
+    number = idn(90)
+    assert number.startswith("350583")
+    Person(name="南安人", id_number=number).full_clean()
+    rec = supervision.credit_record_create(
+        user=world.staff, subject_kind="person", subject_name="南安人", behaviour="x", severity="general",
+        outcome="警示", authority="市科技局", basis="规则", effective_on=dt.date(2026, 1, 1), person_id_number=number)
+    assert rec.person_id_masked.startswith("350583")
