@@ -304,3 +304,10 @@ def test_a_nanan_id_number_is_accepted_everywhere(world):
         user=world.staff, subject_kind="person", subject_name="南安人", behaviour="x", severity="general",
         outcome="警示", authority="市科技局", basis="规则", effective_on=dt.date(2026, 1, 1), person_id_number=number)
     assert rec.person_id_masked.startswith("350583")
+
+
+def test_tabs_link_only_pages_the_role_may_open(world, client_for):
+    page = client_for(world.clerk_a).get("/talent/persons/").content.decode()
+    assert 'href="/talent/"' not in page and 'href="/talent/teams/"' in page
+    assert client_for(world.clerk_a).get("/talent/").status_code == 403
+    assert 'href="/talent/"' in client_for(world.staff).get("/talent/persons/").content.decode()

@@ -167,3 +167,12 @@ def object_words(change) -> str:
     except (LookupError, ValueError):
         name = "对象"
     return f"{name} #{change.object_id}"
+
+
+@register.filter
+def may(user, permission: str) -> bool:
+    """``{% if user|may:"talent.recognition.confirm" %}``: show a link or button only to those
+    the permission table lets act (core.permissions.has_perm)."""
+    from kechuang.core.permissions import has_perm
+
+    return has_perm(user, permission)
