@@ -50,12 +50,29 @@ class OrgUnitAdmin(RoleAdmin):
 # by the 系统管理员, audited; the 三员 accounts are never created, reset or given through the web.
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    """结果 in words (the stored values are success / failure)."""
+
+    title = "结果"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("success", "成功"), ("failure", "失败")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "success":
+            return queryset.filter(outcome="success")
+        if self.value() == "failure":
+            return queryset.exclude(outcome="success")
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(RoleAdmin):
     role = Role.AUDIT_ADMIN
     read_only = True
     list_display = ("at", "kind", "result", "who", "ip", "ref")
-    list_filter = ("kind", "outcome")
+    list_filter = ("kind", OutcomeFilter)
     search_fields = ("username", "object_ref", "ip")
 
     @admin.display(description="结果", ordering="outcome")

@@ -72,8 +72,8 @@ PERMISSIONS: dict[str, Permission] = {
     # --- policies ---------------------------------------------------------------------------------
     "policies.case.view": _p("查看兑现案件", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER,
                              R.FINANCE_OFFICER, scope_action="view"),
-    "policies.publicity.view": _p("查看兑现公示", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER,
-                                  R.DEPT_LIAISON, R.FINANCE_OFFICER, scope_action="view"),
+    # 公示 is public by design to every business role (never to the 三员 administrators)
+    "policies.publicity.view": _p("查看兑现公示", *BUSINESS_ROLES, scope_action="view"),
     "policies.finder.use": _p("使用政策找企", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, scope_action="view"),
     "policies.event.record": _p("登记政策事件", R.BUREAU_STAFF),
     "policies.screening.run": _p("发起免申即享筛查", R.BUREAU_STAFF),

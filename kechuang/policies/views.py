@@ -304,7 +304,9 @@ def _case_history(entries) -> list[dict]:
         actor = h.actor
         if actor.startswith("command:") or actor == "system":
             actor = "系统命令" + (f"（{actor.split(':', 1)[1]}）" if ":" in actor else "")
-        source = "网页办理" if h.source.startswith("web:") else h.source
+        from kechuang.core.templatetags.ui import source_words
+
+        source = "网页办理" if h.source.startswith("web:") else source_words(h.source)
         rows.append({"at": h.at, "actor": actor, "source": source, "change": change or "资料更新"})
     return rows
 

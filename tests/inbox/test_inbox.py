@@ -99,3 +99,13 @@ def test_administrators_see_only_their_own(world, client_for):
     notify(world.clerk_a, "业务待办")
     page = client_for(world.sys_admin).get(reverse("inbox:list")).content.decode()
     assert "系统通知" in page and "业务待办" not in page
+
+
+def test_no_message_badge_before_the_second_factor(world, client):
+    """Before the 动态口令 every URL redirects; the header must not fetch the count (htmx pasted the
+    whole OTP page into the header, with a second 验证 button)."""
+    from tests.world import PASSWORD
+
+    client.post("/login/", {"username": world.sys_admin.username, "password": PASSWORD})
+    page = client.get("/login/otp/").content.decode()
+    assert "/inbox/count" not in page and page.count('type="submit">验证') == 1
