@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 
+from kechuang.core.inputs import ApiId
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -46,7 +47,7 @@ def carriers_api_list(request):
 
 
 @router.post("/{carrier_id}/reports", summary="填报载体年度数据", response={200: dict, 422: ErrorOut})
-def carriers_api_report(request, carrier_id: int, payload: ReportIn):
+def carriers_api_report(request, carrier_id: ApiId, payload: ReportIn):
     carrier = get_scoped_or_404(Carrier, request.user, "view", pk=carrier_id)
     figures = payload.dict(exclude={"year"}, exclude_none=True)
     try:

@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from kechuang.core.inputs import ApiId
 from kechuang.core.permissions import can, require
 from kechuang.core.scoping import get_scoped_or_404
 
@@ -48,7 +49,7 @@ def supervision_api_projects(request):
 
 
 @router.get("/projects/{project_id}", summary="科技计划项目详情")
-def supervision_api_project(request, project_id: int):
+def supervision_api_project(request, project_id: ApiId):
     require(request.user, "supervision.project.view")
     p = get_scoped_or_404(Project.objects.select_related("call__category", "applicant"), request.user, "view",
                           pk=project_id)

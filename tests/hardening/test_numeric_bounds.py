@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
 from kechuang.core.bounds import RangeValidator, numeric_fields, range_of
+from tests.world import SYSTEM
 
 BAD = ["NaN", "nan", "inf", "-inf", "Infinity", "1e309", "1e20", "-1", "9" * 25]
 BAD_NUMBERS = [Decimal("NaN"), float("nan"), float("inf"), float("-inf"), Decimal("1e20"), -1, 10**25]
@@ -63,7 +64,7 @@ KNOWN_GAPS = {
 KNOWN_API_GAPS = {
     "commissioners_api_confirm.pk", "commissioners_api_confirm.payload.rating",
     "commissioners_api_confirm.payload.new_varieties", "commissioners_api_confirm.payload.new_techniques",
-    "commissioners_api_coverage.year", "carriers_api_report.carrier_id",
+    "commissioners_api_coverage.year",
 }
 
 
@@ -330,7 +331,7 @@ def test_every_enterprise_import_column_refuses_bad_numbers(world, sheet, column
         if bad in ("-1", -1) and column.negative_ok:
             continue
         data = _enterprise_workbook(sheet, column, bad, world)
-        result = import_workbook(data, filename="x.xlsx", user=None)
+        result = import_workbook(data, filename="x.xlsx", user=SYSTEM)
         mine = [p for p in result.problems if p.header == column.header]
         assert mine, (column.header, bad, [str(p) for p in result.problems])
         assert all(_chinese(p.reason) for p in mine)
@@ -358,7 +359,7 @@ def test_every_techmarket_import_column_never_stores_a_bad_number(world, kind):
             buf = io.BytesIO()
             wb.save(buf)
             buf.seek(0)
-            report = excel.import_workbook(buf, kind=kind)
+            report = excel.import_workbook(buf, user=SYSTEM, kind=kind)
             if report.errors:
                 refused += 1
                 assert all(_chinese(e) for e in report.errors), report.errors
