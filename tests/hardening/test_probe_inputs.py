@@ -16,6 +16,7 @@ from django.urls import reverse
 from kechuang.core.models import Role
 from kechuang.enterprises.models import Enterprise
 from kechuang.targets.models import Milestone, Period, Task
+from tests.world import SYSTEM
 
 BIG = "99999999999999999999"
 
@@ -154,9 +155,9 @@ def test_dispatch_contract_without_a_deal(world, client_for, settings, tmp_path)
     settings.MEDIA_ROOT = tmp_path
     ach = Achievement.objects.create(title="石材切割", status="published")
     broker = Broker.objects.create(user=world.broker_a, name="经理")
-    need = s.need_post(enterprise=world.enterprise_a, title="需求", description="x", is_public=False)
+    need = s.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="需求", description="x", is_public=False)
     m = Match.objects.create(need=need, achievement=ach, rank=1, score=0.9)
-    d = s.dispatch_assign(match=m, broker=broker, reason="测试")
+    d = s.dispatch_assign(user=SYSTEM, match=m, broker=broker, reason="测试")
     c = client_for(world.broker_a)
     url = reverse("techmarket:dispatch_detail", args=[d.pk])
     _ok(c.post(url, {"action": "contract", "contract_type": "技术开发", "registered_on": "2026-01-01",
