@@ -306,7 +306,9 @@ def _case_history(entries) -> list[dict]:
             actor = "系统命令" + (f"（{actor.split(':', 1)[1]}）" if ":" in actor else "")
         from kechuang.core.templatetags.ui import source_words
 
-        source = "网页办理" if h.source.startswith("web:") else source_words(h.source)
+        raw = h.source or ""
+        source = ("网页办理" if raw.startswith("web:")
+                  else source_words(raw) if raw == "system" or raw.startswith("command:") else raw)
         rows.append({"at": h.at, "actor": actor, "source": source, "change": change or "资料更新"})
     return rows
 

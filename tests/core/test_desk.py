@@ -6,6 +6,7 @@ import pytest
 from django.utils.html import strip_tags
 
 from tests.e2e.crawler import raw_identifiers
+from tests.world import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_enterprise_desk_lists_its_qualifications_candidates_and_needs(world, cl
     today = dt.date.today()
     Qualification.objects.create(enterprise=world.enterprise_a, kind="hnte", valid_from=today - dt.timedelta(days=900),
                                  valid_until=today + dt.timedelta(days=90))
-    tm.need_post(enterprise=world.enterprise_a, title="石材锯泥资源化利用", description="锯泥制砖")
+    tm.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="石材锯泥资源化利用", description="锯泥制砖")
     html = _main(client_for(world.ent_user_a).get("/"))
     assert "我的资质" in html and "高新技术企业" in html and f"有效期至 {today + dt.timedelta(days=90):%Y-%m-%d}" in html
     assert "1 项资质将在半年内到期" in html

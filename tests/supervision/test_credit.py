@@ -204,7 +204,7 @@ def test_payment_refused_by_a_research_record_in_force_and_not_the_day_after(wor
     policy_services.case_publicize(user=world.staff, case=case, today=today)
     pay_day = today + dt.timedelta(days=6)
     _record(world, effective_on=dt.date(2025, 1, 1), ends_on=pay_day)
-    policy_services.case_disburse(user=world.liaison_b, case=case, today=pay_day)
+    policy_services.case_disburse(user=world.finance, case=case, today=pay_day)
     assert case.status == "rejected" and "一票否决" in case.reason and "明政办〔2021〕62号" in case.reason
 
 
@@ -219,5 +219,5 @@ def test_payment_goes_through_the_day_after_the_period(world):
     policy_services.case_publicize(user=world.staff, case=case, today=today)
     pay_day = today + dt.timedelta(days=6)
     _record(world, effective_on=dt.date(2025, 1, 1), ends_on=pay_day - dt.timedelta(days=1))
-    policy_services.case_disburse(user=world.liaison_b, case=case, today=pay_day)
+    policy_services.case_disburse(user=world.finance, case=case, today=pay_day)
     assert case.status == "paid"
