@@ -119,5 +119,5 @@ def test_the_key_is_not_in_the_database(chain, settings):
 
     key = audit_key().decode()
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE detail LIKE %s OR hash LIKE %s", [f"%{key}%", f"%{key}%"])
+        cur.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE CAST(detail AS TEXT) LIKE %s OR hash LIKE %s", [f"%{key}%", f"%{key}%"])
         assert cur.fetchone()[0] == 0
