@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import COUNT, bounded
 from kechuang.core.scoping import ScopedModel
 
 
@@ -42,15 +43,15 @@ class Job(ScopedModel):
     dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True, db_index=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
     step = models.CharField(_("当前步骤"), max_length=200, blank=True)
-    done = models.PositiveIntegerField(_("已完成"), default=0)
-    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成"), default=0, validators=bounded(COUNT, hi=2_000_000_000))
+    total = models.PositiveIntegerField(_("总数"), default=0, validators=bounded(COUNT, hi=2_000_000_000))
     message = models.CharField(_("进度说明"), max_length=500, blank=True)
     result_url = models.CharField(_("结果链接"), max_length=500, blank=True)
     result_label = models.CharField(_("结果"), max_length=300, blank=True)
     result = models.JSONField(_("结果数据"), default=dict, blank=True)
     error = models.TextField(_("失败原因"), blank=True)
     cancel_requested = models.BooleanField(_("已请求取消"), default=False)
-    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0, validators=bounded(COUNT, hi=100))
     task_id = models.CharField(_("队列编号"), max_length=64, blank=True)
     worker_id = models.CharField(_("工作进程"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import COUNT, YEAR, bounded
 from kechuang.core.scoping import ScopedModel
 
 
@@ -290,8 +291,8 @@ class InspectionRule(ScopedModel):
                              related_name="rules")
     ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4,
                                 help_text=_("小数，如 0.05 表示 5%；不低于 5%（地方通行做法，待核实）"))
-    per_object = models.PositiveSmallIntegerField(_("每个对象检查人员数"), default=2)
-    frequency_per_year = models.PositiveSmallIntegerField(_("每年抽查次数"), default=1)
+    per_object = models.PositiveSmallIntegerField(_("每个对象检查人员数"), default=2, validators=bounded(COUNT, lo=2, hi=10))
+    frequency_per_year = models.PositiveSmallIntegerField(_("每年抽查次数"), default=1, validators=bounded(COUNT, lo=1, hi=12))
     recusal = models.CharField(_("回避规则"), max_length=500,
                                default="检查人员与检查对象同单位的回避；申报了利益冲突的回避")
     basis = models.CharField(_("制定依据"), max_length=300, default="国办发〔2015〕58号")
@@ -339,7 +340,7 @@ class Draw(ScopedModel):
     announced_on = models.DateField(_("公告日期"))
     draw_on = models.DateField(_("抽取日期"))
     ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4)
-    per_object = models.PositiveSmallIntegerField(_("每个对象人数"))
+    per_object = models.PositiveSmallIntegerField(_("每个对象人数"), validators=bounded(COUNT, lo=1, hi=10))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
     objects_roster = models.JSONField(_("检查对象名录（快照）"), default=list, blank=True)
     inspectors_roster = models.JSONField(_("检查人员名录（快照）"), default=list, blank=True)
@@ -464,13 +465,13 @@ class Call(ScopedModel):
 
     category = models.ForeignKey(PlanCategory, verbose_name=_("计划类别"), on_delete=models.PROTECT,
                                  related_name="calls")
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=bounded(YEAR, lo=2000))
     title = models.CharField(_("指南名称"), max_length=200)
     guide = models.TextField(_("指南内容"), blank=True)
     opens_on = models.DateField(_("申报开始"))
     closes_on = models.DateField(_("申报截止"))
     max_amount = _money(_("单项资助上限（万元）"), validators=[MinValueValidator(0), MaxValueValidator(MAX_PROJECT_MONEY)])
-    experts_per_project = models.PositiveSmallIntegerField(_("每项评审专家数"), default=3)
+    experts_per_project = models.PositiveSmallIntegerField(_("每项评审专家数"), default=3, validators=bounded(COUNT, lo=3, hi=15))
     required_documents = models.JSONField(_("申报材料清单"), default=list, blank=True)
     challenge = models.OneToOneField("techmarket.Challenge", verbose_name=_("揭榜挂帅榜单"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="call")
@@ -533,7 +534,7 @@ class ExpertConflict(ScopedModel):
     expert = models.ForeignKey(Expert, verbose_name=_("专家"), on_delete=models.CASCADE, related_name="conflicts")
     unit = models.CharField(_("单位"), max_length=200)
     kind = models.CharField(_("类型"), max_length=14, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField(_("合作年份"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("合作年份"), null=True, blank=True, validators=bounded(YEAR))
     reason = models.CharField(_("说明"), max_length=200, blank=True)
 
     Scope = BureauOnly
@@ -542,7 +543,9 @@ class ExpertConflict(ScopedModel):
         verbose_name = _("专家回避关系")
         verbose_name_plural = _("专家回避关系")
         constraints = [models.CheckConstraint(condition=~Q(kind="collaboration") | Q(year__isnull=False),
-                                              name="collaboration_has_year")]
+                                              name="collaboration_has_year"),
+                       models.CheckConstraint(condition=Q(year__isnull=True) | Q(year__gte=1949, year__lte=2100),
+                                              name="conflict_year_range")]
 
     def __str__(self) -> str:
         return f"{self.expert.name} ↔ {self.unit}"

@@ -278,7 +278,7 @@ def test_applications_are_visible_to_the_parties_only(world, client_for, need):
 
 def test_a_challenge_is_public_from_its_publication_day_not_before(world, client, need):
     tomorrow = date.today() + timedelta(days=1)
-    s.challenge_publish(need=need, title="明日张榜的攻关榜", published_on=tomorrow, summary="明天才公开的内容")
-    s.challenge_publish(need=need, title="今日张榜的攻关榜", published_on=date.today(), summary="今天公开的内容")
+    s.challenge_publish(user=SYSTEM, need=need, title="明日张榜的攻关榜", published_on=tomorrow, summary="明天才公开的内容")
+    s.challenge_publish(user=SYSTEM, need=need, title="今日张榜的攻关榜", published_on=date.today(), summary="今天公开的内容")
     page = client.get(reverse("techmarket:public_challenges")).content.decode()
     assert "今日张榜的攻关榜" in page and "明日张榜的攻关榜" not in page
