@@ -7,6 +7,14 @@ class CommissionersConfig(AppConfig):
     verbose_name = "科技特派员"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        """Feed the targets module's 工作台账 task 附件1 第7项 with the confirmed services."""
+        from kechuang.targets.derived import register_task_figures
+
+        from . import selectors
+
+        register_task_figures(selectors.LEDGER_TASK, selectors.ledger_task_figures)
+
     def nav_items(self, user):
         """Menu: workbench, roster, needs, menu, agreements, logs, Q&A for the roles that use them;
         selection, assessment and coverage for the bureau (coverage also for townships)."""

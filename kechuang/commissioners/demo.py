@@ -136,5 +136,6 @@ def load_demo_activity(stdout=None) -> None:
     q = services.question_ask(actor=actor, recipient=coop, commissioner=lin, text="春茶采摘后修剪深度多少合适？")
     services.question_answer(actor=user, question=q, answer="轻修剪剪去 3–5 厘米，树势弱的茶园宜深修剪 10–15 厘米。")
     services.assessment_run(actor=actor, year=today.year)
+    services.subsidy_refer_year(actor=actor, year=today.year)   # 后补助 → the policies redemption flow
     if stdout is not None:
         stdout.write(f"科技特派员演示数据：需求 2 条、协议 1 份、服务日志 {made} 条、网上咨询 1 条、年度考核已计算\n")

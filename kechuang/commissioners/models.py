@@ -697,9 +697,10 @@ class Assessment(ScopedModel):
 
     class Payment(models.TextChoices):
         NONE = "none", _("无后补助")
-        PAYABLE = "payable", _("待拨付")
+        PAYABLE = "payable", _("待转入兑现流程")
         BLOCKED = "blocked", _("信用核查未通过")
-        PAID = "paid", _("已拨付")
+        REFERRED = "referred", _("已转入兑现流程")
+        PAID = "paid", _("已拨付")   # rows from before the redemption flow took the 后补助 over
 
     commissioner = models.ForeignKey(Commissioner, verbose_name=_("科技特派员"), on_delete=models.CASCADE,
                                      related_name="assessments")
@@ -713,6 +714,8 @@ class Assessment(ScopedModel):
     subsidy = _money(_("后补助（万元）"), default=Decimal("0"), validators=[MinValueValidator(0)])
     payment = models.CharField(_("拨付状态"), max_length=8, choices=Payment.choices, default=Payment.NONE)
     payment_note = models.CharField(_("拨付说明"), max_length=300, blank=True)
+    case = models.OneToOneField("policies.Case", verbose_name=_("兑现案件"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="commissioner_assessment")
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
@@ -731,3 +734,10 @@ class Assessment(ScopedModel):
         if getattr(user, "role", "") == Role.FINANCE_OFFICER and action in ("view", "export", "change"):
             return qs
         return _scope(qs, user, action, commissioner="commissioner", township=None, enterprise=None)
+
+    @property
+    def payment_words(self) -> str:
+        """The 后补助's state in words: the redemption case's state once referred."""
+        if self.case_id:
+            return f"兑现案件：{self.case.get_status_display()}"
+        return self.get_payment_display()

@@ -300,3 +300,27 @@ def crossborder_summary(user, year: int) -> dict:
         "cross_region": active.exclude(source__in=["", "本地"]).count(),
         "teams": active.filter(kind=Kind.TEAM).count(), "legal": active.filter(kind=Kind.LEGAL).count(),
     }
+
+
+def ledger_task_figures(user, year: int) -> list[dict]:
+    """The 工作台账 task 附件1 第7项 (健全新型科技特派员跨界服务模式) as the rows show it, for the targets
+    module (``kechuang.targets.derived.register_task_figures``). Seed 000 sets no numeric indicator for
+    科技特派员 (附件2 has none), so these figures feed the task, not an indicator's derived actuals.
+    Row-scoped: a township clerk sees their own township's services."""
+    cov = coverage(user, year)
+    b = service_breakdown(user, year)
+    x = crossborder_summary(user, year)
+    return [
+        {"label": "有已确认服务的乡镇（街道）", "value": cov["covered"], "unit": f"/ {cov['townships']} 个",
+         "note": "乡镇（村）全覆盖" + ("已实现" if cov["full_coverage"] else "尚未实现")},
+        {"label": "有已确认服务的村", "value": cov["villages_served"], "unit": f"/ {cov['villages']} 个",
+         "note": "只计已登记的村"},
+        {"label": "经服务对象确认的服务", "value": b["total"], "unit": "次", "note": "特派员本人记录、未经确认的不计"},
+        {"label": "其中 二三产业服务", "value": b["secondary_tertiary"], "unit": "次",
+         "note": "跨界服务：加工制造、社会治理、文旅康养、数字经济、金融服务等"},
+        {"label": "其中 网上科技特派员服务", "value": b["online"], "unit": "次", "note": ""},
+        {"label": "跨区域选派的特派员", "value": x["cross_region"], "unit": "名（组、家）", "note": "选派来源非本地"},
+        {"label": "团队科技特派员", "value": x["teams"], "unit": "组", "note": ""},
+        {"label": "法人科技特派员", "value": x["legal"], "unit": "家", "note": ""},
+    ]
+

@@ -111,7 +111,8 @@ def _tell(users, title: str, url_name: str, pk: int, *, kind: str = "todo", key:
 
     from kechuang.inbox.services import notify
 
-    notify(users, title, body, reverse(f"commissioners:{url_name}", args=[pk]), kind, dedupe_key=key)
+    name = url_name if ":" in url_name else f"commissioners:{url_name}"
+    notify(users, title, body, reverse(name, args=[pk]), kind, dedupe_key=key)
 
 
 def _confirmers(recipient: Recipient):
@@ -814,7 +815,12 @@ def assessment_run(*, actor, year: int, on: dt.date | None = None) -> list[Asses
     on = on or dt.date(int(year), 12, 31)
     rule, params = selectors.rule_on(on)
     out = []
+    locked = set(Assessment.objects.filter(year=int(year), case__isnull=False).exclude(
+        case__status="candidate").values_list("commissioner_id", flat=True))
     for row in selectors.assessment_rows(year=int(year), params=params):
+        if row["commissioner_id"] in locked:   # its 后补助 is in the redemption flow beyond 候选: kept as referred
+            out.append(Assessment.objects.get(commissioner_id=row["commissioner_id"], year=int(year)))
+            continue
         subsidy = Decimal(str(params["subsidy"].get(row["grade"], "0")))
         a, _ = Assessment.objects.update_or_create(commissioner_id=row["commissioner_id"], year=int(year), defaults={
             "rule": rule, "figures": row["figures"], "score": row["score"], "grade": row["grade"],
@@ -825,24 +831,124 @@ def assessment_run(*, actor, year: int, on: dt.date | None = None) -> list[Asses
             if blocked:
                 a.payment, a.payment_note = Assessment.Payment.BLOCKED, blocked[:300]
                 a.save()
+        if a.case_id:   # a 候选 case follows the recomputed amount (or is withdrawn when none is due)
+            if subsidy > 0:
+                a = subsidy_refer(actor=actor, assessment=a, today=on if on < timezone.localdate() else None)
+            else:
+                from kechuang.policies.services import case_reject
+
+                case_reject(user=actor, case=a.case, reason=f"{year}年度重新考核后等次为“{a.grade}”，无后补助")
+                a.payment, a.payment_note = Assessment.Payment.NONE, "重新考核后无后补助，原兑现案件不予兑现"
+                a.save()
         out.append(a)
     return out
 
 
+#: The 后补助 measure in the policies module (the 专项资金管理办法 is named in seed 004 第一章 四 but
+#: its text, 文号, 施行日期 and amounts are not in our texts: 待核实).
+SUBSIDY_POLICY = {
+    "code": "sanming-kjtpy-fund", "doc_no": "（文号待核实）", "title": "关于三明市科技特派员专项资金管理办法",
+    "issuer": "三明市（发文机关待核实）", "level": "市", "region": "三明市",
+    "effective": dt.date(2021, 12, 21),
+    "source": "seed 004 明政办〔2021〕62号 第一章 四 提及；原文不在现有文本中",
+    "parameters": [{"id": "kjtpy_fund_text", "value": None, "verified": False, "note": (
+        "《关于三明市科技特派员专项资金管理办法》见于明政办〔2021〕62号第一章 四，原文、文号、施行日期和后补助标准"
+        "均不在现有文本中：施行日期暂取明政办〔2021〕62号的生成日期 2021-12-21（该办法此前已出台），"
+        "金额按科技特派员年度考核参数（待核实）计算，待市科技局、财政局核定。")}],
+}
+SUBSIDY_MEASURE = {
+    "code": "sanming-kjtpy-fund.houbuzhu", "article": "（条款待核实）", "title": "科技特派员后补助",
+    "text": ("先后制定出台了……《关于三明市科技特派员专项资金管理办法》等一系列政策措施（明政办〔2021〕62号 第一章 四）。"
+             "后补助按科技特派员年度考核等次核定，只计服务对象已确认的服务，标准待核实。"),
+    "citation": "明政办〔2021〕62号 第一章 四；《关于三明市科技特派员专项资金管理办法》（原文待核实）",
+    "kind": "mechanism",
+    "spec": {"benefit": {"kind": "mechanism", "description": "按科技特派员年度考核结果核定的后补助，由科技特派员模块计算后"
+                                                          "转入兑现流程，不面向企业筛查"}, "recipient": "person"},
+    "lead_units": ["市科技局"], "responsible_units": ["市财政局"],
+}
+
+
+def subsidy_measure():
+    """The policies measure the 后补助 cases hang on (created once, in 审核中 status: its text is
+    待核实, so it never enters the enterprise screening)."""
+    from kechuang.policies.models import Measure, PolicyDocument
+
+    doc = PolicyDocument.objects.filter(code=SUBSIDY_POLICY["code"]).first()
+    if doc is None:
+        doc = PolicyDocument.objects.create(status=PolicyDocument.Status.REVIEW, **SUBSIDY_POLICY)
+    m = Measure.objects.filter(policy=doc, code=SUBSIDY_MEASURE["code"]).first()
+    if m is None:
+        m = Measure.objects.create(policy=doc, order=1, **SUBSIDY_MEASURE)
+    return m
+
+
+def _subsidy_subjects(c: Commissioner) -> list[dict]:
+    """The credit-check subjects of a commissioner (as ``credit_check``): organisation, members, name."""
+    if c.kind == Kind.LEGAL:
+        return [{"institute": c.organisation or c.name}]
+    if c.kind == Kind.TEAM:
+        return [{"person_name": m.name} for m in c.members.all()] or [{"person_name": c.name}]
+    return [{"person_name": c.name}]
+
+
+def _subsidy_evidence(a: Assessment) -> dict:
+    f, rule = a.figures or {}, a.rule
+    citation = rule.citation if rule else "待核实（默认参数，待科技局按专项资金管理办法核定）"
+    unverified = rule is None or rule.unverified
+    since = rule.effective_from.isoformat() if rule else "默认参数"
+    data = [f"{a.year}年经服务对象确认的服务日志 {f.get('logs', 0)} 条、服务 {f.get('days', 0)} 天、服务对象 "
+            f"{f.get('recipients', 0)} 个、服务成效 {f.get('results', 0)} 项、满意度 {f.get('rating', 0)}（来源：科技特派员服务日志）",
+            f"考核得分 {a.score} 分，等次“{a.grade}”（考核参数：{since}，{citation}）"]
+    return {
+        "source": "commissioners.assessment", "assessment": a.pk, "commissioner": a.commissioner_id,
+        "citation": SUBSIDY_MEASURE["citation"], "window": f"{a.year}年度",
+        "basis": (f"年度考核等次“{a.grade}”，后补助标准 {a.subsidy.normalize():f} 万元"
+                  + ("（标准待核实）" if unverified else "")),
+        "conditions": [
+            {"label": "年度考核等次", "status": "pass", "detail": f"{a.score} 分，{a.grade}"},
+            {"label": "只计服务对象已确认的服务", "status": "pass",
+             "detail": f"已确认服务 {f.get('days', 0)} 天，服务对象 {f.get('recipients', 0)} 个"},
+        ],
+        "data": data, "unverified": unverified,
+    }
+
+
 @transaction.atomic
-def subsidy_pay(*, actor, assessment: Assessment, today: dt.date | None = None) -> Assessment:
-    """Mark a payable 后补助 as paid, after the credit check on the day of payment."""
-    require(actor, "commissioners.subsidy.pay", assessment)
-    if assessment.payment != Assessment.Payment.PAYABLE:
-        raise CommissionerError("拨付状态", f"当前为「{assessment.get_payment_display()}」，不能拨付")
-    blocked = credit_check(assessment.commissioner, today or timezone.localdate(), decision="payment")
-    if blocked:
-        assessment.payment, assessment.payment_note = Assessment.Payment.BLOCKED, blocked[:300]
-    else:
-        assessment.payment = Assessment.Payment.PAID
-        assessment.payment_note = f"{(today or timezone.localdate()).isoformat()} 拨付"
+def subsidy_refer(*, actor, assessment: Assessment, today: dt.date | None = None) -> Assessment:
+    """转入兑现流程: a 后补助 computed by the assessment becomes a 候选 case of the policies module's
+    redemption flow (核实 by the bureau with the one credit check, 确认 and bank account by the
+    commissioner, 公示, 拨付 by the 财政局 with the credit check again). This module never marks it
+    paid; the assessment shows the case's state."""
+    from kechuang.policies.services import case_refer
+
+    require(actor, "commissioners.subsidy.refer", assessment)
+    if assessment.subsidy <= 0:
+        raise CommissionerError("后补助", "本年度考核没有后补助，无需转入兑现流程")
+    c = assessment.commissioner
+    case, _created = case_refer(
+        user=actor, measure=subsidy_measure(), year=assessment.year, payee_kind="commissioner",
+        payee_name=c.name, payee_ref=f"commissioner:{c.pk}", amount=assessment.subsidy,
+        evidence=_subsidy_evidence(assessment), credit_subjects=_subsidy_subjects(c), payee_user=c.account,
+        today=today)
+    assessment.case = case
+    assessment.payment = Assessment.Payment.REFERRED
+    assessment.payment_note = ""
     assessment.save()
+    if c.account_id:
+        _tell([c.account], f"{assessment.year}年度后补助已转入兑现流程", "policies:case", case.pk, kind="notice",
+              key=f"comm-subsidy-{case.pk}", body="科技局核实后，请在确认期限内确认并填写收款账户。")
     return assessment
+
+
+def subsidy_refer_year(*, actor, year: int, today: dt.date | None = None) -> list[Assessment]:
+    """Refer every 后补助 of ``year`` not yet referred (credit-refused ones too: 核实 refuses them
+    with the record named, as the redemption flow does for enterprises)."""
+    require(actor, "commissioners.subsidy.refer")
+    out = []
+    for a in Assessment.objects.filter(year=int(year), subsidy__gt=0, case__isnull=True).select_related(
+            "commissioner", "rule"):
+        out.append(subsidy_refer(actor=actor, assessment=a, today=today))
+    return out
 
 
 @transaction.atomic

@@ -570,18 +570,22 @@ def assessment(request):
                 subsidy={"优秀": p.get("s_excellent") or "0", "合格": p.get("s_pass") or "0", "不合格": "0"},
                 citation=p.get("citation", "") or "待核实", unverified=bool(p.get("unverified")))
             messages.success(request, "考核参数已保存，按生效日期施行")
-        elif action == "pay":
-            a = get_scoped_or_404(Assessment, user, "change", pk=request.POST.get("assessment"))
-            services.subsidy_pay(actor=user, assessment=a)
-            messages.success(request, "已处理拨付")
+        elif action == "refer":
+            if request.POST.get("assessment"):
+                a = get_scoped_or_404(Assessment, user, "change", pk=request.POST.get("assessment"))
+                done = [services.subsidy_refer(actor=user, assessment=a)]
+            else:
+                done = services.subsidy_refer_year(actor=user, year=year)
+            messages.success(request, f"已将 {len(done)} 项后补助转入政策兑现流程（科技局核实、特派员确认、公示、财政局拨付）")
         return redirect(f"{reverse('commissioners:assessment')}?year={year}")
-    rows = Assessment.objects.restrict(user, "view").filter(year=year).select_related("commissioner")
+    rows = Assessment.objects.restrict(user, "view").filter(year=year).select_related("commissioner", "case")
     rule, params = selectors.rule_on(dt.date(year, 12, 31))
     return render(request, "commissioners/assessment.html", _ctx(
         request, tab="assessment", year=year, rows=rows, units=selectors.unit_assessment(rows) if
         user.role != Role.COMMISSIONER else [], rule=rule, params=params,
         rules=AssessmentRule.objects.restrict(user, "view")[:20],
-        can_run=has_perm(user, "commissioners.assessment.run"), can_pay=has_perm(user, "commissioners.subsidy.pay")))
+        can_run=has_perm(user, "commissioners.assessment.run"), can_refer=has_perm(user, "commissioners.subsidy.refer"),
+        can_see_case=has_perm(user, "policies.case.view")))
 
 
 # --------------------------------------------------------------------------- coverage and statistics

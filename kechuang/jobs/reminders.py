@@ -43,7 +43,16 @@ def _clerks(region_id):
 
 
 def _enterprise_users(enterprise_id):
+    if enterprise_id is None:
+        return []
     return list(User.objects.filter(role=Role.ENTERPRISE_USER, enterprise_id=enterprise_id, is_active=True))
+
+
+def _case_users(case):
+    """Who confirms a case: the enterprise's users, or the named payee's account (a 科技特派员's 后补助)."""
+    if case.enterprise_id is None:
+        return [case.payee_user] if case.payee_user_id and case.payee_user.is_active else []
+    return _enterprise_users(case.enterprise_id)
 
 
 def _finance():
@@ -114,7 +123,7 @@ def confirmation_windows(on: dt.date, actor) -> int:
         if days_left not in (AHEAD_DAYS, 0):
             continue
         when = "今天" if days_left == 0 else f"{days_left} 天后（{case.confirm_deadline:%m月%d日}）"
-        sent += len(notify(_enterprise_users(case.enterprise_id), f"请确认免申即享：{case.measure.title}",
+        sent += len(notify(_case_users(case), f"请确认免申即享：{case.measure.title}",
                            f"确认期限{when}截止；逾期未确认视为放弃。", _url("policies:case", case.pk), "todo",
                            dedupe_key=f"case-{case.pk}-confirm-due{days_left}"))
     expiring = list(Case.objects.filter(status="verified", paused=False, confirm_deadline__lt=on)
@@ -122,7 +131,7 @@ def confirmation_windows(on: dt.date, actor) -> int:
     if expiring:
         cases_expire_silence(user=actor, today=on)
         for case in expiring:
-            sent += len(notify(_enterprise_users(case.enterprise_id), f"免申即享已视为放弃：{case.measure.title}",
+            sent += len(notify(_case_users(case), f"免申即享已视为放弃：{case.measure.title}",
                                f"确认期限 {case.confirm_deadline:%Y年%m月%d日} 已过，未确认，按规定视为放弃。",
                                _url("policies:case", case.pk), "notice", dedupe_key=f"case-{case.pk}-waived"))
     return sent

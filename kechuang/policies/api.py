@@ -40,7 +40,8 @@ def policies_calc(request: HttpRequest, payload: CalcIn):
 def policies_cases(request: HttpRequest, year: ApiYear | None = None, status: str | None = None):
     """兑现案件 the user may see (row-scoped)."""
     qs = cases_for(request.user, year=year, status=status)[:500]
-    return [{"id": c.pk, "year": c.year, "uscc": c.enterprise.uscc, "enterprise": c.enterprise.name,
+    return [{"id": c.pk, "year": c.year, "uscc": c.enterprise.uscc if c.enterprise_id else "",
+             "enterprise": c.enterprise.name if c.enterprise_id else "", "payee": c.payee_display,
              "measure": c.measure.code, "title": c.measure.title, "status": c.status,
              "amount": float(c.amount), "amount_max": None if c.amount_max is None else float(c.amount_max),
              "paused": c.paused} for c in qs]

@@ -218,8 +218,22 @@ class Case(ScopedModel):
         PAID = "paid", _("已拨付")
         REJECTED = "rejected", _("不予兑现")
 
+    class PayeeKind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        COMMISSIONER = "commissioner", _("科技特派员")
+
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                   related_name="policy_cases")
+                                   related_name="policy_cases", null=True, blank=True)
+    # A case of another module's computed subsidy (e.g. the 科技特派员后补助): no enterprise; the payee
+    # is named here, ``payee_user`` confirms the wish and the bank account, and ``credit_subjects``
+    # are the keyword arguments of the one credit check (kechuang.supervision.credit.check_credit).
+    payee_kind = models.CharField(_("兑现对象类别"), max_length=12, choices=PayeeKind.choices,
+                                  default=PayeeKind.ENTERPRISE)
+    payee_name = models.CharField(_("兑现对象"), max_length=200, blank=True)
+    payee_ref = models.CharField(_("兑现对象编号"), max_length=64, blank=True)
+    payee_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("兑现对象账户"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="payee_cases")
+    credit_subjects = models.JSONField(_("信用核查主体"), default=list, blank=True)
     measure = models.ForeignKey(Measure, verbose_name=_("措施"), on_delete=models.PROTECT, related_name="cases")
     year = models.PositiveIntegerField(_("年度"), validators=bounded(YEAR))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CANDIDATE)
@@ -252,7 +266,12 @@ class Case(ScopedModel):
         verbose_name_plural = _("兑现案件")
         ordering = ["-year", "enterprise_id", "measure_id"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "measure", "year"],
-                                               name="policies_case_unique")]
+                                               name="policies_case_unique"),
+                       models.UniqueConstraint(fields=["payee_ref", "measure", "year"],
+                                               condition=Q(enterprise__isnull=True),
+                                               name="policies_case_payee_unique"),
+                       models.CheckConstraint(condition=Q(enterprise__isnull=False) | ~Q(payee_ref=""),
+                                              name="policies_case_has_payee")]
         indexes = [models.Index(fields=["year", "status"])]
 
     @classmethod
@@ -261,7 +280,19 @@ class Case(ScopedModel):
         return scope_cases(qs, user, "enterprise")
 
     def __str__(self) -> str:
-        return f"{self.enterprise} · {self.measure.title} · {self.year}"
+        return f"{self.payee_display} · {self.measure.title} · {self.year}"
+
+    @property
+    def payee_display(self) -> str:
+        """Who is paid, in words: the enterprise's name or the named payee (with its kind)."""
+        if self.enterprise_id:
+            return self.enterprise.name
+        return f"{self.payee_name}（{self.get_payee_kind_display()}）"
+
+    @property
+    def payee_township(self) -> str:
+        township = self.enterprise.township if self.enterprise_id else None
+        return township.name if township else ""
 
 
 def scope_cases(qs, user, path: str):
@@ -277,9 +308,11 @@ def scope_cases(qs, user, path: str):
         return qs.filter(**{f"{path}__township_id": user.township_id})
     if role == Role.ENTERPRISE_USER and user.enterprise_id:
         return qs.filter(**{f"{path}_id": user.enterprise_id})
+    prefix = "" if path == "enterprise" else "case__"
     if role == Role.FINANCE_OFFICER:
-        prefix = "" if path == "enterprise" else "case__"
         return qs.filter(**{f"{prefix}status__in": ["publicized", "paid", "rejected"]})
+    if role == Role.COMMISSIONER:  # a 科技特派员 the cases of their own 后补助
+        return qs.filter(**{f"{prefix}payee_user": user})
     return qs.none()
 
 

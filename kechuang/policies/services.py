@@ -201,6 +201,82 @@ def _save_on_behalf(case: Case, before: dict, auth, action: str, user=None) -> N
     _use(auth, action)
 
 
+def credit_verdict(case: Case, on: dt.date):
+    """The one credit check (:func:`kechuang.supervision.credit.check_credit`) for the payee of a case:
+    the enterprise, or each of the subjects a referring module named (a commissioner by name, a
+    legal-person commissioner as an institute); the first refusal wins."""
+    if case.enterprise_id:
+        return check_credit(decision=Decision.PAYMENT, on=on, enterprise=case.enterprise)
+    verdict = None
+    for subject in case.credit_subjects or [{"person_name": case.payee_name}]:
+        verdict = check_credit(decision=Decision.PAYMENT, on=on, **subject)
+        if not verdict.allowed:
+            return verdict
+    return verdict
+
+
+#: who may be named as a credit subject by a referring module (keys of check_credit)
+CREDIT_SUBJECT_KEYS = {"person_name", "institute", "uscc"}
+
+
+@transaction.atomic
+def case_refer(*, user, measure: Measure, year: int, payee_kind: str, payee_name: str, payee_ref: str,
+               amount: Decimal, evidence: dict, credit_subjects: list[dict], payee_user=None,
+               today: dt.date | None = None) -> tuple[Case, bool]:
+    """A subsidy computed by another module (e.g. the 科技特派员后补助 from the yearly assessment)
+    enters the redemption flow as a 候选 case: the same 核实 → 确认 → 公示 → 拨付 steps, the same
+    credit check at 核实 and at 拨付. Idempotent per (payee, measure, year): a second referral of
+    the same amount returns the case (``created`` False); a changed amount updates a case still 候选
+    and is refused once the case has moved on. A refusal of the credit check on ``today`` is kept
+    in the evidence (as screening does); 核实 then refuses it."""
+    require(user, "policies.case.refer")
+    if payee_kind not in Case.PayeeKind.values or payee_kind == Case.PayeeKind.ENTERPRISE:
+        raise ValidationError("兑现对象类别：企业的案件由免申即享筛查生成")
+    if not (payee_name or "").strip() or not (payee_ref or "").strip():
+        raise ValidationError("兑现对象：必填")
+    amount = Decimal(str(amount))
+    if amount <= 0:
+        raise ValidationError("金额：应大于 0 万元")
+    subjects = []
+    for sub in credit_subjects:
+        clean = {k: str(v).strip() for k, v in sub.items() if k in CREDIT_SUBJECT_KEYS and str(v).strip()}
+        if clean:
+            subjects.append(clean)
+    if not subjects:
+        raise ValidationError("信用核查主体：至少一个（姓名或机构）")
+    today = today or timezone.localdate()
+    ev = dict(evidence)
+    verdict = None
+    for sub in subjects:
+        verdict = check_credit(decision=Decision.PAYMENT, on=today, **sub)
+        if not verdict.allowed:
+            break
+    if verdict is not None and not verdict.allowed:
+        ev["credit"] = {"allowed": False, "message": verdict.message, "rule": verdict.rule,
+                        "until": verdict.until.isoformat() if verdict.until else None}
+    h = _hash(ev)
+    case = Case.objects.select_for_update().filter(enterprise__isnull=True, payee_ref=payee_ref.strip(),
+                                                   measure=measure, year=int(year)).first()
+    if case is None:
+        case = Case(payee_kind=payee_kind, payee_name=payee_name.strip(), payee_ref=payee_ref.strip(),
+                    payee_user=payee_user, credit_subjects=subjects, measure=measure, year=int(year),
+                    amount=amount, amount_max=amount, evidence=ev, evidence_hash=h)
+        case.full_clean(exclude=["enterprise", "evidence_hash"])
+        case.save()
+        log_bulk(Case, "create", [case])
+        return case, True
+    if case.amount == amount and case.evidence_hash == h:
+        return case, False
+    if case.status != "candidate":
+        raise ValidationError(f"该补助已在兑现流程中（{case.get_status_display()}），金额或依据不能再改")
+    before = snapshot(case)
+    case.amount = case.amount_max = amount
+    case.evidence, case.evidence_hash, case.evidence_changed = ev, h, True
+    case.payee_name, case.payee_user, case.credit_subjects = payee_name.strip(), payee_user, subjects
+    _save(case, before)
+    return case, False
+
+
 def _transition(case: Case, allowed: tuple[str, ...], action: str) -> dict:
     """Check the transition is allowed; return the snapshot before it (for the change log)."""
     if case.paused:
@@ -216,7 +292,7 @@ def case_verify(*, user, case: Case, approved_amount: Decimal | None = None, tod
     require(user, "policies.case.verify", case)
     before = _transition(case, ("candidate",), "核实")
     today = today or timezone.localdate()
-    verdict = check_credit(decision=Decision.PAYMENT, on=today, enterprise=case.enterprise)
+    verdict = credit_verdict(case, today)
     if not verdict.allowed:
         raise ValidationError(f"{verdict.message}依据：{verdict.rule}。请作出不予兑现决定。")
     if approved_amount is not None:
@@ -394,7 +470,7 @@ def case_disburse(*, user, case: Case, today: dt.date | None = None) -> Case:
     today = today or timezone.localdate()
     if case.publicized_on and today < case.publicized_on + dt.timedelta(days=PUBLICITY_DAYS):
         raise ValidationError(f"公示期未满（{case.publicized_on} 起 {PUBLICITY_DAYS} 天）")
-    verdict = check_credit(decision=Decision.PAYMENT, on=today, enterprise=case.enterprise)
+    verdict = credit_verdict(case, today)
     if not verdict.allowed:
         case.status = "rejected"
         case.reason = f"{verdict.message}依据：{verdict.rule}。不予兑现"

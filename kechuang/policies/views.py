@@ -213,7 +213,7 @@ def _xlsx(rows, columns, title):
 
 
 def _case_row(c):
-    return [c.year, c.enterprise.uscc, c.enterprise.name, c.enterprise.township.name, c.measure.policy.doc_no,
+    return [c.year, c.enterprise.uscc if c.enterprise_id else "", c.payee_display, c.payee_township, c.measure.policy.doc_no,
             c.measure.article, c.measure.title, float(c.amount),
             None if c.amount_max is None else float(c.amount_max),
             None if c.approved_amount is None else float(c.approved_amount), c.get_status_display(),
@@ -371,7 +371,7 @@ def publicity_export(request):
     require(request.user, "policies.publicity.view")
     year = request.GET.get("year")
     qs = publicized_cases(year=int(year) if year and year.isdigit() else None)
-    rows = ([c.year, c.enterprise.name, c.enterprise.township.name, c.measure.policy.doc_no, c.measure.article,
+    rows = ([c.year, c.payee_display, c.payee_township, c.measure.policy.doc_no, c.measure.article,
              c.measure.title, c.approved_amount if c.approved_amount is not None else c.amount,
              "；".join(c.evidence.get("data", [])), c.get_status_display(), c.publicized_on] for c in qs)
     from kechuang.core.xlsx import Col

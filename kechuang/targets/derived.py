@@ -23,7 +23,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, Sum
 
-__all__ = ["count_valid_on", "derived_actuals", "register_derived_source", "DERIVED_INDICATORS"]
+__all__ = ["count_valid_on", "derived_actuals", "register_derived_source", "DERIVED_INDICATORS", "has_derived",
+           "register_task_figures", "task_figures"]
 
 Source = Callable[[int, dt.date], "dict[int, Decimal] | None"]
 _SOURCES: dict[str, Source] = {}
@@ -98,6 +99,29 @@ _DEFAULTS: dict[str, Source] = {
     "tech_contract_turnover": _tech_contract_turnover,
 }
 DERIVED_INDICATORS = tuple(_DEFAULTS)
+
+
+def has_derived(indicator_code: str) -> bool:
+    """Whether the platform computes ``indicator_code`` (a default source or one an app registered,
+    e.g. the carriers' platforms or the talent teams)."""
+    return indicator_code in _SOURCES or indicator_code in _DEFAULTS
+
+
+# 工作台账 tasks fed by platform data: a task of 附件1 has no numeric target, but an app may state
+# what its rows show for it (e.g. the 科技特派员 services for 附件1 第7项).
+TaskFigures = Callable[..., "list[dict]"]
+_TASK_SOURCES: dict[str, TaskFigures] = {}
+
+
+def register_task_figures(task_code: str, func: TaskFigures) -> None:
+    """``func(user, year) -> [{"label": …, "value": Decimal|int, "unit": …, "note": …}]`` (row-scoped
+    by ``user``) is shown on the task's page as 系统核算."""
+    _TASK_SOURCES[task_code] = func
+
+
+def task_figures(task_code: str, user, year: int) -> list[dict] | None:
+    func = _TASK_SOURCES.get(task_code)
+    return None if func is None else func(user, year)
 
 
 def derived_actuals(indicator_code: str, year: int, on: dt.date) -> dict[int, Decimal] | None:

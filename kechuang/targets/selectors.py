@@ -24,7 +24,7 @@ from .assessment import (
     score_unit,
     talent_team_equivalent,
 )
-from .derived import DERIVED_INDICATORS, derived_actuals
+from .derived import derived_actuals, has_derived
 from .ledger import milestone_status
 from .models import Indicator, Period, Report, TargetPlan, Task
 from .parameters import current_parameters
@@ -127,7 +127,7 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
     cells: dict[tuple[int, int], Cell] = {}
     results: dict[int, list] = {r.pk: [] for r in regions}
     for ind in indicators:
-        derived = _derived(ind.code, period.year, on) if ind.code in DERIVED_INDICATORS else None
+        derived = _derived(ind.code, period.year, on) if has_derived(ind.code) else None
         for region in regions:
             entry = entries.get((region.pk, ind.code))
             target = entry.target_for(period.year) if entry else None

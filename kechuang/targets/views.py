@@ -301,8 +301,14 @@ def task_detail(request, pk: int):
             messages.error(request, str(exc))
         return redirect("targets:task", pk=pk)
     row = next(r for r in ledger_rows(user=request.user) if r["task"].pk == task.pk)
+    from django.utils import timezone
+
+    from .derived import task_figures
+
+    year = timezone.localdate().year
     return render(request, "targets/task.html", {"task": task, "row": row, "can_change": can_change,
-                                                 "updates": task.updates.all()})
+                                                 "updates": task.updates.all(), "figures_year": year,
+                                                 "figures": task_figures(task.code, request.user, year)})
 
 
 def attachment(request, pk: int):

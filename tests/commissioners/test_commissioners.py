@@ -192,18 +192,86 @@ def test_default_rule_is_marked_unverified(world, client_for):
     assert "待核实" in client_for(world.staff).get(f"/commissioners/assessment/?year={YEAR}").content.decode()
 
 
-def test_subsidy_pay_marks_paid(world):
+def _excellent_a(world):
     s = setup(world)
     ServiceLog.objects.filter(commissioner=s["a"]["commissioner"]).update(status="confirmed", days=Decimal("31"),
                                                                            rating=5, new_techniques=3)
-    a = _assess()["特派员A"]
-    assert a.payment == Assessment.Payment.PAYABLE
+    return s, _assess()["特派员A"]
+
+
+def test_subsidy_goes_through_the_redemption_flow_not_paid_here(world):
+    """后补助 (default 优秀 2 万元, 待核实) becomes a 候选 case of the policies redemption flow: 核实 (credit
+    check) → the commissioner confirms with a bank account → 公示 → the 财政局 pays after 5 days."""
+    from kechuang.policies import services as pol
+    from kechuang.policies.models import Case
+
+    s, a = _excellent_a(world)
+    assert (a.grade, a.subsidy, a.payment) == ("优秀", Decimal("2"), Assessment.Payment.PAYABLE)
     with pytest.raises(PermissionDenied):
-        services.subsidy_pay(actor=world.clerk_a, assessment=a)
-    a = services.subsidy_pay(actor=world.staff, assessment=a)
-    assert a.payment == Assessment.Payment.PAID
-    with pytest.raises(CommissionerError):
-        services.subsidy_pay(actor=world.staff, assessment=a)
+        services.subsidy_refer(actor=world.clerk_a, assessment=a)
+    with pytest.raises(PermissionDenied):
+        services.subsidy_refer(actor=world.finance, assessment=a)
+    a = services.subsidy_refer(actor=world.staff, assessment=a)
+    case = a.case
+    assert a.payment == Assessment.Payment.REFERRED and case.status == "candidate"
+    assert case.enterprise_id is None and case.payee_kind == "commissioner" and case.payee_name == "特派员A"
+    assert case.amount == case.amount_max == Decimal("2") and isinstance(case.amount, Decimal)
+    assert "明政办〔2021〕62号 第一章 四" in case.measure.citation and case.measure.policy.status == "review"
+    assert "待核实" in case.evidence["basis"] and "服务对象确认" in case.evidence["data"][0]
+    assert case.credit_subjects == [{"person_name": "特派员A"}]
+    again = services.subsidy_refer(actor=world.staff, assessment=Assessment.objects.get(pk=a.pk))
+    assert again.case_id == case.pk and Case.objects.filter(payee_ref=case.payee_ref).count() == 1
+    # row scope: the commissioner sees their own case, the other commissioner and enterprises do not
+    assert Case.objects.restrict(s["a"]["user"], "view").filter(pk=case.pk).exists()
+    assert not Case.objects.restrict(s["b"]["user"], "view").filter(pk=case.pk).exists()
+    assert not Case.objects.restrict(world.ent_user_a, "view").filter(pk=case.pk).exists()
+    today = timezone.localdate()
+    case = pol.case_verify(user=world.staff, case=case, today=today)
+    with pytest.raises(PermissionDenied):
+        pol.case_confirm(user=s["b"]["user"], case=case, bank_account="6222020000001234", bank_name="农行")
+    case = pol.case_confirm(user=s["a"]["user"], case=case, bank_account="6222020000001234", bank_name="农行三明分行",
+                            today=today)
+    case = pol.case_publicize(user=world.staff, case=case, today=today)
+    with pytest.raises(Exception, match="公示期未满"):
+        pol.case_disburse(user=world.finance, case=case, today=today + dt.timedelta(days=pol.PUBLICITY_DAYS - 1))
+    case = pol.case_disburse(user=world.finance, case=case, today=today + dt.timedelta(days=pol.PUBLICITY_DAYS))
+    assert case.status == "paid"
+    a = Assessment.objects.get(pk=a.pk)
+    assert a.payment_words == "兑现案件：已拨付"
+    # re-assessing a year whose 后补助 has left 候选 keeps the referred amount
+    services.rule_add(actor=SYSTEM, effective_from=dt.date(YEAR, 1, 1),
+                      weights={"days": "1", "recipients": "0", "results": "0", "rating": "0"},
+                      targets={"days": "10", "recipients": "5", "results": "3"},
+                      grade_lines={"优秀": "85", "合格": "60"}, subsidy={"优秀": "3", "合格": "1", "不合格": "0"})
+    assert _assess()["特派员A"].subsidy == Decimal("2")
+
+
+def test_subsidy_candidate_follows_reassessment(world):
+    _s, a = _excellent_a(world)
+    case = services.subsidy_refer(actor=world.staff, assessment=a).case
+    services.rule_add(actor=SYSTEM, effective_from=dt.date(YEAR, 1, 1),
+                      weights={"days": "1", "recipients": "0", "results": "0", "rating": "0"},
+                      targets={"days": "10", "recipients": "5", "results": "3"},
+                      grade_lines={"优秀": "85", "合格": "60"}, subsidy={"优秀": "2.5", "合格": "1", "不合格": "0"})
+    a = _assess()["特派员A"]
+    case.refresh_from_db()
+    assert a.case_id == case.pk and case.status == "candidate" and case.amount == Decimal("2.5")
+
+
+def test_subsidy_case_refused_by_the_one_credit_check_while_in_force(world):
+    """A serious 科研失信 record of the commissioner ending on day D refuses 核实 on D; on D+1 it passes."""
+    from django.core.exceptions import ValidationError
+
+    from kechuang.policies import services as pol
+
+    _s, a = _excellent_a(world)
+    case = services.subsidy_refer(actor=world.staff, assessment=a).case
+    day = timezone.localdate() + dt.timedelta(days=3)
+    _serious("特派员A", ends_on=day)
+    with pytest.raises(ValidationError, match="一票否决"):
+        pol.case_verify(user=world.staff, case=case, today=day)
+    case.refresh_from_db()
+    assert pol.case_verify(user=world.staff, case=case, today=day + dt.timedelta(days=1)).status == "verified"
 
 
 # --------------------------------------------------------------------------- import
@@ -424,3 +492,24 @@ def test_bind_account_and_revoke(world, client_for):
     assert c.status == "revoked"
     assert client_for(world.clerk_a).post(f"/commissioners/roster/{s['b']['commissioner'].pk}/",
                                           {"action": "revoke", "reason": "x"}).status_code == 403
+
+
+# --------------------------------------------------------------------------- feeding the targets module
+def test_confirmed_services_feed_the_ledger_task_of_attachment_1_item_7(world, client_for):
+    """Seed 000 has no 科技特派员 indicator in 附件2; its 附件1 第7项 task shows the counts the rows give:
+    only confirmed logs, a township clerk only their own township."""
+    from kechuang.targets.derived import task_figures
+    from kechuang.targets.models import Task
+
+    s = setup(world)
+    figures = lambda user: {f["label"]: f["value"] for f in task_figures(selectors.LEDGER_TASK, user, YEAR)}  # noqa: E731
+    assert figures(world.staff)["经服务对象确认的服务"] == 0            # nothing confirmed yet
+    services.log_confirm(actor=world.clerk_a, log=s["a"]["log"], confirmed=True)
+    services.log_confirm(actor=world.clerk_b, log=s["b"]["log"], confirmed=False, reason="未到村")
+    staff = figures(world.staff)
+    assert staff["经服务对象确认的服务"] == 1 and staff["有已确认服务的乡镇（街道）"] == 1
+    assert staff["有已确认服务的村"] == 1
+    assert figures(world.clerk_b)["经服务对象确认的服务"] == 0           # B's log is disputed, and A's is not B's
+    task = Task.objects.get(code=selectors.LEDGER_TASK)
+    html = client_for(world.staff).get(f"/targets/ledger/{task.pk}/").content.decode()
+    assert "系统核算" in html and "经服务对象确认的服务" in html

@@ -76,3 +76,19 @@ def test_contract_turnover_from_tech_market(world):
                                     registered_on=day, registration_no=no)
     assert derived_actuals("tech_contract_turnover", 2023, dt.date(2023, 6, 30)) == {world.township_a.pk: Decimal("500.5")}
     assert derived_actuals("tech_contract_turnover", 2023, dt.date(2024, 1, 15)) == {world.township_a.pk: Decimal("600.5")}
+
+
+@pytest.mark.django_db
+def test_a_source_registered_by_another_app_reaches_the_board(world):
+    """Carriers and talent register their sources (apps.ready); the board shows them too, not only the
+    three defaults (the gate used to be the defaults' names)."""
+    period = services.period_open(user=world.staff, year=2023, kind="FY")
+    team = Indicator.objects.get(code="talent_team")
+    register_derived_source("talent_team", lambda year, on: {world.township_a.pk: Decimal("1.5")})
+    try:
+        a = period_assessment(user=world.staff, period=period, on=dt.date(2023, 12, 30))
+        assert a.cell(world.township_a, team).derived == Decimal("1.5")
+        assert a.cell(world.township_b, team).derived == 0
+    finally:
+        from kechuang.targets import derived
+        derived._SOURCES.pop("talent_team", None)
