@@ -89,9 +89,9 @@ def load_demo_activity(stdout=None) -> None:
     rule = services.inspection_rule_create(user=actor, item=item, name=f"（演示）{label}抽查细则", ratio="0.2",
                                            per_object=2, frequency_per_year=1, is_demo=True)
     d = services.draw_announce(user=actor, title=f"（演示）{today.year}年{label}双随机抽查", rule=rule,
-                               seed=f"{today:%Y%m%d}-上证收盘3421.55", seed_source="抽取日期 + 前一交易日上证指数收盘点位（演示）",
+                               seed_source="抽取日期 + 抽取当日上证指数收盘点位（演示）",
                                announced_on=today - dt.timedelta(days=7), draw_on=today, is_demo=True)
-    d = services.draw_run(user=actor, draw_row=d, today=today)
+    d = services.draw_run(user=actor, draw_row=d, seed=f"{today:%Y%m%d}-上证收盘3421.55（演示）", today=today)
     first = d.result["drawn"][0]["object"] if d.result["drawn"] else None
     if first:
         r = services.result_record(user=actor, draw_row=d, object_ref=first, inspected_on=today, outcome="pass",
@@ -138,7 +138,7 @@ def load_demo_projects(stdout=None) -> None:
     review_day = opens + dt.timedelta(days=35)
     projects.project_formal_review(user=actor, project=p, passed=True, today=review_day)
     projects.review_draw(user=actor, call=call, seed=f"{review_day:%Y%m%d}-上证收盘3388.20",
-                         seed_source="抽取日期 + 前一交易日上证指数收盘点位（演示）", today=review_day)
+                         seed_source="抽取日期 + 抽取当日上证指数收盘点位（演示）", today=review_day)
     for k, a in enumerate(ReviewAssignment.objects.filter(project=p)):
         projects.review_submit(user=actor, assignment=a, score=str(82 + 3 * k), comment="技术路线清晰，产业化前景好（演示）",
                                today=review_day)

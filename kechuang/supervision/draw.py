@@ -26,8 +26,8 @@ The algorithm (written out for citizens in docs/supervision.md):
    eligible inspectors than ``per_object`` the draw fails naming it; nothing is drawn.
 
 SHA-256 behaves as a random function, so every ranking is a uniformly random permutation that
-no one can steer without changing the seed (announced in advance) or a roster (fixed by the
-digest).
+no one can steer without changing the seed (a public value of the draw day, entered that day) or a
+roster (fixed by the digest).
 """
 
 from __future__ import annotations

@@ -66,15 +66,19 @@ class InspectorForm(forms.Form):
 class AnnounceForm(forms.Form):
     title = forms.CharField(label="名称", max_length=200)
     rule = forms.ModelChoiceField(label="抽查细则", queryset=None, empty_label="请选择")
-    seed = forms.CharField(label="随机种子", max_length=200, help_text="如 20261204-上证收盘3421.55；抽取日后填写实际数值")
     seed_source = forms.CharField(label="种子的形成方式", max_length=300,
-                                  initial="抽取日期 + 抽取日前一交易日上证指数收盘点位")
+                                  initial="抽取日期 + 抽取当日上证指数收盘点位（种子数值在抽取当日录入）")
     announced_on = _date("公告日期")
     draw_on = _date("抽取日期")
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = rules
+
+
+class DrawRunForm(forms.Form):
+    seed = forms.CharField(label="随机种子（抽取当日录入）", max_length=200,
+                           help_text="按公告的形成方式，以抽取日期开头，后接当日公开的数值，如 20261204-上证收盘3421.55")
 
 
 class ResultForm(forms.Form):
@@ -142,8 +146,9 @@ class FormalForm(forms.Form):
 
 
 class ReviewDrawForm(forms.Form):
-    seed = forms.CharField(label="随机种子", max_length=200)
-    seed_source = forms.CharField(label="种子的形成方式", max_length=300, initial="抽取日期 + 前一交易日上证指数收盘点位")
+    seed = forms.CharField(label="随机种子（今日录入）", max_length=200,
+                           help_text="以今天的日期开头，后接今天公开的数值，如 20261204-上证收盘3421.55")
+    seed_source = forms.CharField(label="种子的形成方式", max_length=300, initial="抽取日期 + 抽取当日上证指数收盘点位")
 
 
 class ScoreForm(forms.Form):

@@ -334,9 +334,11 @@ class Draw(ScopedModel):
     title = models.CharField(_("名称"), max_length=200)
     rule = models.ForeignKey(InspectionRule, verbose_name=_("抽查细则"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="draws")
-    seed = models.CharField(_("随机种子"), max_length=200)
+    seed = models.CharField(_("随机种子"), max_length=200, blank=True,
+                            help_text=_("抽取当日录入：抽取日期加当日公开的数值，如 20261204-上证收盘3421.55"))
     seed_source = models.CharField(_("种子的形成方式"), max_length=300,
-                                   help_text=_("如 抽取日期加当日上证指数收盘点位，事先公告"))
+                                   help_text=_("如 抽取日期加抽取当日上证指数收盘点位，事先公告"))
+    seed_entered_at = models.DateTimeField(_("种子录入时间"), null=True, blank=True)
     announced_on = models.DateField(_("公告日期"))
     draw_on = models.DateField(_("抽取日期"))
     ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4)
@@ -362,6 +364,7 @@ class Draw(ScopedModel):
             models.CheckConstraint(condition=Q(ratio__gt=0, ratio__lte=1), name="draw_ratio_range"),
             models.CheckConstraint(condition=Q(per_object__gte=1, per_object__lte=10), name="draw_per_object_range"),
             models.CheckConstraint(condition=Q(draw_on__gte=models.F("announced_on")), name="draw_after_announcement"),
+            models.CheckConstraint(condition=Q(status="announced") | ~Q(seed=""), name="draw_published_has_seed"),
         ]
 
     def __str__(self) -> str:

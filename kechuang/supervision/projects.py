@@ -287,10 +287,11 @@ def review_draw(*, user, call: Call, seed: str, seed_source: str, today: dt.date
         raise ValidationError("该指南没有待抽取专家的项目")
     experts = list(Expert.objects.filter(active=True))
     objs, insp, conf = review_rosters(projects, experts, today.year)
-    d = services.draw_announce(user=user, title=f"{call.title} 评审专家抽取", seed=seed, seed_source=seed_source,
+    d = services.draw_announce(user=user, title=f"{call.title} 评审专家抽取", seed_source=seed_source,
                                announced_on=today, draw_on=today, purpose=DrawPurpose.REVIEW, ratio="1",
                                per_object=call.experts_per_project, is_demo=call.is_demo)
-    d = services.draw_run(user=user, draw_row=d, today=today, objects=objs, inspectors=insp, conflicts=conf)
+    d = services.draw_run(user=user, draw_row=d, seed=seed, today=today, objects=objs, inspectors=insp,
+                          conflicts=conf)
     by_pk = {f"project:{p.pk}": p for p in projects}
     for item in d.result["drawn"]:
         p = by_pk[item["object"]]

@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import CreditRecord, Draw, DrawPurpose, InspectionObject, InspectionResult, Severity, SubjectKind
 
@@ -51,6 +52,8 @@ def public_draw_item(draw_row: Draw) -> dict:
     return {
         "id": draw_row.pk, "title": draw_row.title, "item": rule.item.name if rule else "",
         "item_basis": rule.item.basis if rule else "", "seed": draw_row.seed, "seed_source": draw_row.seed_source,
+        "seed_entered_at": (timezone.localtime(draw_row.seed_entered_at).strftime("%Y-%m-%d %H:%M")
+                            if draw_row.seed_entered_at else None),
         "announced_on": draw_row.announced_on.isoformat(), "draw_on": draw_row.draw_on.isoformat(),
         "published_on": draw_row.published_on.isoformat() if draw_row.published_on else None,
         "input_digest": draw_row.input_digest, "ratio": float(draw_row.ratio), "per_object": draw_row.per_object,

@@ -268,12 +268,14 @@ def objects_sync(*, user, is_demo: bool = False) -> dict:
 
 
 @transaction.atomic
-def draw_announce(*, user, title: str, seed: str, seed_source: str, announced_on: dt.date, draw_on: dt.date,
+def draw_announce(*, user, title: str, seed_source: str, announced_on: dt.date, draw_on: dt.date,
                   rule: InspectionRule | None = None, purpose: str = DrawPurpose.INSPECTION, ratio=None,
                   per_object: int | None = None, is_demo: bool = False) -> Draw:
-    """公告: the seed and how it is formed are published before the draw date (RFC 3797)."""
+    """公告: the draw date and *how* the seed will be formed (e.g. 抽取日期 + 当日上证指数收盘点位) are
+    published in advance; the seed's value itself does not exist yet — it is entered on the draw day
+    (:func:`draw_run`), so no one can choose it beforehand (RFC 3797)."""
     require(user, "supervision.inspection.manage")
-    for value, label in ((title, "名称"), (seed, "随机种子"), (seed_source, "种子的形成方式")):
+    for value, label in ((title, "名称"), (seed_source, "种子的形成方式")):
         _required(value, label)
     if draw_on < announced_on:
         raise ValidationError("抽取日期：不能早于公告日期")
@@ -284,9 +286,24 @@ def draw_announce(*, user, title: str, seed: str, seed_source: str, announced_on
     ratio = Decimal(str(ratio))
     if not (0 < ratio <= 1):
         raise ValidationError("抽取比例：应大于 0 且不超过 1")
-    return Draw.objects.create(purpose=purpose, title=title.strip(), rule=rule, seed=seed.strip(),
+    return Draw.objects.create(purpose=purpose, title=title.strip(), rule=rule, seed="",
                                seed_source=seed_source.strip(), announced_on=announced_on, draw_on=draw_on,
                                ratio=ratio, per_object=int(per_object), is_demo=is_demo)
+
+
+def check_seed(seed: str, draw_on: dt.date) -> str:
+    """The seed entered on the draw day: it begins with the draw date (YYYYMMDD) followed by the public
+    value of that day, e.g. ``20261204-上证收盘3421.55`` — a value prepared for another day is refused."""
+    seed = (seed or "").strip()
+    if not seed:
+        raise ValidationError("随机种子：必填（抽取当日按公告的形成方式录入）")
+    if len(seed) > 200 or any(ord(ch) < 32 for ch in seed):
+        raise ValidationError("随机种子：不超过 200 个字符，不含控制字符")
+    prefix = f"{draw_on:%Y%m%d}"
+    if not seed.startswith(prefix) or len(seed) <= len(prefix):
+        raise ValidationError(f"随机种子：应以抽取日期 {prefix} 开头，后接抽取当日公开的数值，"
+                              f"如 {prefix}-上证收盘3421.55")
+    return seed
 
 
 def inspection_rosters(rule: InspectionRule) -> tuple[list, list, list]:
@@ -300,11 +317,13 @@ def inspection_rosters(rule: InspectionRule) -> tuple[list, list, list]:
 
 
 @transaction.atomic
-def draw_run(*, user, draw_row: Draw, today: dt.date | None = None, objects=None, inspectors=None,
+def draw_run(*, user, draw_row: Draw, seed: str, today: dt.date | None = None, objects=None, inspectors=None,
              conflicts=None) -> Draw:
-    """Run an announced draw on or after its draw date with the rosters as they stand (or the
-    rosters given, for expert draws), and publish it; the row is immutable afterwards. A drawn
-    object that cannot be staffed refuses the whole draw, naming it."""
+    """Run an announced draw on its draw date with the seed entered that day (see
+    :func:`check_seed`) and the rosters as they stand (or the rosters given, for expert draws), and
+    publish it with the seed and the time it was entered; the row is immutable afterwards. A drawn
+    object that cannot be staffed refuses the whole draw, naming it. A draw day that passed without
+    a draw needs a new announcement."""
     require(user, "supervision.inspection.manage")
     today = today or timezone.localdate()
     draw_row = Draw.objects.select_for_update().get(pk=draw_row.pk)
@@ -312,16 +331,20 @@ def draw_run(*, user, draw_row: Draw, today: dt.date | None = None, objects=None
         raise ValidationError("该抽取已经公布，不能重抽")
     if today < draw_row.draw_on:
         raise ValidationError(f"未到公告的抽取日期（{draw_row.draw_on}）")
+    if today > draw_row.draw_on:
+        raise ValidationError(f"公告的抽取日期（{draw_row.draw_on}）已过：种子须在抽取当日录入，请重新公告抽取日期")
+    seed = check_seed(seed, draw_row.draw_on)
     if objects is None:
         objects, inspectors, conflicts = inspection_rosters(draw_row.rule)
     rosters = make_rosters(objects, inspectors, conflicts or [])
     try:
-        result = run_draw(rosters, seed=draw_row.seed, ratio=str(draw_row.ratio.normalize()),
+        result = run_draw(rosters, seed=seed, ratio=str(draw_row.ratio.normalize()),
                           per_object=draw_row.per_object)
     except CannotStaff as exc:
         raise ValidationError(str(exc)) from None
     except DrawInputError as exc:
         raise ValidationError(str(exc)) from None
+    draw_row.seed, draw_row.seed_entered_at = seed, timezone.now()
     draw_row.objects_roster = [[r.id, r.name, r.unit] for r in rosters.objects]
     draw_row.inspectors_roster = [[r.id, r.name, r.unit] for r in rosters.inspectors]
     draw_row.conflicts_roster = [[c.inspector_id, c.object_id, c.reason] for c in rosters.conflicts]

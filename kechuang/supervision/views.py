@@ -146,8 +146,8 @@ def inspections(request):
     form = forms.AnnounceForm(request.POST or None, rules=rules)
     if request.method == "POST":
         if _act(request, form, lambda d: services.draw_announce(
-                user=request.user, title=d["title"], rule=d["rule"], seed=d["seed"], seed_source=d["seed_source"],
-                announced_on=d["announced_on"], draw_on=d["draw_on"]), "已公告随机种子"):
+                user=request.user, title=d["title"], rule=d["rule"], seed_source=d["seed_source"],
+                announced_on=d["announced_on"], draw_on=d["draw_on"]), "已公告抽取日期和种子的形成方式"):
             return redirect("supervision:inspections")
     draws = Draw.objects.restrict(request.user, "view").filter(purpose=DrawPurpose.INSPECTION).select_related("rule")
     return render(request, "supervision/inspections.html", {
@@ -202,7 +202,8 @@ def draw_detail(request, pk: int):
             for x in d.result.get("drawn", [])]
     return render(request, "supervision/draw_detail.html", {
         "d": d, "rows": rows, "result_form": forms.ResultForm(), "rectified_form": forms.RectifiedForm(),
-        "today": timezone.localdate(), "may_run": d.status == "announced" and can(request.user, "supervision.inspection.manage"),
+        "run_form": forms.DrawRunForm(), "today": timezone.localdate(),
+        "may_run": d.status == "announced" and can(request.user, "supervision.inspection.manage"),
         "may_record": d.status == "published" and can(request.user, "supervision.inspection.record")})
 
 
@@ -211,7 +212,7 @@ def draw_run(request, pk: int):
     require(request.user, "supervision.inspection.manage")
     d = get_scoped_or_404(Draw.objects.filter(purpose=DrawPurpose.INSPECTION), request.user, "change", pk=pk)
     try:
-        services.draw_run(user=request.user, draw_row=d)
+        services.draw_run(user=request.user, draw_row=d, seed=request.POST.get("seed", ""))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:

@@ -20,9 +20,10 @@ def inspection_world(world, *, n_objects=10, today=DRAW_DAY, publish=True):
     rule = services.inspection_rule_create(user=s, item=item, name="资金使用抽查细则", ratio="0.2", per_object=2)
     for i in range(4):
         services.inspector_create(user=s, name=f"检查员{i}", unit=f"局{i % 2}", cert_no=f"闽执{i:04d}")
-    d = services.draw_announce(user=s, title="2026年资金使用双随机抽查", rule=rule, seed="20260907-上证3400.12",
-                               seed_source="抽取日期+上证收盘", announced_on=today - dt.timedelta(days=3), draw_on=today)
-    d = services.draw_run(user=s, draw_row=d, today=today)
+    d = services.draw_announce(user=s, title="2026年资金使用双随机抽查", rule=rule,
+                               seed_source="抽取日期+抽取当日上证收盘", announced_on=today - dt.timedelta(days=3),
+                               draw_on=today)
+    d = services.draw_run(user=s, draw_row=d, seed=f"{today:%Y%m%d}-上证3400.12", today=today)
     result = None
     if publish:
         first = d.result["drawn"][0]["object"]

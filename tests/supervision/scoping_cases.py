@@ -62,10 +62,12 @@ def _draw_run(world):
     from kechuang.supervision import services
 
     d, _ = _draw(world)
-    today = dt.date.today()
-    new = services.draw_announce(user=world.staff, title="再抽", rule=d.rule, seed="s2", seed_source="x",
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    new = services.draw_announce(user=world.staff, title="再抽", rule=d.rule, seed_source="x",
                                  announced_on=today, draw_on=today)
-    return {"kwargs": {"pk": new.pk}, "data": {}}
+    return {"kwargs": {"pk": new.pk}, "data": {"seed": f"{today:%Y%m%d}-上证3300.01"}}
 
 
 def _result_new(world):
@@ -157,7 +159,8 @@ def _review_submit(world):
         account = World.user(f"exp{i}", Role.EXPERT)
         projects.expert_admit(user=world.staff, name=f"专家{i}", unit=f"大学{i}", account=account, today=today)
         world.reviewer = account
-    projects.review_draw(user=world.staff, call=p["call"], seed="s", seed_source="x", today=today)
+    projects.review_draw(user=world.staff, call=p["call"], seed=f"{today:%Y%m%d}-上证3300.01", seed_source="x",
+                         today=today)
     a = ReviewAssignment.objects.get(expert__account=world.reviewer)
     return {"kwargs": {"pk": a.pk}, "data": {"score": "80", "comment": "可行"}}
 

@@ -40,7 +40,7 @@ def test_product_draw_is_the_cli_draw_and_immutable(world):
     with pytest.raises(ValidationError, match="不可删除"):
         Draw.objects.get(pk=d.pk).delete()
     with pytest.raises(ValidationError):
-        services.draw_run(user=world.staff, draw_row=Draw.objects.get(pk=d.pk), today=DRAW_DAY)
+        services.draw_run(user=world.staff, draw_row=Draw.objects.get(pk=d.pk), seed="20260907-上证1", today=DRAW_DAY)
 
 
 def test_draw_not_before_announced_day_and_unstaffable_refused(world):
@@ -49,13 +49,45 @@ def test_draw_not_before_announced_day_and_unstaffable_refused(world):
     InspectionObject.objects.create(kind="enterprise", ref="manual:a", name="甲", unit="局0")
     services.inspector_create(user=world.staff, name="张", unit="局0", cert_no="C1")
     services.inspector_create(user=world.staff, name="李", unit="局1", cert_no="C2")
-    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed="s", seed_source="x",
-                               announced_on=DRAW_DAY, draw_on=DRAW_DAY + dt.timedelta(days=1))
+    day = DRAW_DAY + dt.timedelta(days=1)
+    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed_source="x",
+                               announced_on=DRAW_DAY, draw_on=day)
     with pytest.raises(ValidationError, match="未到"):
-        services.draw_run(user=world.staff, draw_row=d, today=DRAW_DAY)
+        services.draw_run(user=world.staff, draw_row=d, seed=f"{day:%Y%m%d}-上证1", today=DRAW_DAY)
     with pytest.raises(ValidationError, match="manual:a"):
-        services.draw_run(user=world.staff, draw_row=d, today=DRAW_DAY + dt.timedelta(days=1))
+        services.draw_run(user=world.staff, draw_row=d, seed=f"{day:%Y%m%d}-上证1", today=day)
     assert Draw.objects.get(pk=d.pk).status == "announced"  # no partial draw
+
+
+def test_seed_is_entered_on_the_draw_day_and_published(world, client):
+    """The announcement fixes the day and how the seed is formed, not its value; the value is entered on
+    the draw day only, must begin with that day's date, and is published with the time it was entered."""
+    from django.utils import timezone
+
+    item = services.inspection_item_create(user=world.staff, code="X3", name="事项", object_kind="enterprise", basis="依据")
+    rule = services.inspection_rule_create(user=world.staff, item=item, name="细则", ratio="0.5", per_object=2)
+    for i in range(4):
+        InspectionObject.objects.create(kind="enterprise", ref=f"manual:s{i}", name=f"对象{i}", unit="U")
+    for i in range(3):
+        services.inspector_create(user=world.staff, name=f"检查员{i}", unit="局", cert_no=f"S{i}")
+    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed_source="抽取日期+当日上证收盘",
+                               announced_on=DRAW_DAY - dt.timedelta(days=5), draw_on=DRAW_DAY)
+    assert d.seed == "" and d.seed_entered_at is None                      # nothing chosen in advance
+    with pytest.raises(TypeError):
+        services.draw_announce(user=world.staff, title="t", rule=rule, seed="20260907-1", seed_source="x",
+                               announced_on=DRAW_DAY, draw_on=DRAW_DAY)
+    for bad in ("", "20260906-上证3400.12", "20260908-上证3400.12", "20260907", "上证3400.12"):
+        with pytest.raises(ValidationError, match="随机种子"):
+            services.draw_run(user=world.staff, draw_row=d, seed=bad, today=DRAW_DAY)
+    with pytest.raises(ValidationError, match="已过"):                       # the day after: re-announce
+        services.draw_run(user=world.staff, draw_row=d, seed="20260907-上证3400.12",
+                          today=DRAW_DAY + dt.timedelta(days=1))
+    before = timezone.now()
+    d = services.draw_run(user=world.staff, draw_row=d, seed=" 20260907-上证3400.12 ", today=DRAW_DAY)
+    assert d.seed == "20260907-上证3400.12" and d.seed_entered_at >= before and d.result["seed"] == d.seed
+    item_json = client.get("/public/inspections/?format=json").json()["items"][0]
+    assert item_json["seed"] == "20260907-上证3400.12" and item_json["seed_entered_at"]
+    assert item_json["seed_source"] == "抽取日期+当日上证收盘"
 
 
 def test_conflict_declared_is_respected(world):
@@ -65,9 +97,9 @@ def test_conflict_declared_is_respected(world):
     for i in range(3):
         services.inspector_create(user=world.staff, name=f"人{i}", unit="局", cert_no=f"C{i}")
     services.conflict_declare(user=world.staff, inspector=Inspector.objects.get(cert_no="C0"), target=o, reason="近亲属")
-    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed="s", seed_source="x",
+    d = services.draw_announce(user=world.staff, title="t", rule=rule, seed_source="x",
                                announced_on=DRAW_DAY, draw_on=DRAW_DAY)
-    d = services.draw_run(user=world.staff, draw_row=d, today=DRAW_DAY)
+    d = services.draw_run(user=world.staff, draw_row=d, seed="20260907-s", today=DRAW_DAY)
     assert sorted(d.result["drawn"][0]["inspectors"]) == ["C1", "C2"]
 
 
@@ -110,7 +142,7 @@ def test_public_inspections_page_and_json_without_sign_in(world, client):
 
 def test_announced_draw_and_unpublished_results_stay_private(world, client):
     d, _ = inspection_world(world, publish=False)
-    services.draw_announce(user=world.staff, title="未来的抽取", rule=d.rule, seed="s2", seed_source="x",
+    services.draw_announce(user=world.staff, title="未来的抽取", rule=d.rule, seed_source="x",
                            announced_on=DRAW_DAY, draw_on=DRAW_DAY + dt.timedelta(days=9))
     data = client.get("/public/inspections/?format=json").json()
     assert [i["title"] for i in data["items"]] == [d.title]

@@ -92,7 +92,8 @@ def test_experts_drawn_without_conflicts(world):
     experts[5].save()
     projects.document_submitted(user=world.ent_user_a, document=p.missing_documents.get())
     projects.project_formal_review(user=world.staff, project=p, passed=True, today=REVIEW_DAY)
-    d = projects.review_draw(user=world.staff, call=call, seed="s", seed_source="x", today=REVIEW_DAY)
+    d = projects.review_draw(user=world.staff, call=call, seed=f"{REVIEW_DAY:%Y%m%d}-上证3300.01", seed_source="x",
+                         today=REVIEW_DAY)
     drawn = {a.expert_id for a in ReviewAssignment.objects.filter(project=p)}
     assert len(drawn) == 3 and not drawn & {experts[2].pk, experts[3].pk, experts[5].pk}
     assert d.purpose == "review" and d.status == "published"
@@ -110,7 +111,8 @@ def test_review_draw_refuses_when_too_few_experts(world):
     projects.document_submitted(user=world.ent_user_a, document=p.missing_documents.get())
     projects.project_formal_review(user=world.staff, project=p, passed=True, today=REVIEW_DAY)
     with pytest.raises(ValidationError, match=f"project:{p.pk}"):
-        projects.review_draw(user=world.staff, call=call, seed="s", seed_source="x", today=REVIEW_DAY)
+        projects.review_draw(user=world.staff, call=call, seed=f"{REVIEW_DAY:%Y%m%d}-上证3300.01", seed_source="x",
+                         today=REVIEW_DAY)
     assert not ReviewAssignment.objects.exists()
 
 
@@ -136,7 +138,8 @@ def test_expert_never_sees_own_unit_application(world):
     projects.document_submitted(user=world.ent_user_a, document=p.missing_documents.get())
     for x in (p, own):
         projects.project_formal_review(user=world.staff, project=x, passed=True, today=REVIEW_DAY)
-    projects.review_draw(user=world.staff, call=call, seed="s", seed_source="x", today=REVIEW_DAY)
+    projects.review_draw(user=world.staff, call=call, seed=f"{REVIEW_DAY:%Y%m%d}-上证3300.01", seed_source="x",
+                         today=REVIEW_DAY)
     expert_b = experts[1]  # works at enterprise_b
     assert not ReviewAssignment.objects.filter(project=own, expert=expert_b).exists()
     assert not Project.objects.restrict(expert_b.account, "view").filter(pk=own.pk).exists()
