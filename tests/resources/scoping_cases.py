@@ -231,3 +231,143 @@ CASES = {
     "resources:report": Case.listing(report_list, actor="inst_user_a"),
     "resources:import": Case.role(allowed="staff", note="bureau only"),
 }
+
+
+# --------------------------------------------------------------------------- write API (JSON bodies)
+def _issued_voucher(world, enterprise, number):
+    from kechuang.resources.models import Voucher
+
+    r = _res(world)
+    return Voucher.objects.create(scheme=r.scheme, enterprise=enterprise, requested_amount=Decimal("5"),
+                                  face_value=Decimal("5"), balance=Decimal("5"), status="issued", number=number,
+                                  valid_until=timezone.localdate() + dt.timedelta(days=30), categories=["instrument"])
+
+
+def api_booking_request(world):
+    from kechuang.resources.models import Booking
+
+    r = _res(world)
+    start = (timezone.localtime() + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    return {"own": {"instrument_id": r.instr_a.pk}, "foreign": {"instrument_id": r.hidden.pk}, "json": True,
+            "data": {"starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=1)).isoformat()},
+            "unchanged": lambda: not Booking.objects.filter(instrument=r.hidden).exists()}
+
+
+def api_booking_action(world):
+    from kechuang.resources.models import Booking
+
+    a, b = _bookings(world)
+    return {"own": {"booking_id": a.pk}, "foreign": {"booking_id": b.pk}, "json": True, "data": {"action": "cancel"},
+            "unchanged": lambda: Booking.objects.get(pk=b.pk).status == "approved"}
+
+
+def api_contract_register(world):
+    from kechuang.resources.models import ServiceContract
+
+    r = _res(world)
+    return {"own": {"org_id": r.org_a.pk}, "foreign": {"org_id": r.org_b.pk}, "json": True,
+            "data": {"enterprise_uscc": world.enterprise_a.uscc, "title": "检测", "category": "testing",
+                     "amount_wan": "1", "signed_on": "2026-01-05", "registration_no": "FW-API-X"},
+            "unchanged": lambda: not ServiceContract.objects.filter(org=r.org_b).exists()}
+
+
+def api_institute_profile(world):
+    from kechuang.resources.models import InstituteProfile
+
+    r = _res(world)
+    return {"own": {"institute_id": r.inst_a.pk}, "foreign": {"institute_id": r.inst_b.pk}, "json": True,
+            "data": {"category": "platform", "summary": "由接口修改"},
+            "unchanged": lambda: InstituteProfile.objects.get(institute=r.inst_b).category == "new_rd"}
+
+
+_INSTR_BODY = {"name": "接口新增仪器", "value_wan": "80", "fees_per_hour_wan": {"enterprise": "0.02"}}
+
+
+def api_instrument_create(world):
+    from kechuang.techmarket.models import Instrument
+
+    r = _res(world)
+    return {"own": {"institute_id": r.inst_a.pk}, "foreign": {"institute_id": r.inst_b.pk}, "json": True,
+            "data": _INSTR_BODY, "unchanged": lambda: not Instrument.objects.filter(owner=r.inst_b,
+                                                                                     name="接口新增仪器").exists()}
+
+
+def api_instrument_update(world):
+    from kechuang.techmarket.models import Instrument
+
+    r = _res(world)
+    return {"own": {"instrument_id": r.instr_a.pk}, "foreign": {"instrument_id": r.instr_b.pk}, "json": True,
+            "data": _INSTR_BODY, "unchanged": lambda: Instrument.objects.get(pk=r.instr_b.pk).name == "激光粒度分析仪"}
+
+
+def api_org_update(world):
+    from kechuang.resources.models import ServiceOrg
+
+    r = _res(world)
+    return {"own": {"org_id": r.org_a.pk}, "foreign": {"org_id": r.org_b.pk}, "json": True,
+            "data": {"name": "接口改名机构", "kind": "testing"},
+            "unchanged": lambda: ServiceOrg.objects.get(pk=r.org_b.pk).name == "丁知识产权代理事务所"}
+
+
+def api_offering(world):
+    from kechuang.resources.models import ServiceOffering
+
+    r = _res(world)
+    return {"own": {"org_id": r.org_a.pk}, "foreign": {"org_id": r.org_b.pk}, "json": True,
+            "data": {"name": "接口服务项目", "category": "testing"},
+            "unchanged": lambda: not ServiceOffering.objects.filter(org=r.org_b).exists()}
+
+
+def api_product_update(world):
+    from kechuang.resources.models import FinancialProduct
+
+    _res(world)
+    p = FinancialProduct.objects.create(name="科技贷接口", kind="tech_loan", provider="某银行", max_amount=Decimal("500"))
+    return {"own": {"product_id": p.pk}, "foreign": {"product_id": 999999}, "json": True,
+            "data": {"name": "科技贷接口", "kind": "tech_loan", "provider": "某银行", "max_amount_wan": "300"}}
+
+
+def api_voucher_decide(world):
+    va, _vb = _vouchers(world)
+    return {"own": {"voucher_id": va.pk}, "foreign": {"voucher_id": 999999}, "json": True,
+            "data": {"approve": False, "note": "材料不全"}}
+
+
+def api_voucher_redeem(world):
+    from kechuang.resources.models import Booking
+
+    r = _res(world)
+    own = _issued_voucher(world, world.enterprise_a, "KJQ-OWN")
+    foreign = _issued_voucher(world, world.enterprise_b, "KJQ-FOREIGN")
+    start = timezone.now() - dt.timedelta(days=1)
+    b = Booking.objects.create(instrument=r.instr_a, enterprise=world.enterprise_a, user_category="voucher",
+                               starts_at=start, ends_at=start + dt.timedelta(hours=1), status="completed",
+                               actual_hours=Decimal("1"), fee=Decimal("0.03"))
+    return {"own": {"voucher_id": own.pk}, "foreign": {"voucher_id": foreign.pk}, "json": True,
+            "data": {"booking_id": b.pk},
+            "unchanged": lambda: not foreign.redemptions.exists()}
+
+
+CASES.update({
+    "api:resources_api_booking_request": Case.objects(api_booking_request, actor="ent_user_a", method="post",
+                                                      note="an internally shared instrument cannot be booked"),
+    "api:resources_api_booking_action": Case.objects(api_booking_action, actor="ent_user_a", method="post"),
+    "api:resources_api_contract_register": Case.objects(api_contract_register, actor="org_user_a", method="post"),
+    "api:resources_api_institute_profile": Case.objects(api_institute_profile, actor="inst_user_a", method="post",
+                                                        note="an institute user writes only its own record"),
+    "api:resources_api_instrument_create": Case.objects(api_instrument_create, actor="inst_user_a", method="post"),
+    "api:resources_api_instrument_update": Case.objects(api_instrument_update, actor="inst_user_a", method="post"),
+    "api:resources_api_service_org_update": Case.objects(api_org_update, actor="org_user_a", method="post"),
+    "api:resources_api_offering_save": Case.objects(api_offering, actor="org_user_a", method="post"),
+    "api:resources_api_product_update": Case.objects(api_product_update, actor="staff", method="post",
+                                                     note="bureau only; enterprises refused in tests/resources/test_api.py"),
+    "api:resources_api_voucher_decide": Case.objects(api_voucher_decide, actor="staff", method="post"),
+    "api:resources_api_voucher_redeem": Case.objects(api_voucher_redeem, actor="ent_user_a", method="post",
+                                                     note="an enterprise presents only its own voucher"),
+    "api:resources_api_voucher_apply": Case.global_(expect=(200,), note="GET lists the user's vouchers; POST applies "
+                                                                        "for the actor's own enterprise"),
+    "api:resources_api_product_create": Case.global_(expect=(200,), note="GET lists products; POST is the bureau's"),
+    "api:resources_api_products": Case.global_(note="active products are reference rows; the fit is the user's own"),
+    "api:resources_api_service_orgs": Case.global_(note="registered organisations are reference rows"),
+    "api:resources_api_loan_record": Case.global_(expect=(405,), note="POST only, bureau"),
+})
