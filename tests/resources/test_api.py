@@ -121,7 +121,7 @@ def test_instrument_catalogue_written_by_its_institute(world, res, client_for):
     r = post(inst, f"/api/resources/instruments/{res.instr_b.pk}", body | {"name": "改名"})
     assert r.status_code in (403, 404) and _chinese(r.json()["detail"])
     r = post(inst, f"/api/resources/institutes/{res.inst_b.pk}/instruments", body | {"name": "别家仪器"})
-    assert r.status_code == 422 and "本单位" in r.json()["detail"]
+    assert r.status_code == 403 and "管辖范围" in r.json()["detail"]
     # update: price changed, voucher price removed, value below 50 万 → not 大型
     upd = body | {"value_wan": "49.99", "fees_per_hour_wan": {"enterprise": "0.06", "voucher": None}}
     r = post(inst, f"/api/resources/instruments/{prof.instrument_id}", upd)
