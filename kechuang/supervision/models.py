@@ -188,6 +188,8 @@ class ObjectKind(models.TextChoices):
     CARRIER = "carrier", _("创新载体（孵化器、众创空间、研发机构等）")
     INSTITUTE = "institute", _("科研机构")
     ENTERPRISE = "enterprise", _("企业")
+    VOUCHER = "voucher", _("科技创新券（已兑付）")
+    SERVICE_ORG = "service_org", _("科技服务机构")
     OTHER = "other", _("其他")
 
 

@@ -208,7 +208,7 @@ def conflict_declare(*, user, inspector: Inspector, target: InspectionObject, re
 def _object_sources():
     """(kind, ref, name, unit) of every row the system can inspect, whatever exists now:
     科技计划项目 in implementation, active carriers, research institutes, enterprises that received
-    政策兑现 money."""
+    政策兑现 money, 科技创新券 that were redeemed, 科技服务机构 on record."""
     from django.apps import apps
 
     rows = []
@@ -225,9 +225,20 @@ def _object_sources():
             rows.append((ObjectKind.INSTITUTE, f"institute:{i.pk}", i.name, i.name))
     if _has_model("policies", "Case"):
         Case = apps.get_model("policies", "Case")
-        for eid, name, uscc in (Case.objects.filter(status="paid").values_list(
+        for eid, name, uscc in (Case.objects.filter(status="paid", enterprise__isnull=False).values_list(
                 "enterprise_id", "enterprise__name", "enterprise__uscc").distinct()):
             rows.append((ObjectKind.ENTERPRISE, f"enterprise:{eid}", name, uscc))
+    if _has_model("resources", "Voucher"):
+        # 科技创新券 that were used (at least one 兑付): the enterprise's use of public money; and the
+        # 科技服务机构 on record (备案), who are paid through the vouchers' 通兑 settlement
+        Voucher = apps.get_model("resources", "Voucher")
+        for v in (Voucher.objects.filter(redemptions__isnull=False).distinct()
+                  .select_related("enterprise").order_by("pk")):
+            label = v.number or f"申请{v.pk}"
+            rows.append((ObjectKind.VOUCHER, f"voucher:{v.pk}", f"创新券{label}（{v.enterprise.name}）",
+                         v.enterprise.uscc))
+        for org in apps.get_model("resources", "ServiceOrg").objects.filter(registered=True).order_by("pk"):
+            rows.append((ObjectKind.SERVICE_ORG, f"service_org:{org.pk}", org.name, org.uscc or org.name))
     return rows
 
 

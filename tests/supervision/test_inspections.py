@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -191,3 +192,58 @@ def test_demo_loaders_give_public_items(world, client):
     demo.load_demo_activity()  # idempotent
     assert client.get("/public/inspections/?format=json").json()["count"] >= 1
     assert client.get("/public/credit/?format=json").json()["count"] >= 1
+
+
+def test_redeemed_vouchers_and_service_organisations_enter_the_object_library(world):
+    """检查对象名录库 from the system includes 科技创新券 that were used and the 科技服务机构 on record;
+    a voucher never used is not an object; a draw of the voucher item reads them."""
+    from kechuang.resources.models import Redemption, ServiceContract, ServiceOrg, Voucher
+    from tests.resources.conftest import build_res
+
+    r = build_res(world)
+    used = Voucher.objects.create(scheme=r.scheme, enterprise=world.enterprise_a, requested_amount=Decimal("5"),
+                                  number="CXQ-2026-0001", status="issued", face_value=Decimal("5"),
+                                  balance=Decimal("3"))
+    Voucher.objects.create(scheme=r.scheme, enterprise=world.enterprise_b, requested_amount=Decimal("6"),
+                           number="CXQ-2026-0002", status="issued", face_value=Decimal("6"), balance=Decimal("6"))
+    contract = ServiceContract.objects.create(org=r.org_a, enterprise=world.enterprise_a, title="检测服务",
+                                              category="testing", amount=Decimal("2"),
+                                              signed_on=DRAW_DAY, registration_no="HT-1")
+    Redemption.objects.create(voucher=used, contract=contract, provider_name=r.org_a.name, provider_org=r.org_a,
+                              fee=Decimal("2"), amount=Decimal("2"), mode="exchange", payee=r.org_a.name)
+    ServiceOrg.objects.filter(pk=r.org_b.pk).update(registered=False)
+    counts = services.objects_sync(user=world.staff)
+    vouchers = {o.ref: o for o in InspectionObject.objects.filter(kind="voucher", active=True)}
+    assert list(vouchers) == [f"voucher:{used.pk}"]
+    v = vouchers[f"voucher:{used.pk}"]
+    assert v.unit == world.enterprise_a.uscc and "CXQ-2026-0001" in v.name and world.enterprise_a.name in v.name
+    orgs = set(InspectionObject.objects.filter(kind="service_org", active=True).values_list("name", flat=True))
+    assert orgs == {r.org_a.name}                                # the unregistered one is not on record
+    assert counts["added"] >= 2
+    item = services.inspection_item_create(user=world.staff, code="CXQ-1", name="创新券使用情况检查",
+                                           object_kind="voucher", basis="国办发〔2015〕58号")
+    rule = services.inspection_rule_create(user=world.staff, item=item, name="创新券细则", ratio="1", per_object=2)
+    for i in range(2):
+        services.inspector_create(user=world.staff, name=f"检查员{i}", unit="市科技局", cert_no=f"V{i}")
+    d = services.draw_announce(user=world.staff, title="创新券抽查", rule=rule, seed_source="x",
+                               announced_on=DRAW_DAY, draw_on=DRAW_DAY)
+    d = services.draw_run(user=world.staff, draw_row=d, seed="20260907-上证3400.12", today=DRAW_DAY)
+    assert [x["object"] for x in d.result["drawn"]] == [f"voucher:{used.pk}"]
+
+
+def test_public_inspector_roster_is_the_digested_one_and_holds_no_phone_or_id_number(world, client):
+    """The decision of docs/supervision.md: the published 执法检查人员名录 is exactly the roster the digest
+    covers — 执法证号, full name, unit (contract section 7 `id,name,unit`), the same names the page shows —
+    and nothing else: no phone, no 身份证号, no account."""
+    d, _ = inspection_world(world)
+    item = client.get("/public/inspections/?format=json").json()["items"][0]
+    text = client.get(item["files"]["inspectors.csv"]).content.decode()
+    lines = text.strip().split("\n")
+    assert lines[0] == "id,name,unit"
+    assert sorted(lines[1:]) == sorted(f"闽执{i:04d},检查员{i},局{i % 2}" for i in range(4))
+    named = {n for x in item["drawn"] for n in x["inspectors"]}
+    assert named and named <= {f"检查员{i}" for i in range(4)}          # page and file name the same people
+    html = client.get("/public/inspections/").content.decode()
+    for body in (text, html, json.dumps(item, ensure_ascii=False)):
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", body)              # no 11-digit mobile number
+        assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", body)            # no 18-digit ID number
