@@ -513,3 +513,21 @@ def test_confirmed_services_feed_the_ledger_task_of_attachment_1_item_7(world, c
     task = Task.objects.get(code=selectors.LEDGER_TASK)
     html = client_for(world.staff).get(f"/targets/ledger/{task.pk}/").content.decode()
     assert "系统核算" in html and "经服务对象确认的服务" in html
+
+
+def test_commissioner_confirms_own_subsidy_case_on_the_case_page(world, client_for):
+    from kechuang.policies import services as pol
+
+    s, a = _excellent_a(world)
+    case = services.subsidy_refer(actor=world.staff, assessment=a).case
+    pol.case_verify(user=world.staff, case=case)
+    own = client_for(s["a"]["user"])
+    page = own.get(f"/policies/cases/{case.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "特派员A（科技特派员）" in html and "确认享受" in html and "None" not in html
+    assert client_for(s["b"]["user"]).get(f"/policies/cases/{case.pk}/").status_code == 404
+    listing = own.get("/policies/cases/").content.decode()
+    assert "特派员A（科技特派员）" in listing
+    staff_html = client_for(world.staff).get(f"/commissioners/assessment/?year={YEAR}").content.decode()
+    assert "兑现案件：已核实" in staff_html
