@@ -33,7 +33,20 @@ class ResourcesConfig(AppConfig):
                       NavItem("资源导入", reverse("resources:import") + "?kind=instruments",
                               perm="resources.instrument.import")]
         if role == "institute_user":
+            from .models import account_of
+
             items.append(NavItem("仪器共享评价", reverse("resources:report")))
+            acc = account_of(user)
+            if acc is not None and acc.institute_id:
+                items.append(NavItem("本单位档案与仪器", reverse("resources:institute_edit", args=[acc.institute_id]),
+                                     perm="resources.institute.manage"))
+        if role == "service_org_user":
+            from .models import account_of
+
+            acc = account_of(user)
+            if acc is not None and acc.service_org_id:
+                items.append(NavItem("本机构信息", reverse("resources:service_org_edit", args=[acc.service_org_id]),
+                                     perm="resources.service_org.manage"))
         return items
 
     def home_cards(self, user):

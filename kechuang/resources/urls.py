@@ -1,7 +1,7 @@
 """URLs of the 创新资源 module, mounted at /resources/; public pages under /public/ (contract 8)."""
 from django.urls import path
 
-from . import views, views_public
+from . import views, views_edit, views_public
 
 app_name = "resources"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("", views.portal, name="portal"),
     path("instruments/", views.instruments, name="instruments"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:pk>/edit/", views_edit.instrument_edit, name="instrument_edit"),
+    path("institutes/<int:pk>/edit/", views_edit.institute_edit, name="institute_edit"),
+    path("institutes/<int:pk>/instruments/new/", views_edit.instrument_new, name="instrument_new"),
     path("instruments/<int:pk>/book/", views.booking_create, name="booking_create"),
     path("instruments/<int:pk>/maintenance/", views.maintenance_create, name="maintenance_create"),
     path("bookings/", views.bookings, name="bookings"),
@@ -24,10 +27,14 @@ urlpatterns = [
     path("settlements/<int:pk>/", views.settlement_detail, name="settlement_detail"),
     path("settlements/<int:pk>/pay/", views.settlement_pay, name="settlement_pay"),
     path("service-orgs/", views.service_orgs, name="service_orgs"),
+    path("service-orgs/new/", views_edit.service_org_new, name="service_org_new"),
+    path("service-orgs/<int:pk>/edit/", views_edit.service_org_edit, name="service_org_edit"),
     path("service-orgs/<int:pk>/", views.service_org_detail, name="service_org_detail"),
     path("service-orgs/<int:pk>/contracts/", views.contract_register, name="contract_register"),
     path("service-orgs/<int:pk>/complaints/", views.complaint_create, name="complaint_create"),
     path("finance/", views.products, name="products"),
+    path("finance/new/", views_edit.product_new, name="product_new"),
+    path("finance/<int:pk>/edit/", views_edit.product_edit, name="product_edit"),
     path("finance/loans/", views.loans, name="loans"),
     path("finance/loans/new/", views.loan_create, name="loan_create"),
     path("report/", views.report, name="report"),

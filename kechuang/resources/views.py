@@ -375,7 +375,8 @@ def service_orgs(request):
     if kind in ServiceOrg.Kind.values:
         qs = qs.filter(kind=kind)
     qs = qs.annotate(n_offerings=Count("offerings", distinct=True))
-    return render(request, "resources/service_orgs.html", {"orgs": qs, "kind": kind, "kinds": ServiceOrg.Kind.choices})
+    return render(request, "resources/service_orgs.html", {"orgs": qs, "kind": kind, "kinds": ServiceOrg.Kind.choices,
+                                                           "can_create": _role(request) == "bureau_staff"})
 
 
 def service_org_detail(request, pk: int):
@@ -394,7 +395,8 @@ def service_org_detail(request, pk: int):
     return render(request, "resources/service_org_detail.html", {
         "org": org, "offerings": org.offerings.all(), "perf": perf, "contracts": my_contracts,
         "can_register": can(request.user, "resources.service_contract.register", org),
-        "can_complain": can(request.user, "resources.complaint.file"), "kinds": ServiceOrg.Kind.choices})
+        "can_complain": can(request.user, "resources.complaint.file"), "kinds": ServiceOrg.Kind.choices,
+        "can_edit": can(request.user, "resources.service_org.manage", org)})
 
 
 @require_POST
@@ -442,7 +444,8 @@ def products(request):
     if _role(request) == "enterprise_user" and request.user.enterprise_id:
         facts = finance.enterprise_facts(request.user.enterprise)
         fits = {p.pk: finance.fits(p, facts) for p in qs}
-    return render(request, "resources/products.html", {"products": [(p, fits.get(p.pk)) for p in qs]})
+    return render(request, "resources/products.html", {"products": [(p, fits.get(p.pk)) for p in qs],
+                                                       "can_manage": can(request.user, "resources.product.manage")})
 
 
 def loans(request):

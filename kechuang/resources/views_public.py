@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from kechuang.core.permissions import can
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import selectors
@@ -57,4 +58,5 @@ def institute(request, pk: int):
                              "results": {k: str(v) for k, v in results.items()}}, json_dumps_params={"ensure_ascii": False})
     return render(request, "resources/public/institute.html", {
         "profile": profile, "inst": inst, "results": results, "achievements": achievements,
-        "instruments": [selectors.instrument_item(p, rules) for p in instruments]})
+        "instruments": [selectors.instrument_item(p, rules) for p in instruments],
+        "can_edit": request.user.is_authenticated and can(request.user, "resources.institute.manage", profile)})

@@ -371,3 +371,40 @@ CASES.update({
     "api:resources_api_service_orgs": Case.global_(note="registered organisations are reference rows"),
     "api:resources_api_loan_record": Case.global_(expect=(405,), note="POST only, bureau"),
 })
+
+
+# --------------------------------------------------------------------------- edit pages
+def edit_institute(world):
+    r = _res(world)
+    return {"own": {"pk": r.inst_a.pk}, "foreign": {"pk": r.inst_b.pk}}
+
+
+def edit_instrument(world):
+    r = _res(world)
+    return {"own": {"pk": r.instr_a.pk}, "foreign": {"pk": r.instr_b.pk}}
+
+
+def edit_org(world):
+    r = _res(world)
+    return {"own": {"pk": r.org_a.pk}, "foreign": {"pk": r.org_b.pk}}
+
+
+def edit_product(world):
+    from kechuang.resources.models import FinancialProduct
+
+    _res(world)
+    p = FinancialProduct.objects.create(name="科技贷编辑", kind="tech_loan", provider="某银行", max_amount=Decimal("500"))
+    return {"own": {"pk": p.pk}, "foreign": {"pk": 999999}}
+
+
+CASES.update({
+    "resources:institute_edit": Case.objects(edit_institute, actor="inst_user_a",
+                                             note="an institute user edits only its own institute"),
+    "resources:instrument_new": Case.objects(edit_institute, actor="inst_user_a"),
+    "resources:instrument_edit": Case.objects(edit_instrument, actor="inst_user_a"),
+    "resources:service_org_new": Case.role(allowed="staff", note="new organisations are registered by the bureau"),
+    "resources:service_org_edit": Case.objects(edit_org, actor="org_user_a",
+                                               note="an organisation's user edits only its own record"),
+    "resources:product_new": Case.role(allowed="staff", note="financial products are the bureau's"),
+    "resources:product_edit": Case.objects(edit_product, actor="staff", note="bureau only; others 403"),
+})
