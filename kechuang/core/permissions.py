@@ -102,6 +102,7 @@ PERMISSIONS: dict[str, Permission] = {
     "targets.weights.change": _p("调整考核权重", R.BUREAU_STAFF),
     "targets.bulletin.manage": _p("生成和下载晾晒通报", R.BUREAU_STAFF),
     "targets.task.update": _p("更新工作任务", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.DEPT_LIAISON),
+    "targets.plan.enter": _p("录入或导入目标任务分解表", R.BUREAU_STAFF),
 
     # --- techmarket -------------------------------------------------------------------------------
     "techmarket.market.view": _p("查看技术市场", *sorted(BUSINESS_ROLES), scope_action="view"),

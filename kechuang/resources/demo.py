@@ -84,7 +84,7 @@ def load_demo(stdout=None) -> None:
             model, maker, country, value, functions, prices, mode = INSTRUMENTS[instr.name]
             _p, created = InstrumentProfile.objects.get_or_create(instrument=instr, defaults={
                 "model_no": model, "maker": maker, "country": country, "value": Decimal(value),
-                "purchased_on": dt.date(2021, 6, 1), "location": f"{instr.owner.name}实验楼", "main_functions": functions,
+                "purchased_on": dt.date(timezone.localdate().year - 5, 6, 1), "location": f"{instr.owner.name}实验楼", "main_functions": functions,
                 "technical_indicators": "详见仪器说明书（演示）", "booking_mode": mode,
                 "sharing_mode": "open" if instr.available else "internal", "contact_name": "王老师", "is_demo": True})
             n_instr += created

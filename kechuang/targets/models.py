@@ -60,6 +60,51 @@ class Indicator(models.Model):
 
 
 @range_checked
+class PlanDocument(models.Model):
+    """One target plan document (a 任务分解表 of one period, e.g. 南政办〔2021〕67号 附件2 for
+    2021—2025, or the 十五五 plan for 2026—2030 the bureau enters in the product). Its
+    TargetPlan rows share its 文号; the years it covers decide which plan gives a year's target."""
+
+    unscoped_reason = "目标任务分解表是公开印发的文件内容"
+
+    class Origin(models.TextChoices):
+        SHIPPED = "shipped", _("随系统提供")
+        FORM = "form", _("页面录入")
+        WORKBOOK = "workbook", _("Excel 导入")
+        DEMO = "demo", _("演示数据")
+
+    document = models.CharField(_("文号"), max_length=60, unique=True)
+    title = models.CharField(_("文件标题"), max_length=200)
+    issuer = models.CharField(_("发文机关"), max_length=100, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("起始年"), validators=bounded(YEAR))
+    last_year = models.PositiveSmallIntegerField(_("终止年"), validators=bounded(YEAR))
+    origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.FORM)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    entered_by = models.ForeignKey("core.User", verbose_name=_("录入人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("目标任务文件")
+        verbose_name_plural = _("目标任务文件")
+        ordering = ["-first_year", "document"]
+        constraints = [models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")),
+                                              name="plandocument_years_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.document}）"
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    @property
+    def span(self) -> str:
+        return f"{self.first_year}—{self.last_year}年"
+
+
+@range_checked
 class TargetPlan(models.Model):
     """The target rule of one region for one indicator in one document, stored as the source gives
     it: yearly values, base + growth, or a period total (see kechuang/targets/plans.py)."""

@@ -33,12 +33,14 @@ __all__ = [
     "DATA_DIR",
     "PLAN_FILES",
     "Finding",
+    "PlanChain",
     "PlanEntry",
     "PlanImportError",
     "PlanSet",
     "check_declared_totals",
     "generate_series",
     "load_plan_file",
+    "parse_plan",
     "load_reference_plans",
 ]
 
@@ -118,6 +120,49 @@ class PlanEntry:
 
 
 @dataclass(frozen=True)
+class PlanChain:
+    """The plans of one unit × indicator across documents, each for its own years: 南政办〔2021〕67号
+    gives 2021—2025, the next plan 2026—2030. ``parts`` are ``(first_year, last_year, entry)``.
+    A year's target comes from the document that covers the year; the value of a year no document
+    covers (the year before a plan starts) from whichever document states it, the newest first."""
+
+    parts: tuple[tuple[int, int, PlanEntry], ...]
+
+    @property
+    def latest(self) -> PlanEntry:
+        return self.parts[-1][2]
+
+    def entry_for(self, year: int) -> PlanEntry | None:
+        """The entry of the document covering ``year`` (the newest when two overlap)."""
+        for first, last, entry in reversed(self.parts):
+            if first <= year <= last:
+                return entry
+        return None
+
+    def target_for(self, year: int) -> Decimal | None:
+        entry = self.entry_for(year)
+        return entry.target_for(year) if entry else None
+
+    def value_for(self, year: int) -> Decimal | None:
+        entry = self.entry_for(year)
+        if entry is not None:
+            return entry.value_for(year)
+        for _first, _last, other in reversed(self.parts):
+            value = other.value_for(year)
+            if value is not None:
+                return value
+        return None
+
+    def rule_text(self, year: int | None = None) -> str:
+        entry = self.entry_for(year) if year is not None else self.latest
+        return entry.rule_text() if entry else "本年度没有下达该指标的文件"
+
+    @property
+    def unit(self) -> str:
+        return self.latest.unit
+
+
+@dataclass(frozen=True)
 class Finding:
     """A problem found in a plan file: a declared 合计 that does not match its rows."""
 
@@ -186,7 +231,7 @@ def _parse_row(doc: str, table: dict, index: int, row: dict, indicators: dict[st
     tid = table.get("id", "?")
     spec = {**(table.get("defaults") or {}), **row}
     unit = str(spec.get("unit", "")).strip()
-    where = f"表 {tid} 第{index}行（{unit or '未填单位'}）"
+    where = str(spec.get("where") or f"表 {tid} 第{index}行（{unit or '未填单位'}）")
     n_errors = len(errors)
     if not unit:
         errors.append(f"{where} unit：缺少责任单位")
@@ -332,17 +377,27 @@ def load_plan_file(path: str | Path, indicators: dict[str, Indicator] | None = N
     mismatches returned in ``PlanSet.findings``.
     """
     path = Path(path)
-    if indicators is None:
-        indicators = load_indicators()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise PlanImportError([f"{path.name}：YAML 格式错误：{exc}"]) from None
+    return parse_plan(data, indicators, name=path.name)
+
+
+def parse_plan(data: object, indicators: dict[str, Indicator] | None = None, *, name: str = "分解表") -> PlanSet:
+    """Validate and read one plan document given as data (the YAML file's shape).
+
+    The one check every plan goes through — the shipped YAML files, a plan entered by form and
+    one imported from a workbook (kechuang/targets/plan_entry.py). A row may carry ``where``, the
+    place the person should look (a workbook cell), used in its error messages.
+    """
+    if indicators is None:
+        indicators = load_indicators()
     if not isinstance(data, dict) or not isinstance(data.get("tables"), list):
-        raise PlanImportError([f"{path.name}：缺少 tables 列表"])
+        raise PlanImportError([f"{name}：缺少 tables 列表"])
     doc = str(data.get("document", "")).strip()
     if not doc:
-        raise PlanImportError([f"{path.name} document：缺少文号"])
+        raise PlanImportError([f"{name} document：缺少文号"])
     errors: list[str] = []
     entries: list[PlanEntry] = []
     seen: dict[tuple[str, str], str] = {}
@@ -362,8 +417,8 @@ def load_plan_file(path: str | Path, indicators: dict[str, Indicator] | None = N
                 continue
             key = (entry.unit, entry.indicator)
             if key in seen:
-                errors.append(f"表 {tid} 第{index}行（{entry.unit}）：{indicators[entry.indicator].name} "
-                              f"重复（已在表 {seen[key]} 出现）")
+                where = row.get("where") or f"表 {tid} 第{index}行（{entry.unit}）"
+                errors.append(f"{where}：{indicators[entry.indicator].name} 重复（已在表 {seen[key]} 出现）")
                 continue
             seen[key] = tid
             table_entries.append(entry)

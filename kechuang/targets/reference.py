@@ -15,7 +15,7 @@ from kechuang.core.reference import _upsert  # the same idempotent upsert as the
 
 from .indicators import load_indicators
 from .ledger import load_task_specs
-from .models import Indicator, PlanFinding, TargetPlan, Task
+from .models import Indicator, PlanDocument, PlanFinding, TargetPlan, Task
 from .numbers import TargetDataError
 from .plans import DATA_DIR, PLAN_FILES, load_plan_file
 
@@ -57,6 +57,11 @@ def load_reference_data() -> int:
         changed += did
     for name in PLAN_FILES:
         plan = load_plan_file(DATA_DIR / name, indicators)
+        years = [y for e in plan.entries for y in (*e.targets, *(e.period or ()))]
+        _doc, did = _upsert(PlanDocument, {"document": plan.document}, {
+            "title": plan.title[:200], "issuer": plan.issuer[:100], "issued_on": plan.issued_on,
+            "first_year": min(years), "last_year": max(years), "origin": PlanDocument.Origin.SHIPPED})
+        changed += did
         for e in plan.entries:
             region = resolve_region(e.unit, f"{plan.document} 表 {e.table}")
             values = {

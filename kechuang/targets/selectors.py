@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from kechuang.core.models import ChangeLog, Region
 from kechuang.core.roles import Role
@@ -26,28 +26,68 @@ from .assessment import (
 )
 from .derived import derived_actuals, has_derived
 from .ledger import milestone_status
-from .models import Indicator, Period, Report, TargetPlan, Task
+from .models import Indicator, Period, PlanDocument, Report, TargetPlan, Task
 from .parameters import current_parameters
+from .plans import PlanChain
 from .warning import Thresholds, Warning, early_warning
 
 NANAN_DOCUMENT = "南政办〔2021〕67号"
 DERIVED_CACHE_SECONDS = 60
 
 
-def _plans_cache_key(document: str) -> str:
-    stamp = TargetPlan.objects.filter(document=document).aggregate(m=Max("id"))["m"]
-    return f"targets:plans:{document}:{stamp}"
+def _plans_cache_key(document: str | None) -> str:
+    stamp = TargetPlan.objects.aggregate(m=Max("id"), n=Count("id"))
+    docs = PlanDocument.objects.aggregate(m=Max("id"), n=Count("id"))
+    return f"targets:plans:{document or '*'}:{stamp['m']}:{stamp['n']}:{docs['m']}:{docs['n']}"
 
 
-def plan_entries(document: str = NANAN_DOCUMENT) -> dict[tuple[int, str], object]:
-    """``{(region_id, indicator_code): PlanEntry}`` of one document (computed rules cached)."""
+def plan_spans() -> dict[str, tuple[int, int]]:
+    """``{文号: (first_year, last_year)}`` of every plan document."""
+    return {d: (a, b) for d, a, b in PlanDocument.objects.values_list("document", "first_year", "last_year")}
+
+
+def plan_entries(document: str | None = None) -> dict[tuple[int, str], object]:
+    """``{(region_id, indicator_code): entry}``: the PlanEntry of one document, or — without a
+    document — a PlanChain across every plan document, each giving the targets of its own years
+    (67号 2021—2025, the next plan 2026—2030). Computed rules are cached until a plan changes."""
     key = _plans_cache_key(document)
     entries = cache.get(key)
     if entries is None:
-        entries = {(p.region_id, p.indicator.code): p.to_entry()
-                   for p in TargetPlan.objects.filter(document=document).select_related("indicator")}
+        rows = TargetPlan.objects.select_related("indicator")
+        if document is not None:
+            entries = {(p.region_id, p.indicator.code): p.to_entry() for p in rows.filter(document=document)}
+        else:
+            spans = plan_spans()
+            parts: dict[tuple[int, str], list] = {}
+            for p in rows:
+                entry = p.to_entry()
+                years = list(entry.targets) + list(entry.period or ())
+                first, last = spans.get(p.document) or ((min(years), max(years)) if years else (0, 0))
+                parts.setdefault((p.region_id, p.indicator.code), []).append((first, last, entry))
+            entries = {k: PlanChain(tuple(sorted(v, key=lambda part: (part[0], part[1])))) for k, v in parts.items()}
         cache.set(key, entries, 300)
     return entries
+
+
+def plan_years() -> list[int]:
+    """Every year some township plan covers (2021—2025 from 67号, then each later plan's)."""
+    township_docs = TargetPlan.objects.filter(region__in=Region.townships()).values("document")
+    spans = list(PlanDocument.objects.filter(document__in=township_docs).values_list("first_year", "last_year"))
+    if not spans:
+        return list(range(2021, 2026))
+    return list(range(min(a for a, _ in spans), max(b for _, b in spans) + 1))
+
+
+def township_indicators():
+    """Indicators some plan sets for the townships (those a clerk reports), in display order."""
+    return (Indicator.objects.filter(plans__region__in=Region.townships()).distinct().order_by("sort_order"))
+
+
+def covering_document(year: int) -> PlanDocument | None:
+    """The township plan document that gives the targets of ``year`` (newest first)."""
+    township_docs = TargetPlan.objects.filter(region__in=Region.townships()).values("document")
+    return (PlanDocument.objects.filter(document__in=township_docs, first_year__lte=year, last_year__gte=year)
+            .order_by("-first_year").first())
 
 
 def assessed_indicators() -> list[Indicator]:
@@ -166,7 +206,7 @@ def period_assessment(*, user, period: Period, on: dt.date | None = None) -> Per
 def missing_reports(*, user, period: Period) -> list[tuple[Region, Indicator]]:
     """Township × indicator pairs with a target in the period's year but no report yet (scoped)."""
     entries = plan_entries()
-    indicators = list(Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"))
+    indicators = list(township_indicators())
     reported = set(Report.objects.restrict(user).filter(period=period).values_list("region_id", "indicator_id"))
     regions = list(Region.townships())
     if getattr(user, "role", "") != Role.BUREAU_STAFF and not getattr(user, "is_system", False):
@@ -223,7 +263,7 @@ def _dashboard_series(*, user, year: int) -> dict:
         {user.township_id} if getattr(user, "township_id", None) else set())
     if period is None:
         names = [r.short_name or r.name for r in Region.townships() if r.pk in region_ids]
-    years = list(range(2021, 2026))
+    years = plan_years()
     actual_rows = (Report.objects.restrict(user).filter(period__kind="FY", status=Report.Status.APPROVED)
                    .values_list("period__year", "indicator__code", "value"))
     actual_totals: dict[tuple[int, str], Decimal] = {}

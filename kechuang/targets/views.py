@@ -9,26 +9,40 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from kechuang.core.audit import record
+from kechuang.core.bounds import YEAR
 from kechuang.core.models import AuditEvent, Region
-from kechuang.core.permissions import require
+from kechuang.core.permissions import can, require
 from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
 from .assessment import REWARD_RULE_CITATION, REWARD_RULE_TEXT
 from .bulletin import BulletinData, BulletinIndicator, BulletinLine, BulletinRank, build_docx, build_xlsx
-from .models import Indicator, Period, PlanFinding, Report, ReportAttachment, TargetPlan, Task
+from .models import Indicator, Period, PlanDocument, PlanFinding, Report, ReportAttachment, TargetPlan, Task
 from .parameters import current_parameters
+from .plan_entry import (
+    MAX_SPAN_YEARS,
+    PlanHeader,
+    enter_plan,
+    form_table,
+    next_span,
+    read_workbook,
+    template_workbook,
+)
+from .plans import PlanImportError
 from .selectors import (
     NANAN_DOCUMENT,
+    covering_document,
     dashboard_series,
     ledger_rows,
     ledger_summary,
     missing_reports,
     period_assessment,
     plan_entries,
+    township_indicators,
 )
 from .warning import Thresholds
 
@@ -46,26 +60,131 @@ def _errors(request, exc: ValidationError) -> None:
             messages.error(request, message)
 
 
+def _township_documents():
+    township_docs = TargetPlan.objects.filter(region__in=Region.townships()).values("document")
+    return list(PlanDocument.objects.filter(document__in=township_docs).order_by("first_year", "document"))
+
+
 def plans(request):
-    """The target plans of 南政办〔2021〕67号 附件2 and 明政办〔2021〕62号, with rules and findings."""
-    entries = plan_entries()
-    regions = list(Region.townships())
-    tables = []
-    years = list(range(2021, 2026))
-    for ind in Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"):
-        rows = []
-        for region in regions:
-            e = entries.get((region.pk, ind.code))
-            if e is None:
-                continue
-            rows.append({"unit": e.unit, "values": [e.target_for(y) for y in years],
-                         "baseline": e.baseline, "rule": e.rule_text(),
-                         "period_total": e.total_over(2022, 2025) if e.rule == "period_total" else None})
-        tables.append({"indicator": ind, "rows": rows})
+    """The township target plans (南政办〔2021〕67号 附件2 for 2021—2025 and any later plan the bureau
+    entered), one document at a time, with rules and findings; 明政办〔2021〕62号 below."""
+    documents = _township_documents()
+    wanted = request.GET.get("doc", "")
+    this_year = dt.date.today().year
+    doc = (next((d for d in documents if d.document == wanted), None)
+           or next((d for d in reversed(documents) if d.first_year <= this_year <= d.last_year), None)
+           or (documents[-1] if documents else None))
+    tables, years = [], []
+    if doc is not None:
+        entries = plan_entries(doc.document)
+        regions = list(Region.townships())
+        years = doc.years
+        for ind in Indicator.objects.filter(plans__document=doc.document).distinct().order_by("sort_order"):
+            rows = []
+            for region in regions:
+                e = entries.get((region.pk, ind.code))
+                if e is None:
+                    continue
+                rows.append({"unit": e.unit, "values": [e.target_for(y) for y in years],
+                             "baseline": e.baseline, "rule": e.rule_text(),
+                             "period_total": e.total_over(*e.period) if e.rule == "period_total" else None,
+                             "period": e.period})
+            tables.append({"indicator": ind, "rows": rows,
+                           "has_period": any(r["period_total"] is not None for r in rows)})
     sanming = TargetPlan.objects.filter(document="明政办〔2021〕62号").select_related("indicator", "region")
+    findings = PlanFinding.objects.filter(document=doc.document) if doc else PlanFinding.objects.none()
     return render(request, "targets/plans.html", {
-        "tables": tables, "years": years, "findings": PlanFinding.objects.all(),
-        "sanming": [(p, p.to_entry()) for p in sanming]})
+        "documents": documents, "doc": doc, "tables": tables, "years": years, "findings": findings,
+        "sanming": [(p, p.to_entry()) for p in sanming], "may_enter": can(request.user, "targets.plan.enter"),
+        "next_span": next_span()})
+
+
+def _plan_years(request, data) -> tuple[int, int, list[str]]:
+    first, last = next_span()
+    errors = []
+    try:
+        first = int(data.get("first_year") or first)
+        last = int(data.get("last_year") or (first + 4))
+    except ValueError:
+        errors.append("起始年、终止年应为四位年份")
+    if not (YEAR.lo <= first <= YEAR.hi and YEAR.lo <= last <= YEAR.hi) or last < first or last - first >= MAX_SPAN_YEARS:
+        errors.append(f"起止年应为 {MAX_SPAN_YEARS} 年以内的两个年份，如 2026—2030")
+        first, last = next_span()
+    return first, last, errors
+
+
+def _saved_message(request, doc, findings, saved) -> None:
+    messages.success(request, f"已保存 {saved} 条目标到《{doc.title}》（{doc.document}，{doc.span}）")
+    for f in findings:
+        messages.warning(request, f"合计核对：{f.message}")
+
+
+def plan_new(request):
+    """Enter one indicator table of a new multi-year plan by form (staff)."""
+    require(request.user, "targets.plan.enter")
+    data = request.POST if request.method == "POST" else request.GET
+    first, last, year_errors = _plan_years(request, data)
+    regions = list(Region.townships())
+    indicators = list(township_indicators())
+    errors: list[str] = []
+    if request.method == "POST" and not year_errors:
+        header, errors = PlanHeader.from_post(request.POST)
+        indicator = next((i for i in indicators if str(i.pk) == request.POST.get("indicator")), None)
+        if indicator is None:
+            errors.append("指标：请选择本表的指标")
+        else:
+            table, cell_errors = form_table(request.POST, indicator=indicator, regions=regions, first=first, last=last)
+            errors += cell_errors
+            if not errors:
+                try:
+                    doc, findings, saved = enter_plan(actor=request.user, header=header, tables=[table],
+                                                      origin=PlanDocument.Origin.FORM)
+                    _saved_message(request, doc, findings, saved)
+                    return redirect(f"{reverse('targets:plans')}?doc={quote(doc.document)}")
+                except PlanImportError as exc:
+                    errors += exc.errors
+    grid = [{"region": r, "cells": [(y, data.get(f"v-{r.pk}-{y}", "")) for y in range(first, last + 1)],
+             "base": data.get(f"base-{r.pk}", "")} for r in regions]
+    return render(request, "targets/plan_new.html", {
+        "first": first, "last": last, "years": list(range(first, last + 1)), "grid": grid, "data": data,
+        "indicators": indicators, "errors": year_errors + errors,
+        "sums": [(y, data.get(f"sum-{y}", "")) for y in range(first, last + 1)],
+        "entered": PlanDocument.objects.exclude(origin=PlanDocument.Origin.SHIPPED)})
+
+
+def plan_import(request):
+    """Import a plan from a workbook in the seed tables' layout (staff); all or nothing."""
+    require(request.user, "targets.plan.enter")
+    data = request.POST if request.method == "POST" else request.GET
+    first, last, errors = _plan_years(request, data)
+    if request.method == "POST" and not errors:
+        header, errors = PlanHeader.from_post(request.POST)
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors.append("请选择要导入的 Excel 文件（.xlsx）")
+        elif not errors:
+            tables, errors = read_workbook(upload, first=first, last=last)
+            if not errors:
+                try:
+                    doc, findings, saved = enter_plan(actor=request.user, header=header, tables=tables,
+                                                      origin=PlanDocument.Origin.WORKBOOK)
+                    _saved_message(request, doc, findings, saved)
+                    return redirect(f"{reverse('targets:plans')}?doc={quote(doc.document)}")
+                except PlanImportError as exc:
+                    errors = exc.errors
+    return render(request, "targets/plan_import.html", {"first": first, "last": last, "data": data,
+                                                        "errors": errors})
+
+
+def plan_template(request):
+    """The import workbook for ``first_year..last_year`` in the seed layout."""
+    require(request.user, "targets.plan.enter")
+    first, last, _errors = _plan_years(request, request.GET)
+    from kechuang.core.downloads import attachment, dated_name
+
+    return attachment(template_workbook(first=first, last=last),
+                      dated_name(f"目标任务分解表模板{first}-{last}", "xlsx"),
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def report(request):
@@ -95,7 +214,7 @@ def report(request):
     rows = []
     if period is not None:
         entries = plan_entries()
-        indicators = list(Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"))
+        indicators = list(township_indicators())
         if user.role == Role.TOWNSHIP_CLERK:
             pairs = [(user.township, ind) for ind in indicators if user.township_id]
         elif user.role == Role.DEPT_LIAISON:
@@ -108,7 +227,7 @@ def report(request):
         for region, ind in pairs:
             e = entries.get((region.pk, ind.code))
             rows.append({"region": region, "indicator": ind, "target": e.target_for(period.year) if e else None,
-                         "rule": e.rule_text() if e else "本文件未下达该指标",
+                         "rule": e.rule_text(period.year) if e else "本年度没有下达该指标的文件",
                          "report": reports.get((region.pk, ind.pk))})
     return render(request, "targets/report.html", {"periods": periods, "period": period, "rows": rows,
                                                    "today": dt.date.today()})
@@ -187,7 +306,7 @@ def assessment(request, pk: int):
     ranking = [(r, "、".join(names.get(code, code) for code in r.missed)) for r in a.ranking]
     return render(request, "targets/assessment.html", {
         "period": period, "a": a, "rows": rows, "ranking": ranking,
-        "all_indicators": Indicator.objects.filter(plans__document=NANAN_DOCUMENT).distinct().order_by("sort_order"), "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
+        "all_indicators": township_indicators(), "rule_text": REWARD_RULE_TEXT, "rule_citation": REWARD_RULE_CITATION,
         "warning_rule": _thresholds().rule_text(), "periods": Period.objects.all()})
 
 
@@ -208,7 +327,7 @@ def _bulletin_data(period, a) -> BulletinData:
         issued_on=dt.date.today(),
         addressees="各乡镇（街道）人民政府（办事处）、雪峰开发区管委会，市直有关单位：",
         intro=(f"根据《南安市抓创新促应用专项行动方案》（{NANAN_DOCUMENT}）“半年一晾晒、全年一考核”的推进机制，"
-               f"对照附件2任务分解表，现将{period.label}各乡镇（街道）目标任务完成情况通报如下。"),
+               f"对照{_plan_name(period.year)}，现将{period.label}各乡镇（街道）目标任务完成情况通报如下。"),
         ranking=ranking, indicators=indicators, annual=annual,
         full_mark=a.config.full_mark if a.config else None,
         scoring_note=(f"计分办法：综合得分 = {a.config.full_mark.normalize():f} × Σ（权重 × 完成率）÷ Σ权重，单项完成率最高按"
@@ -219,6 +338,14 @@ def _bulletin_data(period, a) -> BulletinData:
         requirements=["各乡镇（街道）要对照目标任务，查找差距，倒排工期，确保完成全年目标任务。",
                       "预警为红色、黄色的单位要分析原因，制定整改措施，于10个工作日内报市抓创新促应用专项行动工作领导小组办公室。"],
         copy_to="市委办、市人大办、市政府办、市政协办", printer="南安市科学技术局办公室")
+
+
+def _plan_name(year: int) -> str:
+    """The plan that sets the year's targets, as a bulletin names it."""
+    doc = covering_document(year)
+    if doc is None or doc.document == NANAN_DOCUMENT:
+        return "附件2任务分解表"
+    return f"《{doc.title}》（{doc.document}）目标任务分解表"
 
 
 def bulletin(request, pk: int, fmt: str):
