@@ -143,9 +143,11 @@ def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> Scre
     with transaction.atomic():
         run = ScreeningRun.objects.create(year=year, started_by=account(user),
                                           enterprise_count=dbp.population.n, policies=[p.doc_no for p in policies])
-        existing = {(e, m): (pk, h, s) for pk, e, m, h, s in Case.objects.filter(
-            year=year, measure_id__in=wanted_pks).values_list("pk", "enterprise_id", "measure_id", "evidence_hash",
-                                                              "status")}
+        existing_qs = Case.objects.filter(year=year, measure_id__in=wanted_pks)
+        if enterprise_qs is not None:  # a run over some enterprises leaves the others' cases alone
+            existing_qs = existing_qs.filter(enterprise_id__in=dbp.enterprise_ids)
+        existing = {(e, m): (pk, h, s) for pk, e, m, h, s in existing_qs.values_list(
+            "pk", "enterprise_id", "measure_id", "evidence_hash", "status")}
         new, changed = [], {}
         for key, (ev, h, amount, amax) in found.items():
             if key not in existing:
@@ -177,6 +179,47 @@ def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> Scre
         run.seconds = round(time.perf_counter() - t0, 3)
         run.save()
     step(4, 4, step="完成")
+    return run
+
+
+def notify_new_candidates(run: ScreeningRun) -> int:
+    """Tell the enterprise users of each case ``run`` created (message centre); the number told."""
+    from collections import defaultdict
+
+    from django.urls import reverse
+
+    from kechuang.core.models import User
+    from kechuang.inbox.services import notify
+
+    new_cases = list(Case.objects.filter(last_run=run, evidence_changed=False, enterprise__isnull=False)
+                     .select_related("measure"))
+    accounts = defaultdict(list)
+    for u in User.objects.filter(role=Role.ENTERPRISE_USER, is_active=True,
+                                 enterprise_id__in={c.enterprise_id for c in new_cases}):
+        accounts[u.enterprise_id].append(u)
+    told = 0
+    for case in new_cases:
+        if accounts.get(case.enterprise_id):
+            notify(accounts[case.enterprise_id], f"免申即享新候选：{case.measure.title}",
+                   f"经数据比对，贵企业{case.year}年度可能符合“{case.measure.title}”，科技局核实后将通知您确认。",
+                   reverse("policies:case", args=[case.pk]), "notice", dedupe_key=f"case-{case.pk}-candidate")
+            told += 1
+    return told
+
+
+def screen_enterprise(*, user, enterprise, year: int) -> ScreeningRun | None:
+    """免申即享 for one enterprise at once, after an event the platform itself recorded for it (e.g.
+    a 揭榜挂帅 project passing 验收): the same screening as the yearly run, over this enterprise only,
+    so its candidate case (with the measure's article and the evidence) appears without waiting for
+    the bureau's next full run; that run later finds the case unchanged. Other enterprises' cases
+    are not touched. None when no policy is published yet (the event waits for the next run)."""
+    from kechuang.enterprises.models import Enterprise
+
+    require(user, "policies.screening.run")
+    if not PolicyDocument.objects.filter(status="published", is_sandbox=False).exists():
+        return None
+    run = screening_run(user=user, year=int(year), enterprise_qs=Enterprise.objects.filter(pk=enterprise.pk))
+    notify_new_candidates(run)
     return run
 
 

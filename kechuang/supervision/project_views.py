@@ -128,7 +128,9 @@ def project_detail(request, pk: int):
         "may_pay": can(request.user, "supervision.project.pay"),
         "may_change": p.status == "in_progress" and can(request.user, "supervision.project.apply", p),
         "may_decide": can(request.user, "supervision.project.manage", p),
-        "may_docs": can(request.user, "supervision.project.apply", p)})
+        "may_docs": can(request.user, "supervision.project.apply", p),
+        "reward_cases": list(projects.challenge_reward_cases(request.user, p))
+        if can(request.user, "policies.case.view") else []})
 
 
 @require_POST

@@ -468,8 +468,11 @@ def change_decide(*, user, change: ChangeRequest, approve: bool, note: str = "",
 def project_accept(*, user, project: Project, indicators_met: bool, audit_passed: bool, note: str,
                    today: dt.date | None = None) -> Project:
     """验收: indicators met and the financial audit passed → 结题. A 揭榜挂帅 project's acceptance
-    records the policy event ``challenge_project_accepted`` (subsidy 50–200 万) for the applicant,
-    which the 免申即享 screening pays on. Otherwise use :func:`project_terminate`."""
+    records the policy event ``challenge_project_accepted`` (subsidy 50–200 万) for the applicant
+    and screens that enterprise at once (``policies.services.screen_enterprise``), so the reward's
+    免申即享 candidate case, cited to 南政规〔2025〕2号 一、（二）, is there the same day and goes the
+    redemption flow (核实 with the credit check → 确认 → 公示 → 拨付). Otherwise use
+    :func:`project_terminate`."""
     today = today or timezone.localdate()
     if not (indicators_met and audit_passed):
         raise ValidationError("验收未通过（考核指标未完成或财务审计未通过）：请作出终止决定并认定是否勤勉尽责")
@@ -479,16 +482,33 @@ def project_accept(*, user, project: Project, indicators_met: bool, audit_passed
     project.save()
     if project.call.challenge_id:
         from kechuang.core.permissions import system_actor
-        from kechuang.policies.services import policy_event_record
+        from kechuang.policies.services import policy_event_record, screen_enterprise
 
         ch = project.call.challenge
         ch.status = "accepted"
         ch.save()
-        policy_event_record(user=system_actor("supervision:project_accept"), enterprise=project.applicant,
+        actor = system_actor("supervision:project_accept")
+        policy_event_record(user=actor, enterprise=project.applicant,
                             kind="challenge_project_accepted", date=today.isoformat(),
                             fields={"subsidy": str(project.challenge_subsidy.normalize())},
                             source=f"科技计划项目验收：{project.title}（项目编号 {project.pk}）")
+        # 免申即享 at once for this enterprise: the reward's candidate case, cited to its article
+        screen_enterprise(user=actor, enterprise=project.applicant, year=today.year)
     return project
+
+
+def challenge_reward_cases(user, project: Project):
+    """The 免申即享 cases (as far as ``user`` may see them) of the 揭榜挂帅 reward that ``project``'s
+    acceptance gave rise to: the applicant's cases, in the acceptance year, of measures triggered
+    by the event ``challenge_project_accepted``."""
+    from kechuang.policies.models import Case
+
+    if not (project.call.challenge_id and project.status == S.COMPLETED and project.closed_on):
+        return Case.objects.none()
+    return (Case.objects.restrict(user, "view")
+            .filter(enterprise_id=project.applicant_id, year=project.closed_on.year,
+                    measure__spec__trigger__event="challenge_project_accepted")
+            .select_related("measure__policy"))
 
 
 @transaction.atomic

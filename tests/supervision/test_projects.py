@@ -177,11 +177,35 @@ def test_full_challenge_flow_reaches_the_redemption_screening(world):
     p = projects.project_accept(user=world.staff, project=p, indicators_met=True, audit_passed=True, note="通过验收",
                                 today=dt.date(2027, 7, 10))
     assert p.status == "completed" and p.call.challenge.status == "accepted"
+    # the acceptance itself screened the enterprise: the reward's 候选 case, cited to its article
+    (case,) = projects.challenge_reward_cases(world.staff, p)
+    assert (case.status, case.amount, case.year) == ("candidate", Decimal("120"), 2027)
+    assert case.measure.citation == "南政规〔2025〕2号 一、（二）" and case.enterprise_id == world.enterprise_a.pk
+    assert "科技计划项目验收" in " ".join(case.evidence["data"])
+    assert list(projects.challenge_reward_cases(world.ent_user_a, p)) == [case]
+    assert not projects.challenge_reward_cases(world.ent_user_b, p).exists()
+    # the bureau's next full run finds the same case unchanged
     load_reference_data()
     policy_services.screening_run(user=world.staff, year=2027)
-    case = Case.objects.get(enterprise=world.enterprise_a, measure__code="nanan-2025-2.1b") if Case.objects.filter(
-        measure__code="nanan-2025-2.1b").exists() else Case.objects.get(enterprise=world.enterprise_a)
-    assert case.amount == Decimal("120") and "科技计划项目验收" in " ".join(case.evidence["data"])
+    case.refresh_from_db()
+    assert Case.objects.filter(enterprise=world.enterprise_a, measure=case.measure, year=2027).count() == 1
+    assert not case.evidence_changed and case.amount == Decimal("120")
+
+
+def test_screening_one_enterprise_leaves_the_others_cases_alone(world):
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.policies import services as policy_services
+    from kechuang.policies.models import Case
+
+    for ent in (world.enterprise_a, world.enterprise_b):
+        policy_services.policy_event_record(user=world.staff, enterprise=ent, kind="challenge_project_accepted",
+                                            date="2026-06-01", fields={"subsidy": "80"}, source="验收")
+    policy_services.screening_run(user=world.staff, year=2026)
+    b_case = Case.objects.get(enterprise=world.enterprise_b, measure__spec__trigger__event="challenge_project_accepted")
+    policy_services.screening_run(user=world.staff, year=2026,
+                                  enterprise_qs=Enterprise.objects.filter(pk=world.enterprise_a.pk))
+    b_case.refresh_from_db()
+    assert not b_case.evidence_changed and "no_longer_eligible" not in b_case.evidence
 
 
 def test_credit_refuses_approval_and_payment(world):
