@@ -30,8 +30,8 @@ class ErrorOut(Schema):
 def _project(p: Project, *, names: bool) -> dict:
     out = {"id": p.pk, "title": p.title, "category": p.call.category.name, "call": p.call.title,
            "applicant": p.applicant.name, "pi": p.pi_name, "status": p.status, "status_label": p.get_status_display(),
-           "requested_amount": str(p.requested_amount.normalize()),
-           "approved_amount": None if p.approved_amount is None else str(p.approved_amount.normalize()),
+           "requested_amount": format(p.requested_amount.normalize(), "f"),
+           "approved_amount": None if p.approved_amount is None else format(p.approved_amount.normalize(), "f"),
            "score": None if p.score is None else str(p.score), "rank": p.rank,
            "start_on": p.start_on.isoformat() if p.start_on else None,
            "end_on": p.end_on.isoformat() if p.end_on else None}

@@ -490,7 +490,7 @@ def project_accept(*, user, project: Project, indicators_met: bool, audit_passed
         actor = system_actor("supervision:project_accept")
         policy_event_record(user=actor, enterprise=project.applicant,
                             kind="challenge_project_accepted", date=today.isoformat(),
-                            fields={"subsidy": str(project.challenge_subsidy.normalize())},
+                            fields={"subsidy": format(project.challenge_subsidy.normalize(), "f")},
                             source=f"科技计划项目验收：{project.title}（项目编号 {project.pk}）")
         # 免申即享 at once for this enterprise: the reward's candidate case, cited to its article
         screen_enterprise(user=actor, enterprise=project.applicant, year=today.year)
