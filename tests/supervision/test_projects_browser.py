@@ -124,7 +124,7 @@ def test_challenge_call_to_acceptance_to_the_reward_in_mianshen_jixiang(transact
     assert drawn == {e.pk for e in free}                          # both conflicts avoided, 3 of 3 free
 
     # 4. the drawn experts score on their own review page; the own-unit expert sees nothing
-    for e, score in zip(free, ("86", "90", "82")):
+    for e, score in zip(free, ("86", "90", "82"), strict=True):
         rev = _page(browser, client_for, e.account, live_server)
         rev.goto("/supervision/reviews/")
         rev.fill("input[name=score]", score)
