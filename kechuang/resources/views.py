@@ -528,19 +528,27 @@ def _report_xlsx(request, year, rows, per_inst) -> HttpResponse:
 
 # --------------------------------------------------------------------------- 科技资源 entrance
 def portal(request):
-    """科技资源 (产业大脑): one search over the resources and an overview by industry chain."""
+    """科技资源 (产业大脑): one search over the resources (optionally one kind) and an overview by
+    industry chain."""
     _business_user(request)
+    from kechuang.search.engine import SearchError
+
     from . import portal as portal_mod
 
     q = (request.GET.get("q") or "").strip()[:200]
+    kind = request.GET.get("kind") or ""
+    if kind not in portal_mod.KIND_LABELS:
+        kind = ""
     hits, error = [], ""
     if q:
         try:
-            hits = portal_mod.search(request.user, q)
-        except ValueError as exc:
+            hits = portal_mod.search(request.user, q, kind=kind)
+        except SearchError as exc:
             error = str(exc)
-    return render(request, "resources/portal.html", {"q": q, "hits": hits, "error": error,
-                                                     "overview": portal_mod.overview(request.user)})
+    counts = [(label, sum(1 for h in hits if h["kind"] == k)) for k, label in portal_mod.KIND_LABELS.items()]
+    return render(request, "resources/portal.html", {
+        "q": q, "kind": kind, "kinds": list(portal_mod.KIND_LABELS.items()), "hits": hits, "error": error,
+        "counts": [(label, n) for label, n in counts if n], "overview": portal_mod.overview(request.user)})
 
 
 # --------------------------------------------------------------------------- import

@@ -23,6 +23,14 @@ from kechuang.techmarket.models import Institute, Instrument
 from tests.world import World
 
 
+@pytest.fixture(autouse=True)
+def hashing_search(settings, monkeypatch, tmp_path_factory):
+    """Searches of this module use the fast hashing embedder (the hybrid path runs without loading
+    the default model) and a search directory of the session."""
+    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "resources-search-var"
+    monkeypatch.setenv("KECHUANG_EMBEDDER", "hashing")
+
+
 @dataclass
 class Res:
     inst_a: Institute
