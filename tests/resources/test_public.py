@@ -65,3 +65,30 @@ def test_public_pages_show_no_full_phone_numbers(res):
     text = Client().get("/public/instruments/").content.decode() + Client().get(
         "/public/instruments/", {"format": "json"}).content.decode()
     assert not re.search(r"1[3-9]\d{9}", text)
+
+
+JSON_ITEM_KEYS = {"id", "name", "model", "maker", "country", "institute", "category", "value_wan", "large_instrument",
+                  "location", "main_functions", "sharing_mode", "fee_rules", "how_to_book", "contact"}
+FEE_RULE_KEYS = {"user_category", "label", "price_per_hour_wan", "price_per_hour_yuan"}
+
+
+def test_public_instruments_json_exact_shape(res):
+    """Contract 8 exactly: {"items": [...], "count": N}, each item with name, model, institute,
+    fee rules and how to book (plus the documented open-data fields, nothing else), and the page
+    shows the same items."""
+    data = json.loads(Client().get("/public/instruments/", {"format": "json"}).content)
+    assert set(data) == {"items", "count"} and data["count"] == len(data["items"])
+    for item in data["items"]:
+        assert set(item) == JSON_ITEM_KEYS, set(item) ^ JSON_ITEM_KEYS
+        assert all(isinstance(item[k], str) and item[k] for k in ("name", "model", "institute", "how_to_book"))
+        assert item["fee_rules"] and all(set(f) == FEE_RULE_KEYS for f in item["fee_rules"])
+        assert {f["label"] for f in item["fee_rules"]} == {"内部用户", "企业用户", "创新券用户"}
+    page = Client().get("/public/instruments/").content.decode()
+    for item in data["items"]:
+        assert item["name"] in page and item["model"] in page and item["institute"] in page
+        for f in item["fee_rules"]:
+            assert f"{f['label']} {f['price_per_hour_yuan']} 元/小时" in page
+    assert page.count("如何预约") >= len(data["items"])
+    # a search narrows page and JSON alike
+    one = json.loads(Client().get("/public/instruments/", {"format": "json", "q": "粒度"}).content)
+    assert one["count"] == 1 and one["items"][0]["name"] == "激光粒度分析仪"
