@@ -28,6 +28,7 @@ from kechuang.core.permissions import can
 from kechuang.search.documents import Document
 from kechuang.search.embedders import EmbedderError, get_embedder
 from kechuang.search.engine import SearchEngine, SearchError, open_vector_cache
+from kechuang.search.text import normalize
 from kechuang.search.vector_cache import VectorCache
 
 from .models import SEED_CHAINS, FinancialProduct, InstituteProfile, InstrumentProfile, ServiceOrg
@@ -37,6 +38,11 @@ KIND_LABELS = {"institute": "大院大所", "instrument": "共享仪器", "achie
                "broker": "技术经理人"}
 SEMANTIC_NEIGHBOURS = 3      # hits found by meaning alone kept per engine (the nearest ones)
 MAX_HITS = 30
+# In the all-resources search at most this many achievements (the catalogue holds thousands of
+# papers, which would crowd out the institutes, instruments and services); the achievements filter
+# or the technology market's 成果检索 shows them all.
+MAX_ACHIEVEMENTS_MIXED = 6
+MAX_PER_KIND_MIXED = 8       # likewise for each other kind (a general word such as 企业 matches many measures)
 
 _lock = threading.Lock()
 _memo: dict = {"spec": None, "embedder": None, "engine": None, "prints": {}}
@@ -130,14 +136,24 @@ def engine() -> SearchEngine:
         return eng
 
 
-def _ranked(eng: SearchEngine | None, query: str, k: int) -> list:
-    """Hits of one engine that share a term with the query, or are among the nearest by meaning."""
+def _ranked(eng: SearchEngine | None, query: str, k: int) -> list[tuple[float, object]]:
+    """(coverage, hit) of one engine's hits that share a term with the query, or are among the
+    nearest by meaning; coverage is the share of the query's terms the resource's text holds (the
+    engines' scores are normalised per engine, so coverage is what makes hits of the two engines
+    comparable: a resource matching 石材 and 检测 ranks above one matching 检测 alone)."""
     if eng is None or not len(eng):
         return []
     mode = "hybrid" if eng.embedder is not None else "lexical"
     hits = eng.search(query, k=k, mode=mode)
-    return [h for h in hits if h.lexical_rank is not None
-            or (h.semantic_rank is not None and h.semantic_rank <= SEMANTIC_NEIGHBOURS)]
+    terms = [t for t in dict.fromkeys(eng.tokenizer.query_tokens(query)) if len(t) > 1 or not t.isascii()]
+    out = []
+    for h in hits:
+        if h.lexical_rank is None and (h.semantic_rank is None or h.semantic_rank > SEMANTIC_NEIGHBOURS):
+            continue
+        doc = eng.docs[eng._pos[h.id]]
+        text = normalize(" ".join(doc.text_fields().values()))
+        out.append((sum(1 for t in terms if t in text) / len(terms) if terms else 0.0, h))
+    return out
 
 
 def _achievement_engine():
@@ -240,29 +256,37 @@ def _actions(user, kind: str, obj) -> list[tuple[str, str]]:
 
 def search(user, query: str, k: int = MAX_HITS, kind: str = "") -> list[dict]:
     """Ranked hits the user may see: {kind, kind_label, title, detail, why, actions}; ``kind``
-    narrows to one kind of resource. Raises SearchError on a bad query."""
+    narrows to one kind of resource (otherwise each kind is capped so that no kind crowds out the
+    others). Raises SearchError on a bad query."""
     if not query.strip():
         raise SearchError("查询不能为空")
     hits = []
     if kind in ("", "achievement"):
-        hits += [("achievement", int(h.id.split("-", 1)[1]), h)
-                 for h in _ranked(_achievement_engine(), query, k)]
+        found = sorted(_ranked(_achievement_engine(), query, k),
+                       key=lambda t: (-round(t[0], 3), t[1].lexical_rank is None, -t[1].score))
+        hits += [(cov, "achievement", int(h.id.split("-", 1)[1]), h)
+                 for cov, h in found[:k if kind else MAX_ACHIEVEMENTS_MIXED * 2]]
     if kind != "achievement":
-        for h in _ranked(engine(), query, k * 3):
+        for cov, h in _ranked(engine(), query, k * 3):
             hk, _, pk = h.id.partition(":")
             if not kind or hk == kind:
-                hits.append((hk, int(pk), h))
-    # hits sharing a term with the query first, then the nearest by meaning; by fused score within
-    hits.sort(key=lambda t: (t[2].lexical_rank is None, -t[2].score))
+                hits.append((cov, hk, int(pk), h))
+    # most of the query's terms first, then term matches before meaning-only neighbours, then score
+    hits.sort(key=lambda t: (-round(t[0], 3), t[3].lexical_rank is None, -t[3].score))
+    hits = [(hk, pk, h) for _, hk, pk, h in hits]
     by_kind: dict[str, list[int]] = {}
     for hk, pk, _ in hits:
         by_kind.setdefault(hk, []).append(pk)
     visible = {hk: _visible(user, hk, ids) for hk, ids in by_kind.items()}
-    out = []
+    out, shown = [], {}
     for hk, pk, h in hits:
         obj = visible[hk].get(pk)
         if obj is None:
             continue
+        if not kind:
+            shown[hk] = shown.get(hk, 0) + 1
+            if shown[hk] > (MAX_ACHIEVEMENTS_MIXED if hk == "achievement" else MAX_PER_KIND_MIXED):
+                continue
         out.append({"kind": hk, "kind_label": KIND_LABELS[hk], "title": h.title, "detail": _detail(hk, obj),
                     "why": h.why[:2], "score": h.score, "actions": _actions(user, hk, obj)})
         if len(out) >= k:

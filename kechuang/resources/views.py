@@ -545,10 +545,10 @@ def portal(request):
             hits = portal_mod.search(request.user, q, kind=kind)
         except SearchError as exc:
             error = str(exc)
-    counts = [(label, sum(1 for h in hits if h["kind"] == k)) for k, label in portal_mod.KIND_LABELS.items()]
+    counts = [(k, label, sum(1 for h in hits if h["kind"] == k)) for k, label in portal_mod.KIND_LABELS.items()]
     return render(request, "resources/portal.html", {
         "q": q, "kind": kind, "kinds": list(portal_mod.KIND_LABELS.items()), "hits": hits, "error": error,
-        "counts": [(label, n) for label, n in counts if n], "overview": portal_mod.overview(request.user)})
+        "counts": [(k, label, n) for k, label, n in counts if n], "overview": portal_mod.overview(request.user)})
 
 
 # --------------------------------------------------------------------------- import
