@@ -189,6 +189,12 @@ def api_instruments(world):
     return {"kwargs": {}, "query": {}, "own": "场发射扫描电子显微镜", "foreign": "内部专用质谱仪"}
 
 
+def portal_search(world):
+    _res(world)
+    return {"kwargs": {}, "query": {"q": "电子显微镜 质谱仪", "kind": "instrument"},
+            "own": "场发射扫描电子显微镜", "foreign": "内部专用质谱仪"}
+
+
 CASES = {
     "api:resources_api_instruments": Case.listing(api_instruments, actor="ent_user_a",
                                                   note="internally shared instruments are not listed"),
@@ -198,7 +204,8 @@ CASES = {
     "resources_public:instruments": Case.public(note="contract 8: shared instruments, no sign-in"),
     "resources_public:institute": Case.objects(public_institute, actor="ent_user_a",
                                                note="public institute page; unknown ids are 404"),
-    "resources:portal": Case.global_(note="科技资源 entrance: hits are re-read through the choke point"),
+    "resources:portal": Case.listing(portal_search, actor="ent_user_a",
+                                     note="科技资源 entrance: hits are re-read through the choke point"),
     "resources:instruments": Case.global_(note="openly shared instruments are reference rows"),
     "resources:instrument_detail": Case.objects(instrument_detail, actor="ent_user_a",
                                                 note="an internally shared instrument is not visible to enterprises"),
