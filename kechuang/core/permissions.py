@@ -216,6 +216,7 @@ PERMISSIONS: dict[str, Permission] = {
     "talent.recognition.self": _p("自主认定本单位人才", R.ENTERPRISE_USER),
     "talent.team.register": _p("登记人才团队与项目", R.BUREAU_STAFF),
     "talent.graduate.record": _p("登记在南培养研究生", R.BUREAU_STAFF, R.ENTERPRISE_USER),
+    "talent.benefit.record": _p("登记机构引才与导师团队奖励", R.BUREAU_STAFF),
     # --- carriers (载体平台) -----------------------------------------------------------------------
     "carriers.carrier.register": _p("登记创新载体", R.BUREAU_STAFF),
     "carriers.level.record": _p("记录载体备案或认定", R.BUREAU_STAFF),

@@ -221,6 +221,9 @@ class Case(ScopedModel):
     class PayeeKind(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业")
         COMMISSIONER = "commissioner", _("科技特派员")
+        PERSON = "person", _("个人")
+        TEAM = "team", _("团队")
+        INSTITUTION = "institution", _("机构")
 
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE,
                                    related_name="policy_cases", null=True, blank=True)

@@ -24,7 +24,8 @@ class TalentConfig(AppConfig):
         return [NavItem("人才认定", reverse("talent:recognitions"), perm="talent.recognition.confirm"),
                 NavItem("人才库", reverse("talent:persons"), perm="talent.person.view"),
                 NavItem("团队与项目", reverse("talent:teams"), perm="talent.person.view"),
-                NavItem("研究生生活补贴", reverse("talent:graduates"), perm="talent.person.view")]
+                NavItem("研究生生活补贴", reverse("talent:graduates"), perm="talent.person.view"),
+                NavItem("人才待遇与奖励", reverse("talent:benefits"), perm="talent.person.view")]
 
     def home_cards(self, user):
         from django.urls import reverse

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import MONEY, YEAR, bounded, range_checked
 from kechuang.core.scoping import ScopedModel
 from kechuang.core.validators import validate_id_number  # noqa: F401  (also named by migrations)
 
@@ -210,6 +211,7 @@ class Recognition(ScopedModel):
     pilot = models.ForeignKey(PilotOrg, verbose_name=_("自主认定单位"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="recognitions")
     decided_note = models.CharField(_("处理意见"), max_length=300, blank=True)
+    decided_on = models.DateField(_("认定日期"), null=True, blank=True)
 
     class Scope:
         township = "person__employer__township"
@@ -291,3 +293,72 @@ class GraduateStudent(ScopedModel):
         verbose_name_plural = _("在南培养研究生")
         ordering = ["-start", "id"]
         constraints = [models.CheckConstraint(name="talent_study_period_ordered", condition=Q(end__gte=models.F("start")))]
+
+
+@range_checked
+class Recruitment(ScopedModel):
+    """机构引才 (南政规〔2025〕2号 (十四) “支持机构引才，最高给予 10 万元/人的一次性奖励”): a person
+    brought here by an organisation — an enterprise of the registry or a research institute. The
+    reward goes to that organisation, never to the person; the amount is the bureau's approval
+    within 10 万元 per person."""
+
+    person = models.ForeignKey(Person, verbose_name=_("引进人才"), on_delete=models.PROTECT,
+                               related_name="recruitments")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("引才机构（企业）"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="talent_recruitments")
+    institute = models.ForeignKey("techmarket.Institute", verbose_name=_("引才机构（科研院所）"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="talent_recruitments")
+    recruited_on = models.DateField(_("引进日期"))
+    approved_amount = models.DecimalField(_("核定奖励（万元）"), max_digits=16, decimal_places=6,
+                                          validators=bounded(MONEY))
+
+    class Scope:
+        township = "enterprise__township"
+        enterprise = "enterprise"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("机构引才")
+        verbose_name_plural = _("机构引才")
+        ordering = ["-recruited_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], name="talent_recruitment_once_per_person"),
+            models.CheckConstraint(name="talent_recruitment_one_org",
+                                   condition=(Q(enterprise__isnull=False, institute__isnull=True)
+                                              | Q(enterprise__isnull=True, institute__isnull=False))),
+        ]
+
+    @property
+    def organisation(self) -> str:
+        return str(self.enterprise or self.institute)
+
+
+@range_checked
+class MentorAward(ScopedModel):
+    """研究生联合培养导师团队创新奖励 (南政规〔2025〕2号 (十四) “给予导师团队最高 100 万元的创新奖励”):
+    one year's award of a joint-training base's mentor team, paid to the team (the leader receives
+    it for the team); the amount is the bureau's approval within 100 万元."""
+
+    name = models.CharField(_("导师团队"), max_length=120)
+    base = models.ForeignKey("enterprises.Enterprise", verbose_name=_("联合培养基地"), on_delete=models.PROTECT,
+                             related_name="mentor_awards")
+    leader = models.ForeignKey(Person, verbose_name=_("团队负责人"), on_delete=models.PROTECT,
+                               related_name="mentor_awards")
+    year = models.PositiveSmallIntegerField(_("年度"), validators=bounded(YEAR))
+    approved_amount = models.DecimalField(_("核定奖励（万元）"), max_digits=16, decimal_places=6,
+                                          validators=bounded(MONEY))
+
+    class Scope:
+        township = "base__township"
+        enterprise = "base"
+        org_unit = None
+        broker = None
+        public = None
+
+    class Meta:
+        verbose_name = _("导师团队创新奖励")
+        verbose_name_plural = _("导师团队创新奖励")
+        ordering = ["-year", "id"]
+        constraints = [models.UniqueConstraint(fields=["base", "name", "year"], name="talent_mentor_award_once")]

@@ -30,6 +30,10 @@ SELF_CITATION = "泉州市科技局 2024 年工作总结 三、二是（企业�
 # 研究生生活补贴 (南政规〔2025〕2号 (十四)): a month counts when the student was here at least this many days
 # of it (the text says “1000 元/月、2000 元/月” and is silent on part months: 待核实).
 ALLOWANCE_MEASURE = "nanan-2025-2.14c"
+# 就高不重复 across years (the tier benefits): a person recognised at a higher tier in a later year
+# receives the difference to what earlier tier benefits paid; the texts say only “就高，不重复”
+# (南政规〔2025〕2号 stacking principle), the top-up reading is 待核实.
+TIER_TOP_UP = "按“就高，从优，不重复”补足差额，待核实"
 MIN_DAYS_FOR_A_MONTH = 15                                              # 待核实
 
 

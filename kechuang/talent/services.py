@@ -12,7 +12,17 @@ from django.db import IntegrityError, transaction
 from kechuang.core.permissions import require
 
 from . import rules
-from .models import GraduateStudent, Nominator, Person, Programme, ProgrammeListing, Recognition, Team
+from .models import (
+    GraduateStudent,
+    MentorAward,
+    Nominator,
+    Person,
+    Programme,
+    ProgrammeListing,
+    Recognition,
+    Recruitment,
+    Team,
+)
 
 
 def _credit_refusal(person: Person, on: dt.date) -> None:
@@ -110,6 +120,7 @@ def recognition_decide(*, actor, recognition: Recognition, confirm: bool, note: 
         _credit_refusal(recognition.person, on)
     recognition.status = Recognition.Status.CONFIRMED if confirm else Recognition.Status.REJECTED
     recognition.valid_until = rules.valid_until(on) if confirm else None
+    recognition.decided_on = on
     recognition.decided_note = (note or "").strip()[:300]
     recognition.save()
     return recognition
@@ -131,7 +142,7 @@ def recognition_nominate(*, actor, person: Person, nominator: Nominator, tier: s
     on = dt.date.today()
     return _saved(Recognition(person=person, nominator=nominator, tier=tier, year=year,
                               channel=Recognition.Channel.NOMINATION, status=Recognition.Status.CONFIRMED,
-                              valid_until=rules.valid_until(on),
+                              valid_until=rules.valid_until(on), decided_on=on,
                               basis=f"专家举荐：{nominator}（{rules.NOMINATION_CITATION}）"[:300]))
 
 
@@ -153,6 +164,7 @@ def recognition_self(*, actor, person: Person, tier: str, year: int) -> Recognit
     _credit_refusal(person, dt.date.today())
     return _saved(Recognition(person=person, pilot=pilot, tier=tier, year=year, channel=Recognition.Channel.SELF,
                               status=Recognition.Status.CONFIRMED, valid_until=rules.valid_until(dt.date.today()),
+                              decided_on=dt.date.today(),
                               basis=f"自主认定：{pilot}（{rules.SELF_CITATION}）"[:300]))
 
 
@@ -189,9 +201,57 @@ def graduate_enrol(*, actor, person: Person, degree: str, base, start: dt.date, 
 
 def graduate_allowance(study: GraduateStudent, year: int) -> dict:
     """The living allowance of ``year`` for one student: paid to the student (the base is only the
-    channel), rate × months (南政规〔2025〕2号 (十四))."""
+    channel), rate × months within the policy's validity (南政规〔2025〕2号 (十四), in force from
+    2025-10-23: earlier months earn nothing)."""
+    from .benefits import ALLOWANCE, _nanan_measure
+
     rate = rules.allowance_rates()[study.degree]
-    months = rules.months_in_year(study.start, study.end, year)
+    policy, _row = _nanan_measure(ALLOWANCE)
+    start = max(study.start, policy.effective)
+    end = min(study.end, policy.expiry) if policy.expiry else study.end
+    months = rules.months_in_year(start, end, year) if end >= start else 0
     return {"recipient": study.person.name, "recipient_kind": "个人", "channel": study.base.name,
             "degree": study.get_degree_display(), "months": months, "rate": rate,
             "amount": rate * Decimal(months)}
+
+def _within_measure_cap(measure_id: str, amount: Decimal, what: str) -> Decimal:
+    """The approved amount must be positive and within the measure's cap (read from the policy data)."""
+    from kechuang.policies.selectors import engine_policies
+
+    amount = Decimal(str(amount))
+    cap = None
+    for policy in engine_policies():
+        for m in policy.measures:
+            if m.id == measure_id:
+                cap = m.benefit.max_per_unit or m.benefit.max
+    if amount <= 0:
+        raise ValidationError({"approved_amount": f"{what}：核定金额应大于 0 万元。"})
+    if cap is not None and amount > cap:
+        raise ValidationError({"approved_amount": f"{what}：核定金额 {amount.normalize():f} 万元超过政策上限 "
+                                                  f"{cap.normalize():f} 万元（南政规〔2025〕2号 （十四））。"})
+    return amount
+
+
+@transaction.atomic
+def recruitment_record(*, actor, person: Person, recruited_on: dt.date, approved_amount, enterprise=None,
+                       institute=None) -> Recruitment:
+    """机构引才: the organisation (an enterprise or an institute) that brought ``person`` here and the
+    one-off reward the bureau approved (≤ 10 万元/人); the reward goes to the organisation."""
+    require(actor, "talent.benefit.record")
+    if (enterprise is None) == (institute is None):
+        raise ValidationError({"enterprise": "引才机构：请选择一家企业或一家科研院所（二选一）。"})
+    if Recruitment.objects.filter(person=person).exists():
+        raise ValidationError({"person": f"{person.name} 已登记过机构引才，一次性奖励不重复（南政规〔2025〕2号 （十四））。"})
+    amount = _within_measure_cap("nanan-2025-2.14e", approved_amount, "机构引才奖励")
+    return _saved(Recruitment(person=person, enterprise=enterprise, institute=institute, recruited_on=recruited_on,
+                              approved_amount=amount))
+
+
+@transaction.atomic
+def mentor_award_record(*, actor, name: str, base, leader: Person, year: int, approved_amount) -> MentorAward:
+    """导师团队创新奖励 of one year for a joint-training base's mentor team (≤ 100 万元), paid to the team."""
+    require(actor, "talent.benefit.record")
+    amount = _within_measure_cap("nanan-2025-2.14d", approved_amount, "导师团队创新奖励")
+    if MentorAward.objects.filter(base=base, name=(name or "").strip(), year=year).exists():
+        raise ValidationError({"name": f"{base} 的“{name}”{year} 年已登记创新奖励，不重复。"})
+    return _saved(MentorAward(name=(name or "").strip(), base=base, leader=leader, year=year, approved_amount=amount))

@@ -19,4 +19,8 @@ urlpatterns = [
     path("listings/import/", views.listing_import, name="listing_import"),
     path("teams/", views.teams, name="teams"),
     path("graduates/", views.graduates, name="graduates"),
+    path("benefits/", views.benefits, name="benefits"),
+    path("benefits/refer/", views.benefits_refer, name="benefits_refer"),
+    path("benefits/recruitment/", views.recruitment_new, name="recruitment_new"),
+    path("benefits/mentor/", views.mentor_new, name="mentor_new"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +18,15 @@ from kechuang.core.permissions import can, require
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import imports, rules, selectors, services
-from .forms import CompetitionForm, LandForm, NominationForm, PersonForm, SelfForm
+from .forms import (
+    CompetitionForm,
+    LandForm,
+    MentorAwardForm,
+    NominationForm,
+    PersonForm,
+    RecruitmentForm,
+    SelfForm,
+)
 from .models import Recognition
 
 
@@ -227,3 +236,82 @@ def graduates(request):
     total = sum((a["amount"] for _g, a in rows), start=0)
     return render(request, "talent/graduates.html", {"rows": rows, "year": year, "total": total, "error": error,
                                                      "min_days": rules.MIN_DAYS_FOR_A_MONTH})
+
+
+def _benefits_page(request, year, recruitment_form=None, mentor_form=None):
+    from . import benefits
+
+    persons = selectors.persons_for(request.user)
+    try:
+        rows, error = benefits.benefits_for(request.user, year), ""
+    except LookupError as exc:
+        rows, error = [], str(exc)
+    payable = sum((b.amount for b in rows if b.counted), start=0)
+    return render(request, "talent/benefits.html", {
+        "rows": rows, "year": year, "error": error, "payable": payable,
+        "may_refer": can(request.user, "policies.case.refer"),
+        "may_record": can(request.user, "talent.benefit.record"),
+        "recruitment_form": recruitment_form or RecruitmentForm(persons=persons, initial={
+            "recruited_on": timezone.localdate()}),
+        "mentor_form": mentor_form or MentorAwardForm(persons=persons, initial={"year": year})})
+
+
+@require_GET
+def benefits(request):
+    """人才待遇与奖励 by recipient (person, team, institution): the calculator's amounts with the
+    stacking reason (就高不重复), the channel, and the redemption case once referred."""
+    require(request.user, "talent.person.view")
+    return _benefits_page(request, _year(request.GET.get("year")))
+
+
+@require_POST
+def benefits_refer(request):
+    """转入兑现流程: the year's payable benefits become 候选 cases with their recipient as payee."""
+    from . import benefits as b
+
+    require(request.user, "policies.case.refer")
+    year = _year(request.POST.get("year"))
+    try:
+        made = b.benefits_refer(actor=request.user, year=year)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"已转入兑现流程 {len(made)} 项（已转入且未变化的不重复生成）。")
+    return redirect(f"{reverse('talent:benefits')}?year={year}")
+
+
+@require_POST
+def recruitment_new(request):
+    """登记机构引才 (the reward goes to the recruiting organisation)."""
+    require(request.user, "talent.benefit.record")
+    form = RecruitmentForm(request.POST, persons=selectors.persons_for(request.user))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.recruitment_record(actor=request.user, person=d["person"], enterprise=d["enterprise"],
+                                        institute=d["institute"], recruited_on=d["recruited_on"],
+                                        approved_amount=d["approved_amount"])
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, f"已登记{d['person'].name}的机构引才。")
+            return redirect(f"{reverse('talent:benefits')}?year={d['recruited_on'].year}")
+    return _benefits_page(request, timezone.localdate().year, recruitment_form=form)
+
+
+@require_POST
+def mentor_new(request):
+    """登记导师团队创新奖励 (paid to the team)."""
+    require(request.user, "talent.benefit.record")
+    form = MentorAwardForm(request.POST, persons=selectors.persons_for(request.user))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.mentor_award_record(actor=request.user, name=d["name"], base=d["base"], leader=d["leader"],
+                                         year=d["year"], approved_amount=d["approved_amount"])
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, f"已登记“{d['name']}”{d['year']} 年创新奖励。")
+            return redirect(f"{reverse('talent:benefits')}?year={d['year']}")
+    return _benefits_page(request, timezone.localdate().year, mentor_form=form)

@@ -86,4 +86,13 @@ CASES: dict = {
     "talent:listing_import": Case.role("staff", note="only the bureau imports programme lists"),
     "talent:teams": Case.listing(_listing("团队"), note="teams of the clerk's township only"),
     "talent:graduates": Case.listing(_listing("人才"), note="students of the clerk's township's bases only"),
+    "talent:benefits": Case.listing(_listing("人才"), note="benefits of the clerk's township's persons and students only"),
+    "talent:benefits_refer": Case.role("staff", method="post", build=_post(lambda w: ({}, {"year": 2026})),
+                                       note="only the bureau refers benefits to the redemption flow"),
+    "talent:recruitment_new": Case.role("staff", method="post", build=_post(
+        lambda w: ({}, {"person": w["a"].pk, "institute": _institute_id(), "recruited_on": "2026-03-01",
+                        "approved_amount": "5"})), note="only the bureau records 引才 rewards"),
+    "talent:mentor_new": Case.role("staff", method="post", build=_post(
+        lambda w: ({}, {"name": "导师团队", "base_uscc": w["a"].employer.uscc, "leader": w["a"].pk, "year": 2026,
+                        "approved_amount": "50"})), note="only the bureau records mentor-team awards"),
 }

@@ -120,7 +120,8 @@ def test_graduate_allowance_goes_to_the_student_by_months(world):
     doctor = services.graduate_enrol(actor=world.staff, person=_person(world, 31), degree="doctor",
                                      base=world.enterprise_a, start=dt.date(2025, 9, 1), end=dt.date(2028, 6, 30))
     assert services.graduate_allowance(doctor, 2026)["amount"] == Decimal("2.4")   # 2000 元/月 × 12
-    assert services.graduate_allowance(doctor, 2025)["months"] == 4
+    # 南政规〔2025〕2号 is in force from 2025-10-23: September and October 2025 (9 days) earn nothing
+    assert services.graduate_allowance(doctor, 2025)["months"] == 2
 
 
 @pytest.mark.parametrize("start, months", [(dt.date(2026, 3, 17), 10), (dt.date(2026, 3, 18), 9)])

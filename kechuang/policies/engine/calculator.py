@@ -232,7 +232,8 @@ def calculate(facts: Mapping[str, Any] | Enterprise, year: int, policies: Iterab
     for o in eligible_money:
         if o.measure.recipient != "enterprise":   # paid to a person or team; the enterprise is a channel
             o.counted = False
-            o.stacking = f"发给{RECIPIENTS[o.measure.recipient]}本人，企业仅为发放渠道，不计入企业合计"
+            who = RECIPIENTS[o.measure.recipient]
+            o.stacking = f"发给{who}{'本人' if o.measure.recipient == 'person' else ''}，企业仅为发放渠道，不计入企业合计"
     for o in outcomes:
         if o.status == "eligible" and not o.measure.benefit.monetary:
             o.stacking = "非资金类支持，不计入合计"

@@ -54,6 +54,8 @@ EVENT_KINDS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType({
     "mentor_team_rewarded": ("研究生联合培养导师团队获评创新奖励", {"approved_amount": "money"}),
     "talent_recruited_by_org": ("机构引进人才", {"persons": "int", "approved_amount": "money"}),
     "success_talent_selected": ("入选“成功人才计划”", {}),
+    # the talent module (kechuang.talent): a confirmed recognition is the event the tier benefits pay on
+    "talent_recognized": ("认定为高层次人才", {"tier": frozenset({"A", "B", "C", "D", "E"})}),
 })
 
 #: Chinese labels of enumerated values, for traces.
@@ -62,6 +64,7 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType({
     "testing": "检测机构", "certification": "认证机构",
     "basic": "基础级", "advanced": "先进级", "excellent": "卓越级", "leading": "领航级",
     "master": "硕士研究生", "doctor": "博士研究生",
+    "A": "A类", "B": "B类", "C": "C类", "D": "D类", "E": "E类",
     "incubator_tenant": "入驻市属国企孵化器", "pilot_platform": "入驻国有园区的产研平台",
     "producer_service": "入驻国有园区的生产性服务业",
 })

@@ -25,8 +25,9 @@ LEVELS = ("国家", "省", "市", "县")
 LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
 STATUSES = ("draft", "review", "published", "expired")
 MEASURE_KINDS = ("monetary", "non_monetary", "mechanism")
-#: who a measure pays: the enterprise applying, a person (a student, a recruited talent) or a team
-RECIPIENTS = {"enterprise": "企业", "person": "个人", "team": "团队"}
+#: who a measure pays: the enterprise applying, a person (a student, a recognised talent), a team
+#: (a 导师团队) or an institution (the organisation that recruited a talent, when not the applicant)
+RECIPIENTS = {"enterprise": "企业", "person": "个人", "team": "团队", "institution": "机构"}
 BENEFIT_KINDS = ("fixed", "range", "up_to", "per_unit_up_to", "per_month", "share_capped",
                  "undetermined", "non_monetary", "mechanism")
 #: How each benefit kind reads on a page.
@@ -133,7 +134,7 @@ class Measure:
     stacks_on_higher: bool = False
     dependent: bool = False
     aggregate: str = "best"  # best | sum (several events in one year)
-    recipient: str = "enterprise"  # who is paid: enterprise | person | team (only enterprise sums count)
+    recipient: str = "enterprise"  # who is paid: enterprise | person | team | institution (only enterprise sums count)
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
     policy_id: str = ""
@@ -319,7 +320,7 @@ def measure_from_dict(d: Mapping, where: str, policy_id: str) -> Measure:
         raise PolicyDataError(f"{where}.aggregate", "应为 best 或 sum")
     recipient = d.get("recipient", "enterprise")
     if recipient not in RECIPIENTS:
-        raise PolicyDataError(f"{where}.recipient", "应为 enterprise、person 或 team")
+        raise PolicyDataError(f"{where}.recipient", "应为 enterprise、person、team 或 institution")
     return Measure(
         id=mid, article=_req(d, "article", where), title=_req(d, "title", where),
         text=d.get("text", ""), citation=_req(d, "citation", where), kind=kind, benefit=benefit,
