@@ -43,6 +43,17 @@ def _own_audit_checkpoints(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _search_index_inline():
+    """Test rows never commit, so no index job is ever queued for them: the next search brings the
+    catalogue index in step (tests/jobs/test_index_job.py turns this off to test the job itself)."""
+    from django.conf import settings
+
+    settings.KECHUANG_SEARCH_INDEX_INLINE = True
+    yield
+    settings.KECHUANG_SEARCH_INDEX_INLINE = False
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """PBKDF2 at its production cost makes each test user take ~0.5 s; tests use a fast hasher.
     tests/core/test_passwords.py checks that the product's own settings hash with PBKDF2."""

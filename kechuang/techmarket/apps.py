@@ -9,6 +9,16 @@ class TechmarketConfig(AppConfig):
     verbose_name = "技术市场"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        """Any change to an achievement queues the search index job on commit (catalogue.py)."""
+        from django.db.models.signals import post_delete, post_save
+
+        from .catalogue import achievement_changed
+        from .models import Achievement
+
+        post_save.connect(achievement_changed, sender=Achievement, dispatch_uid="techmarket-index-save")
+        post_delete.connect(achievement_changed, sender=Achievement, dispatch_uid="techmarket-index-delete")
+
     def nav_items(self, user):
         """Menu links: search, needs, workbench and contracts for business roles."""
         from django.urls import reverse

@@ -84,6 +84,7 @@ def catalogue_load_csl(*, path: Path | None = None) -> int:
     Achievement.objects.bulk_create(new, batch_size=500)
     from kechuang.core.changes import log_bulk
     log_bulk(Achievement, "create", new)
+    # bulk_create sends no post_save: ``kechuang serve`` queues the first index build (ensure_index)
     return len(new)
 
 
@@ -643,17 +644,6 @@ MODERATION_REJECT_SOURCE = "成果审核：退回"
 REJECT_REASON_MAX_CHARS = 500   # Achievement.moderation_note
 
 
-def _refresh_catalogue_index() -> None:
-    """Bring the persisted search index in step with the published rows (after commit)."""
-    import logging
-
-    from .catalogue import catalogue_engine
-    try:
-        catalogue_engine()
-    except Exception:  # the index is rebuilt incrementally by the next search anyway
-        logging.getLogger(__name__).exception("techmarket: search index refresh after publish failed")
-
-
 @transaction.atomic
 def achievement_publish(*, user, achievement: Achievement) -> Achievement:
     """Publish a draft or submitted (待审核) achievement; it enters the search index on commit.
@@ -676,7 +666,6 @@ def achievement_publish(*, user, achievement: Achievement) -> Achievement:
         a.status = Achievement.Status.PUBLISHED
         a.moderation_note = ""
         a.save(update_fields=["status", "moderation_note"])
-    transaction.on_commit(_refresh_catalogue_index)
     return a
 
 

@@ -60,6 +60,8 @@ def search_page(request):
         visible = {a.search_id: a for a in Achievement.objects.restrict(request.user, "view").filter(
             pk__in=[int(h.id.split("-", 1)[1]) for h in hits])}
         results = [(visible[h.id], h) for h in hits if h.id in visible]
+        if engine is None and not error and Achievement.objects.filter(status=Achievement.Status.PUBLISHED).exists():
+            error = "检索索引正在建立（后台任务），请稍后再试。"
     fields = (Achievement.objects.restrict(request.user, "view").exclude(field="")
               .values_list("field", flat=True).distinct().order_by("field"))
     return render(request, "techmarket/search.html", {

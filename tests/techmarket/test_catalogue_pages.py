@@ -119,12 +119,23 @@ def test_publish_makes_the_achievement_findable(world, client_for, hashing_searc
     assert reverse("techmarket:achievement_detail", args=[submitted.pk]) in page
 
 
-def test_publish_refreshes_the_persisted_index_on_commit(world, hashing_search, submitted,
-                                                         django_capture_on_commit_callbacks, settings):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_publish_queues_the_index_job_which_writes_a_new_version(world, hashing_search, submitted,
+                                                                  django_capture_on_commit_callbacks, settings):
+    from kechuang.jobs.models import Job
+    from kechuang.jobs.worker import run_pending
+    from kechuang.techmarket.catalogue import _catalogue_dir, current_version, index_root
+    from kechuang.search.embedders import get_embedder
+
+    settings.KECHUANG_SEARCH_INDEX_INLINE = False   # the production path: the job, not the search
+    with django_capture_on_commit_callbacks(execute=True):
         services.achievement_publish(user=world.staff, achievement=submitted)
-    assert len(callbacks) == 1
-    prints = json.loads((Path(settings.VAR_DIR) / "search" / "catalogue" / "fingerprints.json").read_text())
+    job = Job.objects.get(kind="techmarket.search_index")
+    assert job.state == "queued" and job.started_by is None
+    run_pending()
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    version = current_version()
+    prints = json.loads((_catalogue_dir(index_root(), get_embedder()) / version / "fingerprints.json").read_text())
     assert submitted.search_id in prints
 
 

@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 f"已创建{role}账户 {username}，初始密码：{password}（仅显示这一次，请妥善保存）"))
         if demo:
             self._load_demo()
+        from kechuang.techmarket.catalogue import ensure_index
+
+        ensure_index()   # the first search index is built by a worker, not by the first search
         if no_serve:
             return
         from waitress import serve

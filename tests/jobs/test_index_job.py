@@ -1,0 +1,81 @@
+"""The catalogue's search index is built and updated by its job (on publish / unpublish / edit),
+never by a search: a search reads the CURRENT pointer and the version it names, no database rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from kechuang.jobs.models import Job
+from kechuang.jobs.worker import run_pending
+from kechuang.techmarket import services
+from kechuang.techmarket.catalogue import catalogue_engine, catalogue_sync, current_version
+from kechuang.techmarket.models import Achievement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def index_by_job(settings, monkeypatch, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.KECHUANG_SEARCH_INDEX_INLINE = False
+    monkeypatch.setenv("KECHUANG_EMBEDDER", "hashing")
+
+
+def _titles(query: str) -> list[str]:
+    engine = catalogue_engine()
+    return [h.title for h in engine.search(query, k=5)] if engine else []
+
+
+def test_publish_and_unpublish_update_the_index_through_the_job(world, index_by_job,
+                                                               django_capture_on_commit_callbacks,
+                                                               django_assert_num_queries):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = Achievement.objects.create(title="玄武岩纤维增强石材复合板", abstract="玄武岩纤维 石材 复合板 增强",
+                                       keywords=["玄武岩纤维"], status="review")
+    assert catalogue_engine() is None                       # nothing built yet: a search builds nothing
+    job = Job.objects.get(kind="techmarket.search_index")
+    run_pending()
+    job.refresh_from_db()
+    assert job.state == "done" and job.result["added"] > 0 and "索引" in job.result_label
+    first = current_version()
+    assert "玄武岩纤维增强石材复合板" not in _titles("玄武岩纤维 复合板")   # not published yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.achievement_publish(user=world.staff, achievement=a)
+    with django_capture_on_commit_callbacks(execute=True):   # a second change while one job is queued
+        Achievement.objects.filter(pk=a.pk).first().save()
+    assert Job.objects.filter(kind="techmarket.search_index", state="queued").count() == 1
+    assert "玄武岩纤维增强石材复合板" not in _titles("玄武岩纤维 复合板")   # the search waits for the job
+    run_pending()
+    assert current_version() != first
+    with django_assert_num_queries(0):                      # a search never reads the achievements
+        assert "玄武岩纤维增强石材复合板" in _titles("玄武岩纤维 复合板")
+    with django_capture_on_commit_callbacks(execute=True):   # 下架
+        a.status = Achievement.Status.EXPIRED
+        a.save(update_fields=["status"])
+    run_pending()
+    assert "玄武岩纤维增强石材复合板" not in _titles("玄武岩纤维 复合板")
+    job = Job.objects.filter(kind="techmarket.search_index").latest("id")
+    assert job.result["removed"] == 1 and job.result["added"] == 0
+
+
+def test_index_job_is_idempotent_and_a_cancelled_run_swaps_nothing_in(world, index_by_job):
+    out = catalogue_sync()
+    version = current_version()
+    assert out["added"] == out["documents"] > 0 and version == out["version"]
+    again = catalogue_sync()                                 # a retry: nothing changed, nothing written
+    assert again == {"version": version, "added": 0, "removed": 0, "documents": out["documents"]}
+    Achievement.objects.create(title="新能源汽车电池回收", abstract="电池 回收 梯次利用", status="published")
+    from kechuang.core.permissions import system_actor
+    from kechuang.jobs.services import job_start
+
+    job = job_start(actor=system_actor("test"), kind="techmarket.search_index", args={})
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)   # the officer cancels as it starts
+    run_pending()
+    job.refresh_from_db()
+    assert job.state == "cancelled" and current_version() == version
+    from kechuang.jobs.services import job_retry
+
+    job_retry(actor=world.staff, job=job)
+    run_pending()
+    job.refresh_from_db()
+    assert job.state == "done" and job.result["added"] == 1 and current_version() != version
