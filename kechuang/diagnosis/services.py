@@ -41,31 +41,40 @@ def _insert_results(rows: list[tuple], batch: int = 5000) -> None:
             cur.executemany(sql, rows[i:i + batch])
 
 
-def diagnosis_run_create(*, user, on: dt.date | None = None, queryset=None, note: str = "") -> DiagnosisRun:
+def diagnosis_run_create(*, user, on: dt.date | None = None, queryset=None, note: str = "",
+                         progress=None) -> DiagnosisRun:
     """Run the pre-diagnosis over the registry the user may view (or ``queryset``), place every
-    enterprise on the ladder, store the results and record the run (rules versions, timings)."""
+    enterprise on the ladder, store the results and record the run (rules versions, timings).
+
+    Reading and evaluating happen before the write transaction, so ``progress(done, total, step=…)``
+    (a job's or a terminal's) is seen while it runs; the run and all its results are then written
+    in one transaction (a cancelled or killed run leaves nothing)."""
     require(user, "diagnosis.run.start")
     from kechuang.enterprises.models import Enterprise
 
+    report = progress or (lambda *a, **k: None)
     on = on or dt.date.today()
     t0 = time.perf_counter()
     qs = queryset if queryset is not None else Enterprise.objects.restrict(user, "view")
     timings = {}
+    report(0, 3, step="读取企业数据")
+    t = time.perf_counter()
+    loaded = load_population(qs, on=on)
+    timings["load_ms"] = round((time.perf_counter() - t) * 1000)
+    report(1, 3, step=f"比对认定条件（{loaded.population.n} 家企业）")
+    t = time.perf_counter()
+    pop = loaded.population
+    F = features_from_population(pop, on)
+    batch = {s: evaluate_population(s, pop, on, features=F) for s in SCHEME_ORDER}
+    rung = place_on_ladder(F)
+    pool = hnte_pool(batch["hnte"], F)
+    target, top = target_and_top_condition(batch, F)
+    stat = status_strings(batch, SCHEME_ORDER)
+    timings["evaluate_ms"] = round((time.perf_counter() - t) * 1000)
+    report(2, 3, step="写入培育库结果")
     with transaction.atomic():
         run = DiagnosisRun.objects.create(evaluated_on=on, created_by=user if getattr(user, "pk", None) else None,
                                           note=note)
-        t = time.perf_counter()
-        loaded = load_population(qs, on=on)
-        timings["load_ms"] = round((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        pop = loaded.population
-        F = features_from_population(pop, on)
-        batch = {s: evaluate_population(s, pop, on, features=F) for s in SCHEME_ORDER}
-        rung = place_on_ladder(F)
-        pool = hnte_pool(batch["hnte"], F)
-        target, top = target_and_top_condition(batch, F)
-        stat = status_strings(batch, SCHEME_ORDER)
-        timings["evaluate_ms"] = round((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         n = pop.n
         hn, ts = batch["hnte"], batch["tsme"]
@@ -84,6 +93,7 @@ def diagnosis_run_create(*, user, on: dt.date | None = None, queryset=None, note
         run.duration_ms = round((time.perf_counter() - t0) * 1000)
         run.timings = timings
         run.save()
+    report(3, 3, step="完成")
     return run
 
 

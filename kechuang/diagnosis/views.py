@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -178,13 +177,16 @@ def _funnel(qs) -> list[dict]:
 
 @require_POST
 def run_start(request):
-    """Start a run over the registry (科技局 only); recorded with the rules versions."""
+    """Start a run over the registry (科技局 only) as a background job; back to the pipeline page,
+    which shows the job's progress bar and, when done, the link to the new run."""
     require(request.user, "diagnosis.run.start")
-    from kechuang.diagnosis.services import diagnosis_run_create
+    from kechuang.jobs.services import job_start
 
-    run = diagnosis_run_create(user=request.user, on=_on(request))
-    messages.success(request, f"已完成培育库运行：{run.enterprise_count} 家企业，用时 {run.duration_ms / 1000:.1f} 秒")
-    return redirect(f"{reverse('diagnosis:pipeline')}?run={run.pk}")
+    on = _on(request)
+    job_start(actor=request.user, kind="diagnosis.run", args={"on": on.isoformat()},
+              label=f"培育库批量诊断（评价日期 {on.isoformat()}）")
+    messages.success(request, "培育库批量诊断已在后台开始，完成后本页出现结果链接")
+    return redirect("diagnosis:pipeline")
 
 
 def pipeline_export(request, run_pk: int):

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/retry/", views.retry, name="retry"),
+    path("<int:pk>/file/", views.file, name="file"),
 ]

@@ -64,3 +64,22 @@ def retry(request, pk: int):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("jobs:detail", pk=job.pk)
+
+
+def file(request, pk: int):
+    """The file a finished job produced (a bulletin…), for whoever may see the job."""
+    from django.http import Http404
+
+    from kechuang.core.audit import AuditEvent, record
+    from kechuang.core.downloads import attachment
+
+    from .files import job_file_path
+
+    job = get_scoped_or_404(Job, request.user, "view", pk=pk)
+    path = job_file_path(job) if job.state == Job.State.DONE else None
+    if path is None:
+        raise Http404("任务没有可下载的文件")
+    record(AuditEvent.Kind.EXPORT, request=request, object_ref=f"jobs.Job:{job.pk}",
+           detail={"file": job.result.get("filename", ""), "job": job.kind})
+    return attachment(path.read_bytes(), job.result.get("filename") or path.name,
+                      job.result.get("content_type") or "application/octet-stream")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("assessment/<int:pk>/", views.assessment, name="assessment"),
     path("assessment/<int:pk>/bulletin.docx", views.bulletin, {"fmt": "docx"}, name="bulletin_docx"),
     path("assessment/<int:pk>/bulletin.xlsx", views.bulletin, {"fmt": "xlsx"}, name="bulletin_xlsx"),
+    path("assessment/<int:pk>/bulletin/", views.bulletin_start, name="bulletin_start"),
     path("attachment/<int:pk>/", views.attachment, name="attachment"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/<int:pk>/", views.task_detail, name="task"),

@@ -371,6 +371,33 @@ def bulletin(request, pk: int, fmt: str):
     return attachment(body, dated_name(f"{period.label}目标任务{'考核' if data.annual else '晾晒'}通报", fmt), ctype)
 
 
+def bulletin_start(request, pk: int):
+    """POST: generate the bulletin in a background job; back to the assessment page, which shows
+    the job's progress bar and, when done, the download link (the page stays usable meanwhile)."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    require(request.user, "targets.bulletin.manage")
+    period = get_object_or_404(Period, pk=pk)
+    fmt = request.POST.get("fmt", "")
+    on = request.POST.get("on", "")
+    try:
+        if fmt not in ("docx", "xlsx"):
+            raise ValidationError({"fmt": "格式应为 docx 或 xlsx"})
+        if on:
+            try:
+                on = dt.date.fromisoformat(on).isoformat()
+            except ValueError:
+                raise ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from None
+        from kechuang.jobs.services import job_start
+
+        job_start(actor=request.user, kind="targets.bulletin", args={"period": period.pk, "fmt": fmt, "on": on},
+                  label=f"{period.label}通报（{'Word' if fmt == 'docx' else 'Excel'}）")
+        messages.success(request, "通报正在后台生成，完成后在本页下载")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(reverse("targets:assessment", args=[period.pk]) + (f"?on={on}" if on else ""))
+
+
 def dashboard(request):
     """ECharts dashboard: township × indicator heat map, city trends, ranking bars."""
     require(request.user, "targets.assessment.view")

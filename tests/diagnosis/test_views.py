@@ -70,6 +70,9 @@ def test_only_bureau_starts_runs_and_clerk_sees_own_township(world, client_for):
     assert client_for(world.clerk_a).post("/diagnosis/pipeline/run/").status_code == 403
     r = client_for(world.staff).post("/diagnosis/pipeline/run/", {"on": "2026-06-30"})
     assert r.status_code == 302
+    from kechuang.jobs.worker import run_pending
+
+    run_pending()   # the run is a background job (kechuang/diagnosis/jobs.py)
     run = DiagnosisRun.objects.get()
     assert run.enterprise_count == DiagnosisResult.objects.filter(run=run).count()
     page = client_for(world.clerk_a).get(f"/diagnosis/pipeline/?run={run.pk}").content.decode()
@@ -81,8 +84,12 @@ def test_only_bureau_starts_runs_and_clerk_sees_own_township(world, client_for):
 @pytest.mark.django_db
 def test_second_run_is_compared_with_the_first(world, client_for):
     staff = client_for(world.staff)
+    from kechuang.jobs.worker import run_pending
+
     staff.post("/diagnosis/pipeline/run/", {"on": "2026-06-30"})
+    run_pending()
     staff.post("/diagnosis/pipeline/run/", {"on": "2026-06-30"})
+    run_pending()
     runs = list(DiagnosisRun.objects.order_by("pk"))
     assert len(runs) == 2
     page = staff.get(f"/diagnosis/pipeline/?run={runs[1].pk}").content.decode()

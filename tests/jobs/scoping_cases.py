@@ -21,6 +21,16 @@ def _objects(state="running"):
     return build
 
 
+def _files(world):
+    from kechuang.jobs.files import job_files
+
+    own, foreign = _jobs(world, "done", kind="targets.bulletin")
+    for job in (own, foreign):
+        (job_files() / f"job-{job.pk}.xlsx").write_bytes(b"PK")
+        Job.objects.filter(pk=job.pk).update(result={"file": f"job-{job.pk}.xlsx", "filename": "通报.xlsx"})
+    return {"own": {"pk": own.pk}, "foreign": {"pk": foreign.pk}}
+
+
 def _listing(world):
     _jobs(world)
     return {"own": "甲的导入", "foreign": "乙的导入"}
@@ -32,4 +42,5 @@ CASES = {
     "jobs:progress": Case.objects(_objects()),
     "jobs:cancel": Case.objects(_objects(), method="post"),
     "jobs:retry": Case.objects(_objects("failed"), method="post"),
+    "jobs:file": Case.objects(_files),
 }

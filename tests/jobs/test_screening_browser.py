@@ -47,7 +47,7 @@ def test_officer_watches_the_screening_and_the_enterprise_gets_a_message(
     staff.goto("/policies/screening/")
     staff.fill("input[name=year]", "2026")
     staff.click("button:has-text('对全部企业筛查')")
-    staff.wait_for_selector("#job-progress")
+    staff.wait_for_selector(".job-progress")
     assert "/jobs/" in staff.url and "2026年免申即享筛查" in staff.content()
     assert staff.locator(".job-state").inner_text() == "排队"
 
@@ -56,14 +56,14 @@ def test_officer_watches_the_screening_and_the_enterprise_gets_a_message(
         seen, steps = [], set()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if staff.locator("#job-result-link").count():
+            if staff.locator(".job-result-link").count():
                 break
-            bar = staff.locator("#job-bar")
+            bar = staff.locator(".job-bar")
             if bar.count() and bar.get_attribute("value") is not None:
                 value = int(bar.get_attribute("value"))
                 if not seen or seen[-1] != value:
                     seen.append(value)
-            text = staff.locator("#job-progress").inner_text()
+            text = staff.locator(".job-progress").inner_text()
             if "当前步骤" in text:
                 steps.add(text.split("当前步骤：", 1)[1].split("·")[0].strip())
             staff.wait_for_timeout(200)
@@ -71,9 +71,9 @@ def test_officer_watches_the_screening_and_the_enterprise_gets_a_message(
     finally:
         worker.running = False
         thread.join(timeout=10)
-    link = staff.locator("#job-result-link")
+    link = staff.locator(".job-result-link")
     assert link.count() == 1, staff.content()
-    seen.append(int(staff.locator("#job-bar").get_attribute("value")))
+    seen.append(int(staff.locator(".job-bar").get_attribute("value")))
     # the bar moved: from 排队 (no value yet) through at least one step in between to 100 %
     assert any(0 < v < 100 for v in seen) and seen == sorted(seen) and seen[-1] == 100, seen
     assert any(s.startswith("比对") for s in steps), steps

@@ -30,6 +30,11 @@ def _listing_numbers(world):
     return {"kwargs": {"pk": period.pk}, "own": "12345.67", "foreign": "76543.21"}
 
 
+def _bulletin_job(world):
+    period = _period_with_reports(world)
+    return {"kwargs": {"pk": period.pk}, "data": {"fmt": "docx"}}
+
+
 def _dashboard(world):
     _period_with_reports(world)
     return {"query": {"year": 2023}, "own": "水头", "foreign": "溪美"}
@@ -82,6 +87,8 @@ CASES = {
     "targets:assessment": Case.listing(_listing, note="a clerk sees their own township, no ranking"),
     "targets:bulletin_docx": Case.listing(_listing, note="a clerk gets the extract of their own township"),
     "targets:bulletin_xlsx": Case.listing(_listing_numbers),
+    "targets:bulletin_start": Case.role("staff", method="post", build=_bulletin_job,
+                                        note="POST only: the bureau generates the full bulletin in a job"),
     "targets:ledger": Case.listing(_ledger, note="a clerk sees the tasks of 各乡镇（街道、开发区）"),
     "targets:task": Case.objects(_task),
     "api:targets_api_series": Case.global_(note="pure computation, no rows; 422 without parameters",

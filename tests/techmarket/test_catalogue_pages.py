@@ -2,7 +2,6 @@
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -123,8 +122,8 @@ def test_publish_queues_the_index_job_which_writes_a_new_version(world, hashing_
                                                                   django_capture_on_commit_callbacks, settings):
     from kechuang.jobs.models import Job
     from kechuang.jobs.worker import run_pending
-    from kechuang.techmarket.catalogue import _catalogue_dir, current_version, index_root
     from kechuang.search.embedders import get_embedder
+    from kechuang.techmarket.catalogue import _catalogue_dir, current_version, index_root
 
     settings.KECHUANG_SEARCH_INDEX_INLINE = False   # the production path: the job, not the search
     with django_capture_on_commit_callbacks(execute=True):
