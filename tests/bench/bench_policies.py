@@ -69,37 +69,16 @@ def synthetic_facts(rng: random.Random, i: int, year: int) -> dict:
     return {"years": years, "qualifications": quals, "events": events}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--year", type=int, default=2026)
-    ap.add_argument("--sample", type=int, default=2000, help="enterprises for the one-by-one path")
-    args = ap.parse_args()
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    db = BENCH_DIR / "bench.sqlite3"
-    if db.exists():
-        db.unlink()
-    os.environ["KECHUANG_DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def populate(n: int, year: int) -> None:
+    """Insert ``n`` synthetic enterprises with their events, yearly figures and qualifications
+    (also used by tests/bench/bench_jobs.py)."""
     from django.db import transaction
 
     from kechuang.core.models import Region
-    from kechuang.core.permissions import system_actor
     from kechuang.enterprises.models import Enterprise
-    from kechuang.policies import services
-    from kechuang.policies.engine import calculate, enterprise_from_facts
-    from kechuang.policies.engine.columns import Population
-    from kechuang.policies.engine.screening import screen
-    from kechuang.policies.models import Case, PolicyEvent
-    from kechuang.policies.selectors import engine_policies
+    from kechuang.policies.models import PolicyEvent
 
-    t = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"migrate + reference data: {time.perf_counter() - t:.1f} s")
+    args = argparse.Namespace(n=n, year=year)
     rng = random.Random(20261121)
     townships = list(Region.townships())
     facts = [synthetic_facts(rng, i, args.year) for i in range(args.n)]
@@ -125,8 +104,38 @@ def main() -> None:
              for i, f in enumerate(facts) for q in f["qualifications"]], batch_size=5000)
     print(f"insert {args.n} enterprises + {PolicyEvent.objects.count()} events + {FiscalYear.objects.count()} "
           f"yearly rows + {Qualification.objects.count()} qualifications: {time.perf_counter() - t:.1f} s")
-    del facts  # the screening starts from the database, not from these objects
-    gc.collect()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--year", type=int, default=2026)
+    ap.add_argument("--sample", type=int, default=2000, help="enterprises for the one-by-one path")
+    args = ap.parse_args()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    db = BENCH_DIR / "bench.sqlite3"
+    if db.exists():
+        db.unlink()
+    os.environ["KECHUANG_DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from kechuang.core.permissions import system_actor
+    from kechuang.policies import services
+    from kechuang.policies.engine import calculate, enterprise_from_facts
+    from kechuang.policies.engine.columns import Population
+    from kechuang.policies.engine.screening import screen
+    from kechuang.policies.models import Case
+    from kechuang.policies.selectors import engine_policies
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"migrate + reference data: {time.perf_counter() - t:.1f} s")
+    populate(args.n, args.year)
+    gc.collect()   # the screening starts from the database, not from the generated facts
 
     t = time.perf_counter()
     run = services.screening_run(user=system_actor("command:bench"), year=args.year)
