@@ -1,11 +1,12 @@
 """Browser test: a bureau officer starts a 免申即享 screening of demo-like data, watches the progress
-bar move on the job page and the result link appear; the enterprise user then finds a message about
+bar move step by step on the job page (each step released by the test, no sleeps) and the result
+link appear; the enterprise user then finds a message about
 the new candidate in the message centre (header count, then the message, then the case)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 
 import pytest
 
@@ -14,24 +15,47 @@ from tests.techmarket.test_catalogue_browser import _signed_in_page
 pytestmark = pytest.mark.browser
 
 
+class Gates:
+    """A deterministic hand-off between the test and the screening job (which runs in a worker
+    thread of this process): each gated phase of the screening announces that it has been reached
+    and then waits until the test releases it, so the test sees each step on the page before the
+    job moves on — no sleeps, and a timeout on both sides so a failure never hangs."""
+
+    TIMEOUT = 60
+
+    def __init__(self, names):
+        self.reached = {n: threading.Event() for n in names}
+        self.released = {n: threading.Event() for n in names}
+
+    def wrap(self, name, original):
+        def gated(*args, **kwargs):
+            self.reached[name].set()
+            if not self.released[name].wait(self.TIMEOUT):
+                raise TimeoutError(f"the test never released {name}")
+            return original(*args, **kwargs)
+        return gated
+
+    def wait_reached(self, name):
+        assert self.reached[name].wait(self.TIMEOUT), f"the job never reached {name}"
+
+    def release_all(self):
+        for e in self.released.values():
+            e.set()
+
+
 @pytest.fixture
-def slow_steps(monkeypatch):
-    """Each phase of the screening takes a visible moment (demo-sized data finishes in well under a
-    second, faster than the page polls)."""
+def gates(monkeypatch):
     from kechuang.policies import services
 
-    for name in ("load_population", "screen"):
-        original = getattr(services, name)
-
-        def slowed(*args, _original=original, **kwargs):
-            time.sleep(2.0)
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(services, name, slowed)
+    g = Gates(["load_population", "screen"])
+    for name in g.reached:
+        monkeypatch.setattr(services, name, g.wrap(name, getattr(services, name)))
+    yield g
+    g.release_all()
 
 
 def test_officer_watches_the_screening_and_the_enterprise_gets_a_message(
-        transactional_db, world, client_for, browser, live_server, screenshot, slow_steps):
+        transactional_db, world, client_for, browser, live_server, screenshot, gates):
     from kechuang.enterprises.demo import generate
     from kechuang.jobs.worker import start_in_thread
     from kechuang.policies import services as ps
@@ -53,30 +77,26 @@ def test_officer_watches_the_screening_and_the_enterprise_gets_a_message(
 
     thread, worker = start_in_thread(worker_id="browser-test", interval=0.2)
     try:
-        seen, steps = [], set()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if staff.locator(".job-result-link").count():
-                break
-            bar = staff.locator(".job-bar")
-            if bar.count() and bar.get_attribute("value") is not None:
-                value = int(bar.get_attribute("value"))
-                if not seen or seen[-1] != value:
-                    seen.append(value)
-            text = staff.locator(".job-progress").inner_text()
-            if "当前步骤" in text:
-                steps.add(text.split("当前步骤：", 1)[1].split("·")[0].strip())
-            staff.wait_for_timeout(200)
+        # step 1 reached: the page shows it (bar at 0 %), then the test lets the job go on
+        gates.wait_reached("load_population")
+        staff.wait_for_function("document.querySelector('.job-progress')?.dataset.state === 'running'"
+                                " && document.querySelector('.job-progress').innerText.includes('读取企业数据')")
+        first = int(staff.locator(".job-bar").get_attribute("value"))
+        gates.released["load_population"].set()
+        # step 2 reached: the bar has moved to the comparison step, strictly between 0 and 100
+        gates.wait_reached("screen")
+        staff.wait_for_function("document.querySelector('.job-progress')?.innerText.includes('当前步骤：比对')")
+        middle = int(staff.locator(".job-bar").get_attribute("value"))
+        gates.released["screen"].set()
+        staff.wait_for_selector(".job-result-link", timeout=60_000)
         screenshot(staff, "jobs-screening-done")
     finally:
+        gates.release_all()
         worker.running = False
         thread.join(timeout=10)
     link = staff.locator(".job-result-link")
-    assert link.count() == 1, staff.content()
-    seen.append(int(staff.locator(".job-bar").get_attribute("value")))
-    # the bar moved: from 排队 (no value yet) through at least one step in between to 100 %
-    assert any(0 < v < 100 for v in seen) and seen == sorted(seen) and seen[-1] == 100, seen
-    assert any(s.startswith("比对") for s in steps), steps
+    last = int(staff.locator(".job-bar").get_attribute("value"))
+    assert first == 0 < middle < 100 == last, (first, middle, last)
     assert "候选" in link.inner_text() and staff.locator(".job-state").inner_text() == "完成"
     link.click()
     staff.wait_for_load_state()
