@@ -19,7 +19,7 @@ def _fail(message: str) -> None:
 #: The product's commands, grouped as people look for them (others' new commands are listed too).
 HELP_GROUPS = (
     ("启动与运维", ("serve", "worker", "backup", "restore", "audit")),
-    ("企业库与资格预诊断", ("enterprises", "diagnose")),
+    ("企业库与资格预诊断", ("enterprises", "diagnose", "pipeline")),
     ("政策兑现", ("policy",)),
     ("目标考核", ("targets",)),
     ("技术市场", ("techmarket",)),

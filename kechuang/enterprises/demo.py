@@ -139,10 +139,17 @@ def _children(rng: random.Random, ent: Enterprise, info: dict, today: dt.date):
 
 
 def generate(count: int, *, seed: int = 2026, today: dt.date | None = None, log: bool | None = None,
-             batch: int = 2000) -> dict[str, int]:
+             batch: int = 2000, progress=None) -> dict[str, int]:
     """Create `count` demo enterprises (sequence numbers derived from `seed`) with their children,
     skipping USCCs already present. Change-logged (log_bulk) unless `log` is False; by default
-    only runs up to 5,000 enterprises are logged (benchmarks generate 100,000)."""
+    only runs up to 5,000 enterprises are logged (benchmarks generate 100,000).
+
+    Without ``progress`` everything is written in one transaction. With ``progress(done, total,
+    step=…)`` (a job's page or a terminal) each batch is its own transaction, so the progress is
+    seen as it happens; a run stopped half way (cancelled, worker lost) is simply run again: the
+    batches already written are skipped by their USCCs."""
+    from contextlib import nullcontext
+
     today = today or dt.date.today()
     log = count <= 5000 if log is None else log
     townships = list(Region.townships())
@@ -151,32 +158,37 @@ def generate(count: int, *, seed: int = 2026, today: dt.date | None = None, log:
     rng = random.Random(seed)
     stats = {"created": 0, "existing": 0, "years": 0, "ip": 0, "qualifications": 0, "credits": 0}
     base = (seed * 7919) % 10_000_000
-    with transaction.atomic(), change_context(source=f"demo:seed={seed}"):
+    report = progress or (lambda *a, **k: None)
+    outer = nullcontext() if progress else transaction.atomic()
+    with outer, change_context(source=f"demo:seed={seed}"):
+        report(0, count, step="生成演示企业及其年度数据、知识产权、资质、信用记录")
         for start in range(0, count, batch):
-            numbers = range(start, min(count, start + batch))
-            made = [_enterprise(rng, base + n, townships, today) for n in numbers]
-            present = set(Enterprise.objects.filter(uscc__in=[e.uscc for e, _ in made]).values_list("uscc", flat=True))
-            fresh = [(e, info) for e, info in made if e.uscc not in present]
-            stats["existing"] += len(made) - len(fresh)
-            Enterprise.objects.bulk_create([e for e, _ in fresh], batch_size=batch)
-            rows = {FiscalYear: [], IPRight: [], Qualification: [], CreditRecord: []}
-            for ent, info in fresh:
-                years, ips, quals, credits = _children(rng, ent, info, today)
-                rows[FiscalYear] += years
-                rows[IPRight] += ips
-                rows[Qualification] += quals
-                rows[CreditRecord] += credits
-            for model, objs in rows.items():
-                model.objects.bulk_create(objs, batch_size=batch)
+            with transaction.atomic():
+                numbers = range(start, min(count, start + batch))
+                made = [_enterprise(rng, base + n, townships, today) for n in numbers]
+                present = set(Enterprise.objects.filter(uscc__in=[e.uscc for e, _ in made]).values_list("uscc", flat=True))
+                fresh = [(e, info) for e, info in made if e.uscc not in present]
+                stats["existing"] += len(made) - len(fresh)
+                Enterprise.objects.bulk_create([e for e, _ in fresh], batch_size=batch)
+                rows = {FiscalYear: [], IPRight: [], Qualification: [], CreditRecord: []}
+                for ent, info in fresh:
+                    years, ips, quals, credits = _children(rng, ent, info, today)
+                    rows[FiscalYear] += years
+                    rows[IPRight] += ips
+                    rows[Qualification] += quals
+                    rows[CreditRecord] += credits
+                for model, objs in rows.items():
+                    model.objects.bulk_create(objs, batch_size=batch)
+                    if log:
+                        log_bulk(model, "create", objs)
                 if log:
-                    log_bulk(model, "create", objs)
-            if log:
-                log_bulk(Enterprise, "create", [e for e, _ in fresh])
-            stats["created"] += len(fresh)
-            stats["years"] += len(rows[FiscalYear])
-            stats["ip"] += len(rows[IPRight])
-            stats["qualifications"] += len(rows[Qualification])
-            stats["credits"] += len(rows[CreditRecord])
+                    log_bulk(Enterprise, "create", [e for e, _ in fresh])
+                stats["created"] += len(fresh)
+                stats["years"] += len(rows[FiscalYear])
+                stats["ip"] += len(rows[IPRight])
+                stats["qualifications"] += len(rows[Qualification])
+                stats["credits"] += len(rows[CreditRecord])
+            report(min(count, start + batch), count)
     return stats
 
 

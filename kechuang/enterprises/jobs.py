@@ -76,3 +76,14 @@ def import_job(ctx, *, actor, upload: str, filename: str, dry_run: bool = False)
     verb = "试运行通过（未保存）" if dry_run else "已导入"
     return JobOutcome(url=reverse("enterprises:list"), label=f"{verb}：{result.summary()}",
                       data={"counts": result.counts, "committed": result.committed})
+
+
+@job_kind("enterprises.demo", label="生成演示数据", perm="jobs.demo.start")
+def demo_job(ctx, *, actor, count: int, seed: int = 2026):
+    """Generate ``count`` demo enterprises (``kechuang enterprises demo --background``). Idempotent
+    and resumable: each batch commits on its own and a rerun skips the USCCs already present."""
+    from .demo import generate
+
+    stats = generate(int(count), seed=int(seed), progress=ctx.progress)
+    return JobOutcome(url=reverse("enterprises:list"),
+                      label=f"新建演示企业 {stats['created']} 家（已存在 {stats['existing']} 家）", data=stats)

@@ -192,6 +192,7 @@ def main() -> int:
 
 def _measure(args, base, names, officer, Client) -> int:
     from django.db import transaction
+
     from kechuang.techmarket.catalogue import catalogue_sync
     from kechuang.techmarket.models import Achievement
 

@@ -46,6 +46,7 @@ class Command(BaseCommand):
         d = sub.add_parser("demo", help="生成演示企业（标记为演示数据）")
         d.add_argument("--count", type=int, default=300, help="企业数量，默认 300")
         d.add_argument("--seed", type=int, default=2026, help="随机种子，默认 2026")
+        d.add_argument("--background", action="store_true", help="交给后台任务（工作进程）生成，命令立即返回")
 
     def handle(self, *args, **options):
         return getattr(self, "_" + options["action"])(options)
@@ -75,9 +76,12 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法读取文件“{source}”（{exc.strerror or exc}）", returncode=1) from None
         name = "stdin.xlsx" if source == "-" else Path(source).name
+        from kechuang.jobs.cli_progress import cli_progress
+
         try:
-            result = import_workbook(data, filename=name, dry_run=options["dry_run"],
-                                     user=system_actor(f"command:enterprises import {name}"))
+            with cli_progress(self.stderr, f"导入 {name}") as progress:
+                result = import_workbook(data, filename=name, dry_run=options["dry_run"],
+                                         user=system_actor(f"command:enterprises import {name}"), progress=progress)
         except WorkbookError as exc:
             raise CommandError(f"{name}：{exc}", returncode=1) from None
         audit.record(AuditEvent.Kind.IMPORT, username=current_context().actor, outcome="success" if result.ok else "failure",
@@ -137,7 +141,18 @@ class Command(BaseCommand):
 
         if options["count"] < 1:
             raise CommandError("--count：应为正整数", returncode=2)
-        stats = generate(options["count"], seed=options["seed"])
+        if options.get("background"):
+            from kechuang.core.permissions import system_actor
+            from kechuang.jobs.services import job_start
+
+            job = job_start(actor=system_actor("command:enterprises demo"), kind="enterprises.demo",
+                            args={"count": options["count"], "seed": options["seed"]})
+            self.stdout.write(f"已交给后台任务 #{job.pk}（由 kechuang worker 或 kechuang serve 的工作进程运行）")
+            return
+        from kechuang.jobs.cli_progress import cli_progress
+
+        with cli_progress(self.stderr, f"生成演示企业 {options['count']} 家") as progress:
+            stats = generate(options["count"], seed=options["seed"], progress=progress)
         self.stdout.write(f"演示数据：新建企业 {stats['created']} 家（已存在 {stats['existing']} 家），"
                           f"年度数据 {stats['years']} 条，知识产权 {stats['ip']} 条，资质 {stats['qualifications']} 条")
 

@@ -38,8 +38,31 @@ class Command(BaseCommand):
         s.add_argument("--mode", default="hybrid", choices=MODES, help="hybrid 混合（默认）/ lexical 关键词 / semantic 语义")
         s.add_argument("--json", action="store_true", help="输出 JSON")
 
+        ix = sub.add_parser("index", help="建立或更新成果检索索引（与后台任务 techmarket.search_index 相同）")
+        ix.add_argument("--rebuild", action="store_true", help="从头重建，而不是增量更新")
+        ix.add_argument("--background", action="store_true", help="交给后台任务（工作进程）运行，命令立即返回")
+
     def handle(self, *args, **options):
+        if options["action"] == "index":
+            return self._index(options)
         return self._search(options)
+
+    def _index(self, options):
+        from kechuang.core.permissions import system_actor
+        from kechuang.jobs.cli_progress import cli_progress
+        from kechuang.techmarket.catalogue import INDEX_JOB, catalogue_sync
+
+        if options["background"]:
+            from kechuang.jobs.services import job_start
+
+            job = job_start(actor=system_actor("command:techmarket index"), kind=INDEX_JOB,
+                            args={"rebuild": True} if options["rebuild"] else {})
+            self.stdout.write(f"已交给后台任务 #{job.pk}（由 kechuang worker 或 kechuang serve 的工作进程运行）")
+            return
+        with cli_progress(self.stderr, "成果检索索引") as progress:
+            out = catalogue_sync(progress=progress, rebuild=options["rebuild"])
+        self.stdout.write(f"成果检索索引：{out['documents']} 项成果（新增或更新 {out['added']}，移除 {out['removed']}），"
+                          f"版本 {out['version']}")
 
     def _search(self, options):
         try:
