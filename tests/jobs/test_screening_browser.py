@@ -79,13 +79,12 @@ def test_officer_watches_the_screening_and_the_enterprise_gets_a_message(
     try:
         # step 1 reached: the page shows it (bar at 0 %), then the test lets the job go on
         gates.wait_reached("load_population")
-        staff.wait_for_function("document.querySelector('.job-progress')?.dataset.state === 'running'"
-                                " && document.querySelector('.job-progress').innerText.includes('读取企业数据')")
+        staff.wait_for_selector(".job-progress[data-state=running]:has-text('当前步骤：读取企业数据')")
         first = int(staff.locator(".job-bar").get_attribute("value"))
         gates.released["load_population"].set()
         # step 2 reached: the bar has moved to the comparison step, strictly between 0 and 100
         gates.wait_reached("screen")
-        staff.wait_for_function("document.querySelector('.job-progress')?.innerText.includes('当前步骤：比对')")
+        staff.wait_for_selector(".job-progress[data-state=running]:has-text('当前步骤：比对')")
         middle = int(staff.locator(".job-bar").get_attribute("value"))
         gates.released["screen"].set()
         staff.wait_for_selector(".job-result-link", timeout=60_000)
