@@ -247,3 +247,44 @@ def test_public_inspector_roster_is_the_digested_one_and_holds_no_phone_or_id_nu
     for body in (text, html, json.dumps(item, ensure_ascii=False)):
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", body)              # no 11-digit mobile number
         assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", body)            # no 18-digit ID number
+
+
+def test_board_counts_draws_coverage_by_kind_and_credit_by_kind(world, client_for):
+    """Item 4 of issue 16: draws this year, 全覆盖 of the object library by kind (this year and over
+    the cycle, with the objects not yet drawn), credit records in force by subject kind."""
+    from kechuang.supervision import selectors
+
+    InspectionObject.objects.create(kind="voucher", ref="manual:v1", name="创新券NA-0001", unit="U9")
+    d, _ = inspection_world(world)                 # 10 enterprises, ceil(0.2 × 10) = 2 drawn; 1 voucher not in it
+    drawn = {x["object"] for x in d.result["drawn"]}
+    n = len(drawn)
+    base = dict(user=world.staff, behaviour="抄袭", outcome="取消", authority="科技局", basis="19号令")
+    services.credit_record_create(subject_kind="enterprise", enterprise=world.enterprise_a,
+                                  subject_name=world.enterprise_a.name, severity="serious",
+                                  effective_on=DRAW_DAY - dt.timedelta(days=5), ends_on=DRAW_DAY, **base)
+    services.credit_record_create(subject_kind="person", subject_name="王某", severity="general", watchlist=True,
+                                  effective_on=DRAW_DAY - dt.timedelta(days=5), **base)
+    services.credit_record_create(subject_kind="enterprise", enterprise=world.enterprise_b,   # ended yesterday
+                                  subject_name=world.enterprise_b.name, severity="serious",
+                                  effective_on=DRAW_DAY - dt.timedelta(days=50), ends_on=DRAW_DAY - dt.timedelta(days=1),
+                                  **base)
+    b = selectors.dashboard(world.staff, DRAW_DAY)
+    assert [x.pk for x in b["year_draws"]] == [d.pk] and (b["library"], b["covered"]) == (11, n)
+    assert b["covered_cycle"] == n and not b["full_coverage"]
+    rows = {r["kind"]: r for r in b["coverage"]}
+    assert rows["voucher"]["label"] == "科技创新券（已兑付）" and rows["voucher"]["library"] == 1
+    assert sum(r["year"] for r in rows.values()) == n and sum(r["gap"] for r in rows.values()) == 11 - n
+    drawn_names = set(InspectionObject.objects.filter(ref__in=drawn).values_list("name", flat=True))
+    assert all(name not in drawn_names for r in rows.values() for name in r["missing"])
+    assert b["credit_rows"] == [{"kind": "企业", "serious": 1, "general": 0, "watchlist": 0},
+                                {"kind": "个人", "serious": 0, "general": 1, "watchlist": 1}]
+    # next year the count of this year's draws starts again, the cycle still holds the draw
+    nxt = selectors.dashboard(world.staff, dt.date(DRAW_DAY.year + 1, 1, 4))
+    assert nxt["year_draws"] == [] and nxt["covered"] == 0 and nxt["covered_cycle"] == n
+    # every object drawn within the cycle: 全覆盖
+    for ref, _kind, _name in InspectionObject.objects.values_list("ref", "kind", "name"):
+        if ref not in drawn:
+            InspectionObject.objects.filter(ref=ref).update(active=False)
+    assert selectors.dashboard(world.staff, DRAW_DAY)["full_coverage"]
+    html = client_for(world.staff).get("/supervision/").content.decode()
+    assert "已实现全覆盖" in html and "其他" not in html.split('id="coverage-table"')[1].split("</table>")[0]

@@ -298,3 +298,28 @@ def test_apply_and_submit_through_the_pages(world, client_for):
                                                      "missing_due": (today + dt.timedelta(days=10)).isoformat()})
     p.refresh_from_db()
     assert p.status == "submitted" and p.missing_documents.get().name == "审计报告"
+
+
+def test_board_projects_by_stage_and_category_with_overdue_milestones(world, client_for):
+    from kechuang.supervision import selectors
+
+    call, experts, p, d = _to_review(world)
+    _score_all(p)
+    projects.review_rank(user=world.staff, call=call)
+    p = _approve(world, Project.objects.get(pk=p.pk))               # midterm due half-way: 2026-10-30
+    on = dt.date(2026, 11, 15)
+    b = selectors.projects_dashboard(world.staff, on)
+    labels = [label for _v, label in b["project_statuses"]]
+    (row,) = b["project_table"]
+    assert row["category"] == "重点研发" and row["counts"][labels.index("实施中")] == 1 and sum(row["counts"]) == 1
+    what = [o["what"] for o in b["overdue_projects"]]
+    assert any(w.startswith("中期检查逾期") for w in what)
+    assert any(w.startswith("第1期拨款 90 万元逾期未拨付") for w in what)
+    assert any(w.startswith("第2期拨款 60 万元逾期未拨付") for w in what)
+    projects.instalment_pay(user=finance_user(), instalment=p.instalments.get(seq=1), today=dt.date(2026, 5, 20))
+    projects.project_midterm(user=world.staff, project=p, on=dt.date(2026, 10, 20), conclusion="正常")
+    what = [o["what"] for o in selectors.projects_dashboard(world.staff, on)["overdue_projects"]]
+    assert len(what) == 1 and what[0].startswith("第2期拨款")
+    # the enterprise has no board; the bureau's page shows the table
+    assert client_for(world.ent_user_a).get("/supervision/").status_code == 403
+    assert "第2期拨款 60 万元逾期未拨付" in client_for(world.staff).get("/supervision/").content.decode()
