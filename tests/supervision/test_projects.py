@@ -4,6 +4,7 @@ and ranking, 立项 with the credit check, instalments, 中期, 变更, 验收 �
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -279,6 +280,11 @@ def test_pages_show_names_to_the_bureau_only(world, client_for):
     own = client_for(world.ent_user_a).get(f"/supervision/projects/{p.pk}/").content.decode()
     assert "平均得分 85.00" in own and not any(n in own for n in names) and "立项（下达任务书）" not in own
     assert client_for(world.ent_user_b).get(f"/supervision/projects/{p.pk}/").status_code == 404
+    # the API the same way: the applicant's answer holds no reviewer, the bureau's names them
+    own_api = client_for(world.ent_user_a).get(f"/api/supervision/projects/{p.pk}")
+    assert own_api.status_code == 200 and "reviewers" not in own_api.json()
+    assert not any(n in json.dumps(own_api.json(), ensure_ascii=False) for n in names)
+    assert sorted(client_for(world.staff).get(f"/api/supervision/projects/{p.pk}").json()["reviewers"]) == sorted(names)
     expert_account = ReviewAssignment.objects.filter(project=p).select_related("expert__account").first().expert.account
     assert client_for(expert_account).get("/supervision/reviews/").status_code == 200
 
