@@ -110,6 +110,7 @@ def test_village_need_to_confirmed_log_in_coverage_and_assessment(transactional_
     recipient.goto("/commissioners/")
     recipient.click("text=茶园修剪与绿色防控现场指导")
     recipient.wait_for_selector("#confirm-form")
+    assert "暂不计入" in recipient.locator("#log-counts").inner_text()
     _fits(recipient)
     button = recipient.locator("#confirm-form button[value=confirm]")
     assert button.bounding_box()["width"] >= 300          # a full-width button a thumb can hit
@@ -118,6 +119,7 @@ def test_village_need_to_confirmed_log_in_coverage_and_assessment(transactional_
     button.click()
     recipient.wait_for_selector("text=已确认，本次服务计入考核")
     assert "服务对象已确认" in recipient.locator("#log-status").inner_text()
+    assert recipient.locator("#log-counts").inner_text() == "计入年度考核和后补助"
     _fits(recipient)
     screenshot(recipient, "commissioners-confirm-390px")
 
