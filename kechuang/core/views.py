@@ -197,6 +197,9 @@ def permission_denied(request, exception=None):
 
     if isinstance(exception, PermissionRefused):
         return _error(request, 403, "无权操作", str(exception))
+    message = str(exception or "")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in message):   # a service's own Chinese sentence
+        return _error(request, 403, "无权操作", message)
     return _error(request, 403, "无权访问", "您的账户没有访问该页面或数据的权限。如需开通，请联系系统管理员。")
 
 

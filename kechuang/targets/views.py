@@ -6,7 +6,7 @@ import datetime as dt
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -202,8 +202,6 @@ def report(request):
             messages.success(request, f"已提交：{region} {indicator.name} {period.label}")
         except ValidationError as exc:
             _errors(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         return redirect(f"{request.path}?period={period.pk}")
     periods = list(Period.objects.all())
     period = None
@@ -451,8 +449,6 @@ def task_detail(request, pk: int):
             messages.success(request, "已保存")
         except ValidationError as exc:
             _errors(request, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         return redirect("targets:task", pk=pk)
     row = next(r for r in ledger_rows(user=request.user) if r["task"].pk == task.pk)
     from django.utils import timezone

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
