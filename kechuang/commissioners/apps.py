@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kechuang.core.roles import Role
+
 
 class CommissionersConfig(AppConfig):
     name = "kechuang.commissioners"
@@ -23,7 +25,7 @@ class CommissionersConfig(AppConfig):
         from kechuang.core.navigation import NavItem
 
         role = getattr(user, "role", "")
-        if role in ("sys_admin", "sec_admin", "audit_admin", ""):
+        if role in (Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN, ""):
             return []
         u = lambda name: reverse(f"commissioners:{name}")  # noqa: E731
         return [
@@ -48,10 +50,10 @@ class CommissionersConfig(AppConfig):
         from .models import Assignment, ServiceLog
 
         role = getattr(user, "role", "")
-        if role == "commissioner":
+        if role == Role.COMMISSIONER:
             n = Assignment.objects.restrict(user, "view").filter(status="pending").count()
             return [HomeCard("待回复的需求指派", n, reverse("commissioners:home"))]
-        if role in ("township_clerk", "enterprise_user"):
+        if role in (Role.TOWNSHIP_CLERK, Role.ENTERPRISE_USER):
             n = sum(1 for log in ServiceLog.objects.restrict(user, "view").filter(status="pending")
                     .select_related("recipient")[:500] if log.recipient.is_confirmer(user))
             return [HomeCard("待确认的特派员服务", n, reverse("commissioners:home"))]

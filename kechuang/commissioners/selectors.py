@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kechuang.core.models import Region
+from kechuang.core.roles import Role
 
 from .models import (
     FARMING_FIELDS,
@@ -141,7 +142,7 @@ def coverage(user, year: int) -> dict:
     """Townships (and their known villages) with and without confirmed service in ``year``, scoped:
     a township clerk sees their own township only."""
     towns = list(Region.townships())
-    if getattr(user, "role", "") == "township_clerk":
+    if getattr(user, "role", "") == Role.TOWNSHIP_CLERK:
         towns = [t for t in towns if t.pk == user.township_id]
     logs = counted_logs(year).restrict(user, "view")
     by_town = {r["recipient__township"]: r for r in logs.values("recipient__township").annotate(

@@ -23,8 +23,11 @@ class PermissionLookup:
 
 
 def shell(request):
-    """Navigation for the page shell (signed-in users only) and the ``may`` permission lookup."""
+    """Navigation for the page shell (signed-in users only), the ``may`` permission lookup and the
+    ``Role`` enum (``{% if user.role == Role.ENTERPRISE_USER %}``: templates name roles through it too)."""
+    from kechuang.core.roles import Role
+
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_sections": [], "may": PermissionLookup(None)}
-    return {"nav_sections": sections_for(user), "may": PermissionLookup(user)}
+        return {"nav_sections": [], "may": PermissionLookup(None), "Role": Role}
+    return {"nav_sections": sections_for(user), "may": PermissionLookup(user), "Role": Role}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.bounds import COUNT, bounded
+from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 
@@ -86,9 +87,9 @@ class Job(ScopedModel):
         screenings and imports together); the 三员 see none."""
         if user is None or not getattr(user, "is_authenticated", False):
             return qs.none()
-        if getattr(user, "role", "") == "bureau_staff":
+        if getattr(user, "role", "") == Role.BUREAU_STAFF:
             return qs
-        if getattr(user, "role", "") in {"sys_admin", "sec_admin", "audit_admin"}:
+        if getattr(user, "role", "") in {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}:
             return qs.none()
         return qs.filter(started_by_id=user.pk)
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.core.permissions import can, require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import services
@@ -19,7 +20,7 @@ def mine(request):
     """我的任务: the jobs the user started (科技局 may tick “全部” to see everyone's)."""
     require(request.user, "jobs.job.view")
     qs = Job.objects.restrict(request.user).select_related("started_by")
-    everyone = request.GET.get("all") == "1" and getattr(request.user, "role", "") == "bureau_staff"
+    everyone = request.GET.get("all") == "1" and getattr(request.user, "role", "") == Role.BUREAU_STAFF
     if not everyone:
         qs = qs.filter(started_by_id=request.user.pk)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))

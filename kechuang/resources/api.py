@@ -30,6 +30,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from kechuang.core.inputs import ApiId
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import editing, finance, selectors, services
@@ -157,7 +158,7 @@ def _product_out(p: FinancialProduct, fit=None) -> dict:
 @router.get("/products", summary="金融产品（企业用户附是否符合及理由）")
 def resources_api_products(request):
     qs = FinancialProduct.objects.restrict(request.user, "view")
-    ent = getattr(request.user, "enterprise", None) if getattr(request.user, "role", "") == "enterprise_user" else None
+    ent = getattr(request.user, "enterprise", None) if getattr(request.user, "role", "") == Role.ENTERPRISE_USER else None
     facts = finance.enterprise_facts(ent) if ent is not None else None
     items = [_product_out(p, finance.fits(p, facts) if facts is not None else None) for p in qs[:MAX_ITEMS]]
     return {"items": items, "count": len(items)}
@@ -427,7 +428,7 @@ def resources_api_voucher_redeem(request, voucher_id: ApiId, payload: Redemption
     present the voucher of the enterprise it served (通兑) with the 券号 the enterprise shows it
     (``number``, as on the page) — the service then checks that the booking or contract is the provider's own and the holder's."""
     u = request.user
-    if getattr(u, "role", "") == "enterprise_user":
+    if getattr(u, "role", "") == Role.ENTERPRISE_USER:
         v = _get(Voucher, u, "view", pk=voucher_id)
     else:
         number = payload.number.strip()

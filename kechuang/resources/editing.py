@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kechuang.core.permissions import require
+from kechuang.core.roles import Role
 
 from .finance import FACT_LABELS, OPS
 from .models import (
@@ -125,7 +126,7 @@ def institute_profile_save(*, actor, institute, category: str, level: str = Inst
     kept on the technology market's institute row)."""
     profile = InstituteProfile.objects.filter(institute=institute).first()
     require(actor, "resources.institute.manage", profile)
-    if _role(actor) == "institute_user" and _bound_institute_id(actor) != institute.pk:
+    if _role(actor) == Role.INSTITUTE_USER and _bound_institute_id(actor) != institute.pk:
         raise ResourceError("institute", "只能维护本单位的档案")
     if category not in InstituteProfile.Category.values:
         raise ResourceError("category", "请选择机构类别（高校、科研院所、新型研发机构或创新平台）")
@@ -166,7 +167,7 @@ def instrument_save(*, actor, institute, instrument=None, name: str, category: s
     # a new instrument is checked against its institute's record (scoped like the institute's rows)
     require(actor, "resources.instrument.manage",
             profile if instrument is not None else InstituteProfile.objects.filter(institute=institute).first())
-    if _role(actor) == "institute_user" and _bound_institute_id(actor) != institute.pk:
+    if _role(actor) == Role.INSTITUTE_USER and _bound_institute_id(actor) != institute.pk:
         raise ResourceError("institute", "只能维护本单位的仪器")
     if instrument is not None and instrument.owner_id != institute.pk:
         raise ResourceError("institute", "仪器不属于该单位")
@@ -227,9 +228,9 @@ def service_org_save(*, actor, org=None, name: str, kind: str, uscc: str = "", q
     备案 flag (only the bureau registers an organisation)."""
     require(actor, "resources.service_org.manage", org)
     role = _role(actor)
-    if org is None and role == "service_org_user":
+    if org is None and role == Role.SERVICE_ORG_USER:
         raise ResourceError("org", "新增科技服务机构由科技局办理")
-    if role == "service_org_user" and _bound_org_id(actor) != org.pk:
+    if role == Role.SERVICE_ORG_USER and _bound_org_id(actor) != org.pk:
         raise ResourceError("org", "只能维护本机构的信息")
     name = (name or "").strip()
     if not name:
@@ -245,7 +246,7 @@ def service_org_save(*, actor, org=None, name: str, kind: str, uscc: str = "", q
     org.shareholders = _clean_list(shareholders, "shareholders", "股东")
     org.township, org.contact = township, (contact or "").strip()
     org.industry_chains = _clean_list(industry_chains, "industry_chains", "服务产业链")
-    if registered is not None and role != "service_org_user":
+    if registered is not None and role != Role.SERVICE_ORG_USER:
         org.registered = bool(registered)
     _full_clean(org)
     org.save()
@@ -256,7 +257,7 @@ def offering_save(*, actor, org: ServiceOrg, offering: ServiceOffering | None = 
                   price_note: str = "", description: str = "") -> ServiceOffering:
     """Add or change one item of an organisation's service catalogue."""
     require(actor, "resources.service_org.manage", org)
-    if _role(actor) == "service_org_user" and _bound_org_id(actor) != org.pk:
+    if _role(actor) == Role.SERVICE_ORG_USER and _bound_org_id(actor) != org.pk:
         raise ResourceError("org", "只能维护本机构的服务目录")
     if offering is not None and offering.org_id != org.pk:
         raise ResourceError("offering", "服务项目不属于该机构")
@@ -274,7 +275,7 @@ def offering_save(*, actor, org: ServiceOrg, offering: ServiceOffering | None = 
 
 def offering_delete(*, actor, offering: ServiceOffering) -> None:
     require(actor, "resources.service_org.manage", offering.org)
-    if _role(actor) == "service_org_user" and _bound_org_id(actor) != offering.org_id:
+    if _role(actor) == Role.SERVICE_ORG_USER and _bound_org_id(actor) != offering.org_id:
         raise ResourceError("org", "只能维护本机构的服务目录")
     offering.delete()
 

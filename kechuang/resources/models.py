@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 ZERO = Decimal("0")
@@ -47,7 +48,7 @@ def _money_check(name: str, field: str, nullable: bool = False) -> models.CheckC
 
 SEED_CHAINS = ("石材陶瓷", "水暖厨卫", "鞋服纺织", "半导体", "新材料", "机械装备", "食品茶业", "生物医药")
 
-_ADMIN = {"sys_admin", "sec_admin", "audit_admin"}
+_ADMIN = {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}
 
 
 def account_of(user):
@@ -87,10 +88,10 @@ class ResourceScoped(ScopedModel):
         role = getattr(user, "role", "")
         if role in _ADMIN or not role:
             return qs.none()
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             return qs
         scope = cls.Scope
-        if role == "finance_officer" and getattr(scope, "finance", False):
+        if role == Role.FINANCE_OFFICER and getattr(scope, "finance", False):
             return qs if action in ("view", "export", "change") else qs.none()
         cond = None
 
@@ -102,15 +103,15 @@ class ResourceScoped(ScopedModel):
                 q = Q(**{p: value})
                 cond = q if cond is None else cond | q
 
-        if role == "institute_user":
+        if role == Role.INSTITUTE_USER:
             acc = account_of(user)
             add(getattr(scope, "institute", None), acc.institute_id if acc else None)
-        elif role == "service_org_user":
+        elif role == Role.SERVICE_ORG_USER:
             acc = account_of(user)
             add(getattr(scope, "service_org", None), acc.service_org_id if acc else None)
-        elif role == "enterprise_user":
+        elif role == Role.ENTERPRISE_USER:
             add(getattr(scope, "enterprise", None), getattr(user, "enterprise_id", None))
-        elif role == "township_clerk" and action in ("view", "export"):
+        elif role == Role.TOWNSHIP_CLERK and action in ("view", "export"):
             add(getattr(scope, "township", None), getattr(user, "township_id", None))
         public = getattr(scope, "public", None)
         if action == "view" and public is not None:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from kechuang.core.changes import log_bulk
 from kechuang.core.permissions import is_system, require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import can as scoped_can
 
 from .models import (
@@ -150,7 +151,7 @@ def _enterprise_users(enterprise_id):
 def _bureau_users():
     from kechuang.core.models import User
 
-    return list(User.objects.filter(role="bureau_staff", is_active=True))
+    return list(User.objects.filter(role=Role.BUREAU_STAFF, is_active=True))
 
 
 def _notify(users, title: str, url_name: str, pk: int, kind: str = "notice") -> None:
@@ -177,7 +178,7 @@ def instrument_profile_save(*, actor, instrument, fees: dict | None = None, **fi
     """Create or update an instrument's sharing record and its fee rules ({category: 万元/小时})."""
     require(actor, "resources.instrument.manage", instrument.owner.profile if hasattr(instrument.owner, "profile")
             else None)
-    if getattr(actor, "role", "") == "institute_user":
+    if getattr(actor, "role", "") == Role.INSTITUTE_USER:
         acc = account_of(actor)
         if acc is None or acc.institute_id != instrument.owner_id:
             raise ResourceError("instrument", "只能维护本单位的仪器")
@@ -209,7 +210,7 @@ def maintenance_add(*, actor, instrument, starts_at, ends_at, reason: str = "") 
 
 
 def _own_institute(actor, instrument) -> None:
-    if getattr(actor, "role", "") == "institute_user":
+    if getattr(actor, "role", "") == Role.INSTITUTE_USER:
         acc = account_of(actor)
         if acc is None or acc.institute_id != instrument.owner_id:
             raise ResourceError("instrument", "该仪器不属于您所在的单位")
@@ -245,7 +246,7 @@ def booking_request(*, actor, instrument, starts_at, ends_at, purpose: str = "",
     if profile is None or profile.sharing_mode == InstrumentProfile.SharingMode.NONE:
         raise ResourceError("instrument", "该仪器未开放共享，不能预约")
     enterprise = None
-    if role == "institute_user":
+    if role == Role.INSTITUTE_USER:
         acc = account_of(actor)
         if acc is None or acc.institute_id != instrument.owner_id:
             raise ResourceError("instrument", "科研机构用户只能预约本单位的仪器")
@@ -270,7 +271,7 @@ def booking_request(*, actor, instrument, starts_at, ends_at, purpose: str = "",
         raise ResourceError("ends_at", f"单次预约不超过 {MAX_BOOKING_HOURS} 小时")
     if MaintenanceWindow.objects.filter(instrument=instrument, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise ResourceError("starts_at", "该时段仪器维护，不能预约")
-    instant = role == "institute_user" or (
+    instant = role == Role.INSTITUTE_USER or (
         profile.booking_mode == InstrumentProfile.BookingMode.INSTANT_PREAPPROVED
         and profile.preapproved.filter(pk=enterprise.pk).exists()
         and recent_no_shows(enterprise, now) < NO_SHOW_LIMIT)
@@ -580,19 +581,19 @@ def voucher_redeem(*, actor, voucher: Voucher, booking: Booking | None = None,
     role = getattr(actor, "role", "")
     v = Voucher.objects.select_related("scheme", "enterprise").get(pk=voucher.pk)
     # who may present this redemption: the enterprise itself, or the provider of the service
-    if role == "enterprise_user" and v.enterprise_id != getattr(actor, "enterprise_id", None):
+    if role == Role.ENTERPRISE_USER and v.enterprise_id != getattr(actor, "enterprise_id", None):
         raise ResourceError("voucher", "只能使用本企业的创新券")
     if booking is not None:
         booking = Booking.objects.select_related("instrument__owner").get(pk=booking.pk)
-        if role == "institute_user" and not scoped_can(actor, booking, "change"):
+        if role == Role.INSTITUTE_USER and not scoped_can(actor, booking, "change"):
             raise ResourceError("booking", "只能为本单位仪器的预约申请兑付")
-        if role == "service_org_user":
+        if role == Role.SERVICE_ORG_USER:
             raise ResourceError("booking", "科技服务机构不能为仪器预约申请兑付")
     if contract is not None:
         contract = ServiceContract.objects.select_related("org").get(pk=contract.pk)
-        if role == "service_org_user" and not scoped_can(actor, contract, "change"):
+        if role == Role.SERVICE_ORG_USER and not scoped_can(actor, contract, "change"):
             raise ResourceError("contract", "只能为本机构的服务合同申请兑付")
-        if role == "institute_user":
+        if role == Role.INSTITUTE_USER:
             raise ResourceError("contract", "科研机构不能为服务机构的合同申请兑付")
     if v.status != Voucher.Status.ISSUED:
         raise ResourceError("voucher", f"创新券当前为“{v.get_status_display()}”，不能使用")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.models import ADMIN_ROLES
 from kechuang.core.permissions import can
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import finance, selectors, services
@@ -93,7 +94,7 @@ def instrument_detail(request, pk: int):
             .values("starts_at", "ends_at", "status"))   # times only: who booked is not shown
     maint = MaintenanceWindow.objects.filter(instrument=inst, ends_at__gte=now).order_by("starts_at")
     vouchers = []
-    if _role(request) == "enterprise_user":
+    if _role(request) == Role.ENTERPRISE_USER:
         vouchers = Voucher.objects.restrict(request.user, "view").filter(
             status=Voucher.Status.ISSUED, balance__gt=0, valid_until__gte=timezone.localdate())
     return render(request, "resources/instrument_detail.html", {
@@ -101,7 +102,7 @@ def instrument_detail(request, pk: int):
         "maintenance": maint, "vouchers": vouchers,
         "can_book": can(request.user, "resources.booking.request"),
         "can_manage": can(request.user, "resources.instrument.manage") and (
-            _role(request) == "bureau_staff" or (account_of(request.user) and
+            _role(request) == Role.BUREAU_STAFF or (account_of(request.user) and
                                                  account_of(request.user).institute_id == inst.owner_id))})
 
 
@@ -159,7 +160,7 @@ def booking_detail(request, pk: int):
     vouchers = []
     redemption = Redemption.objects.filter(booking=b).select_related("voucher").first()
     if (b.status == Booking.Status.COMPLETED and redemption is None and b.enterprise_id
-            and _role(request) == "enterprise_user"):
+            and _role(request) == Role.ENTERPRISE_USER):
         vouchers = Voucher.objects.restrict(u, "view").filter(status=Voucher.Status.ISSUED, balance__gt=0,
                                                               valid_until__gte=timezone.localdate())
     return render(request, "resources/booking_detail.html", {
@@ -172,7 +173,7 @@ def booking_detail(request, pk: int):
         "can_cancel": b.status in ("requested", "approved") and can(u, "resources.booking.cancel", b),
         "can_evaluate": b.status == "completed" and b.rating is None and can(u, "resources.booking.evaluate", b),
         "can_redeem_provider": b.status == "completed" and redemption is None and b.enterprise_id
-        and _role(request) in ("institute_user", "bureau_staff") and can(u, "resources.booking.operate", b),
+        and _role(request) in (Role.INSTITUTE_USER, Role.BUREAU_STAFF) and can(u, "resources.booking.operate", b),
     })
 
 
@@ -218,7 +219,7 @@ def vouchers(request):
         qs = qs.filter(status=status)
     scheme = services.current_scheme()
     checks = []
-    if scheme and _role(request) == "enterprise_user" and request.user.enterprise_id:
+    if scheme and _role(request) == Role.ENTERPRISE_USER and request.user.enterprise_id:
         checks = services.voucher_eligibility(request.user.enterprise, scheme)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "resources/vouchers.html", {
@@ -247,7 +248,7 @@ def voucher_detail(request, pk: int):
     _business_user(request)
     v = get_scoped_or_404(Voucher.objects.select_related("enterprise", "scheme"), request.user, "view", pk=pk)
     contracts = []
-    if v.status == Voucher.Status.ISSUED and _role(request) == "enterprise_user":
+    if v.status == Voucher.Status.ISSUED and _role(request) == Role.ENTERPRISE_USER:
         contracts = ServiceContract.objects.restrict(request.user, "view").filter(
             enterprise=v.enterprise, redemption__isnull=True).exclude(status="terminated")
     return render(request, "resources/voucher_detail.html", {
@@ -276,7 +277,7 @@ def voucher_redeem(request):
     u = request.user
     number = (request.POST.get("number") or "").strip()
     voucher_id = request.POST.get("voucher")
-    if _role(request) == "enterprise_user":
+    if _role(request) == Role.ENTERPRISE_USER:
         v = get_scoped_or_404(Voucher, u, "view", pk=voucher_id)
     else:
         v = Voucher.objects.filter(number=number).first() if number else None
@@ -376,14 +377,14 @@ def service_orgs(request):
         qs = qs.filter(kind=kind)
     qs = qs.annotate(n_offerings=Count("offerings", distinct=True))
     return render(request, "resources/service_orgs.html", {"orgs": qs, "kind": kind, "kinds": ServiceOrg.Kind.choices,
-                                                           "can_create": _role(request) == "bureau_staff"})
+                                                           "can_create": _role(request) == Role.BUREAU_STAFF})
 
 
 def service_org_detail(request, pk: int):
     _business_user(request)
     org = get_scoped_or_404(ServiceOrg, request.user, "view", pk=pk)
     perf = None
-    if _role(request) == "bureau_staff" or (account_of(request.user) and account_of(request.user).service_org_id == org.pk):
+    if _role(request) == Role.BUREAU_STAFF or (account_of(request.user) and account_of(request.user).service_org_id == org.pk):
         contracts = ServiceContract.objects.filter(org=org)
         perf = {"orders": contracts.count(), "amount": contracts.aggregate(s=Sum("amount"))["s"] or Decimal(0),
                 "rating": contracts.exclude(rating__isnull=True).aggregate(a=Sum("rating"), n=Count("rating")),
@@ -441,7 +442,7 @@ def products(request):
 
     qs = FinancialProduct.objects.restrict(request.user, "view")
     fits = {}
-    if _role(request) == "enterprise_user" and request.user.enterprise_id:
+    if _role(request) == Role.ENTERPRISE_USER and request.user.enterprise_id:
         facts = finance.enterprise_facts(request.user.enterprise)
         fits = {p.pk: finance.fits(p, facts) for p in qs}
     return render(request, "resources/products.html", {"products": [(p, fits.get(p.pk)) for p in qs],
@@ -451,7 +452,7 @@ def products(request):
 def loans(request):
     """科技贷放款: the bureau records loans and sees them per township and per ladder rung."""
     _business_user(request)
-    if not can(request.user, "resources.report.view") and _role(request) != "township_clerk":
+    if not can(request.user, "resources.report.view") and _role(request) != Role.TOWNSHIP_CLERK:
         raise PermissionDenied("放款统计仅限科技局、财政局和乡镇查看")
     from .models import FinancialProduct
 
@@ -492,7 +493,7 @@ def loan_create(request):
 def report(request):
     """年度考核: per instrument and per institute (国科办基〔2022〕93号 指标 from the records); xlsx export."""
     _business_user(request)
-    if not can(request.user, "resources.report.view") and _role(request) != "institute_user":
+    if not can(request.user, "resources.report.view") and _role(request) != Role.INSTITUTE_USER:
         raise PermissionDenied("仪器共享年度评价仅限科技局、财政局和科研机构查看")
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)

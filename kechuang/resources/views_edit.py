@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from kechuang.core.permissions import can, require
+from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.enterprises.vocab import QUALIFICATION_KINDS
 
@@ -47,7 +48,7 @@ def _own_institute(user, institute) -> None:
     """The page is for the bureau and the institute's own user (``require`` repeats this on save)."""
     if not can(user, "resources.institute.manage"):
         raise PermissionDenied("您没有维护科研机构档案的权限。")
-    if getattr(user, "role", "") == "institute_user":
+    if getattr(user, "role", "") == Role.INSTITUTE_USER:
         acc = account_of(user)
         if acc is None or acc.institute_id != institute.pk:
             raise PermissionDenied("只能维护本单位的档案和仪器。")
@@ -161,7 +162,7 @@ def _org_page(request, org=None):
     return render(request, "resources/service_org_edit.html", {
         "org": org, "kinds": ServiceOrg.Kind.choices, "chains": SEED_CHAINS,
         "offerings": org.offerings.all() if org else [],
-        "can_register": getattr(request.user, "role", "") == "bureau_staff",
+        "can_register": getattr(request.user, "role", "") == Role.BUREAU_STAFF,
         "post": request.POST if request.method == "POST" and request.POST.get("op", "org") == "org" else None})
 
 
@@ -170,7 +171,7 @@ def _save_org(request, org=None):
     from kechuang.core.models import Region
 
     township = org.township if org else None
-    if p.get("township") and getattr(request.user, "role", "") == "bureau_staff":
+    if p.get("township") and getattr(request.user, "role", "") == Role.BUREAU_STAFF:
         township = Region.objects.filter(name=p["township"].strip()[:40]).first()
         if township is None:
             raise ResourceError("township", "没有这个乡镇（街道）")
@@ -184,7 +185,7 @@ def _save_org(request, org=None):
 def service_org_new(request):
     _business_user(request)
     require(request.user, "resources.service_org.manage")
-    if getattr(request.user, "role", "") != "bureau_staff":
+    if getattr(request.user, "role", "") != Role.BUREAU_STAFF:
         raise PermissionDenied("新增科技服务机构由科技局办理。")
     if request.method == "POST":
         try:

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kechuang.core.roles import Role
+
 
 class SupervisionConfig(AppConfig):
     name = "kechuang.supervision"
@@ -23,7 +25,7 @@ class SupervisionConfig(AppConfig):
             NavItem("科研信用", reverse("supervision:credit"), perm="supervision.credit.view"),
         ]
         role = getattr(user, "role", "")
-        return items if role and role not in ("sys_admin", "sec_admin", "audit_admin") else []
+        return items if role and role not in (Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN) else []
 
     def home_cards(self, user):
         """Results overdue for 公示 and pending appeals, for the bureau."""

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.bounds import COUNT, YEAR, bounded
+from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 
@@ -628,18 +629,18 @@ class Project(ScopedModel):
         Finance officer: approved projects (view, for 拨款). Others: none."""
         role = getattr(user, "role", "")
         view = action in ("view", "export")
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             return qs
-        if role == "enterprise_user" and user.enterprise_id:
+        if role == Role.ENTERPRISE_USER and user.enterprise_id:
             return qs.filter(applicant_id=user.enterprise_id)
-        if role == "township_clerk" and user.township_id and view:
+        if role == Role.TOWNSHIP_CLERK and user.township_id and view:
             return qs.filter(applicant__township_id=user.township_id)
-        if role == "expert" and view:
+        if role == Role.EXPERT and view:
             expert = Expert.objects.filter(account_id=user.pk).first()
             if expert is None:
                 return qs.none()
             return qs.filter(reviews__expert=expert).exclude(applicant__name=expert.unit).distinct()
-        if role == "finance_officer" and view:
+        if role == Role.FINANCE_OFFICER and view:
             return qs.filter(status__in=cls.INSPECTABLE)
         return qs.none()
 
@@ -708,9 +709,9 @@ class ReviewAssignment(ScopedModel):
     @classmethod
     def scope_queryset(cls, qs, user, action):
         role = getattr(user, "role", "")
-        if role == "bureau_staff":
+        if role == Role.BUREAU_STAFF:
             return qs
-        if role == "expert":
+        if role == Role.EXPERT:
             return qs.filter(expert__account_id=user.pk)
         return qs.none()
 

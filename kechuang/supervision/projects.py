@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.permissions import can, require
+from kechuang.core.roles import Role
 from kechuang.supervision.credit import check_credit
 from kechuang.supervision.models import (
     Call,
@@ -153,7 +154,7 @@ def expert_admit(*, user, name: str, unit: str, field: str = "", title: str = ""
     _required(name, "姓名")
     _required(unit, "工作单位")
     today = today or timezone.localdate()
-    if account is not None and getattr(account, "role", "") != "expert":
+    if account is not None and getattr(account, "role", "") != Role.EXPERT:
         raise ValidationError("系统账户：应为“评审专家”角色的账户")
     kw = {"person_id_number": person_id_number} if person_id_number else {"person_name": name}
     _refuse_on_credit(check_credit(decision=Decision.EXPERT_ADMISSION, on=today, **kw))
