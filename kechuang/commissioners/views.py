@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kechuang.core.models import ADMIN_ROLES, Region, Role
 from kechuang.core.permissions import can, has_perm, require
+from kechuang.core.safe_export import full_view
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import excel, selectors, services
@@ -145,9 +146,15 @@ def detail(request, pk: int):
             services.commissioner_revoke(actor=request.user, commissioner=c, reason=request.POST.get("reason", ""))
             messages.success(request, "已撤销认定")
         return redirect("commissioners:detail", pk=c.pk)
-    own = c.account_id == request.user.pk or request.user.role == Role.BUREAU_STAFF
+    # the commissioner sees their own number; the bureau sees it masked and may open it in full
+    # (one audited view, core.safe_export.full_view); everyone else sees it masked
+    own = c.account_id == request.user.pk
+    show_phone = own or (request.GET.get("phone") == "1" and bool(c.phone) and full_view(
+        request, "commissioners.phone.view", c, object_ref=f"科技特派员：{c.name}（编号 {c.pk}）", fields=["联系电话"]))
     return render(request, "commissioners/detail.html", _ctx(
-        request, tab="roster", c=c, own=own, recognitions=c.recognitions.all(), members=c.members.all(),
+        request, tab="roster", c=c, own=own, show_phone=show_phone,
+        may_see_phone=bool(c.phone) and not own and has_perm(request.user, "commissioners.phone.view"),
+        recognitions=c.recognitions.all(), members=c.members.all(),
         can_manage=has_perm(request.user, "commissioners.commissioner.manage"),
         items=c.items.filter(status=ServiceItem.Status.PUBLISHED),
         recipients=_my_recipients(request.user) if has_perm(request.user, "commissioners.question.ask") else []))

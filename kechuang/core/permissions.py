@@ -157,6 +157,7 @@ PERMISSIONS: dict[str, Permission] = {
     # --- commissioners (科技特派员) ---------------------------------------------------------------
     "commissioners.commissioner.view": _p("查看科技特派员", *BUSINESS_ROLES, scope_action="view"),
     "commissioners.commissioner.manage": _p("登记和维护科技特派员", R.BUREAU_STAFF),
+    "commissioners.phone.view": _p("查看科技特派员完整联系电话", R.BUREAU_STAFF, scope_action="view"),
     "commissioners.commissioner.import": _p("导入科技特派员名单", R.BUREAU_STAFF),
     "commissioners.round.manage": _p("组织科技特派员选认", R.BUREAU_STAFF),
     "commissioners.application.submit": _p("申报科技特派员", R.BUREAU_STAFF, R.COMMISSIONER),
@@ -209,7 +210,7 @@ PERMISSIONS: dict[str, Permission] = {
     # --- talent (人才) ----------------------------------------------------------------------------
     "talent.person.register": _p("登记人才信息", R.BUREAU_STAFF),
     "talent.person.view": _p("查看人才信息", R.BUREAU_STAFF, R.TOWNSHIP_CLERK, R.ENTERPRISE_USER, scope_action="view"),
-    "talent.person.view_id": _p("查看完整身份证号码", R.BUREAU_STAFF, scope_action="view"),
+    "talent.person.view_id": _p("查看完整身份证号码和手机号", R.BUREAU_STAFF, scope_action="view"),
     "talent.listing.import": _p("导入上级人才计划名单", R.BUREAU_STAFF),
     "talent.recognition.confirm": _p("确认或驳回人才认定", R.BUREAU_STAFF),
     "talent.recognition.record": _p("登记举荐或赛事认定", R.BUREAU_STAFF),

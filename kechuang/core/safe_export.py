@@ -11,7 +11,8 @@ as a formula by a spreadsheet. Kechuang never writes formulas, so:
   :func:`csv_writer`.
 
 Phone numbers: :func:`mask_phone` (138****5678) and :func:`may_see_phone` — which roles see
-them in full in forms and exports; a full view elsewhere writes a PERSONAL_DATA_VIEW audit row.
+them in full in forms and exports; a full view elsewhere writes a PERSONAL_DATA_VIEW audit row
+(:func:`full_view`, used by the enterprise, commissioner and talent pages).
 """
 
 from __future__ import annotations
@@ -92,3 +93,18 @@ def may_see_phone(user, enterprise=None) -> bool:
     if role == Role.ENTERPRISE_USER and enterprise is not None:
         return getattr(user, "enterprise_id", None) == getattr(enterprise, "pk", None)
     return False
+
+
+def full_view(request, permission: str, obj, *, object_ref: str, fields: list[str]) -> bool:
+    """Whether ``request.user`` may see ``obj``'s personal data (phone, ID number) in full; when
+    so, the view is written to the audit log (PERSONAL_DATA_VIEW, naming the fields) before the
+    page is answered. Everyone else gets the masked values."""
+    from kechuang.core import audit
+    from kechuang.core.models import AuditEvent
+    from kechuang.core.permissions import can
+
+    if not can(request.user, permission, obj):
+        return False
+    audit.record(AuditEvent.Kind.PERSONAL_DATA_VIEW, request=request, object_ref=object_ref,
+                 detail={"字段": "、".join(fields)})
+    return True

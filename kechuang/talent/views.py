@@ -100,11 +100,12 @@ def person(request, pk: int):
 
 @require_POST
 def person_reveal(request, pk: int):
-    """Show the full ID number once, writing an audit row (个人信息保护: every full view audited)."""
+    """Show the full ID number and phone once, writing an audit row (个人信息保护: every full view
+    audited)."""
     p = get_scoped_or_404(selectors.persons_for(request.user), request.user, "view", pk=pk)
     require(request.user, "talent.person.view_id", p)
     audit.record(AuditEvent.Kind.PERSONAL_DATA_VIEW, request=request, object_ref=f"人才：{p.name}（编号 {p.pk}）",
-                 detail={"字段": "居民身份证号码"})
+                 detail={"字段": "居民身份证号码、手机号" if p.phone else "居民身份证号码"})
     return _person_page(request, p, full_id=p.id_number)
 
 
