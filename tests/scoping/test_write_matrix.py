@@ -37,32 +37,17 @@ ANONYMOUS = "anonymous"
 #: Write routes whose case is not written yet. The list can only shrink: an entry that has a
 #: case, or is no longer a write route, fails the suite.
 PENDING: set[str] = {
-    "api:carriers_api_report", "api:commissioners_api_confirm", "api:resources_api_booking_action",
-    "api:resources_api_booking_request", "api:resources_api_contract_register",
-    "api:resources_api_institute_profile", "api:resources_api_instrument_create",
-    "api:resources_api_instrument_update", "api:resources_api_loan_record", "api:resources_api_offering_save",
-    "api:resources_api_product_create", "api:resources_api_product_update",
-    "api:resources_api_service_org_update", "api:resources_api_voucher_apply",
-    "api:resources_api_voucher_decide", "api:resources_api_voucher_redeem", "carriers:cancel",
-    "carriers:evaluations", "carriers:import", "carriers:level", "carriers:new", "carriers:operation",
-    "carriers:report", "commissioners:agreement_detail", "commissioners:agreement_from_need",
+    "api:commissioners_api_confirm", "carriers:evaluations", "carriers:import", "carriers:new",
+    "commissioners:agreement_detail", "commissioners:agreement_from_need",
     "commissioners:agreement_from_order", "commissioners:assessment", "commissioners:detail",
     "commissioners:import", "commissioners:log_detail", "commissioners:logs", "commissioners:menu",
     "commissioners:need_detail", "commissioners:needs", "commissioners:questions",
-    "commissioners:round_detail", "commissioners:rounds", "resources:booking_action",
-    "resources:booking_create", "resources:complaint_create", "resources:contract_register",
-    "resources:import", "resources:institute_edit", "resources:instrument_edit", "resources:instrument_new",
-    "resources:loan_create", "resources:maintenance_create", "resources:product_edit", "resources:product_new",
+    "commissioners:round_detail", "commissioners:rounds", "resources:import", "resources:institute_edit",
+    "resources:instrument_edit", "resources:instrument_new", "resources:product_edit", "resources:product_new",
     "resources:service_org_edit", "resources:service_org_new", "resources:settlement_create",
-    "resources:settlement_pay", "resources:voucher_apply", "resources:voucher_decide",
-    "resources:voucher_redeem", "supervision:call_detail", "supervision:calls", "supervision:credit",
-    "supervision:credit_appeal", "supervision:credit_decide", "supervision:draw_run", "supervision:experts",
-    "supervision:inspections", "supervision:project_action", "supervision:result_action",
-    "supervision:result_new", "supervision:review_submit", "supervision:rosters", "talent:listing_import",
-    "talent:person_competition", "talent:person_land", "talent:person_new", "talent:person_nominate",
-    "talent:person_reveal", "talent:person_self", "talent:recognition_decide", "techmarket:challenge_detail",
-    "techmarket:challenge_new", "techmarket:dispatch_detail", "techmarket:import", "techmarket:moderation",
-    "techmarket:need_detail", "techmarket:need_new",
+    "resources:settlement_pay", "resources:voucher_redeem", "supervision:call_detail", "supervision:calls",
+    "supervision:credit", "supervision:experts", "supervision:inspections", "supervision:rosters",
+    "talent:listing_import", "talent:person_new",
 }
 
 
@@ -165,7 +150,8 @@ def test_write_matrix(name, world, client_for):
         try:
             before = db_digest()
             response = _send(client, name, spec)
-            changed = digest_difference(before, db_digest())
+            after = db_digest()
+            changed = digest_difference(before, after, audit=case.audited and who in allowed)
         finally:
             transaction.savepoint_rollback(sid)
         status = response.status_code

@@ -48,11 +48,14 @@ class Write:
     build: Callable | None = None
     only: frozenset | None = None
     note: str = ""
-    expect_refused: tuple = (403, 404)
+    audited: bool = False
 
     @classmethod
-    def action(cls, perm: str, build: Callable, only=None, note: str = ""):
-        return cls("action", perm=perm, build=build, only=frozenset(only) if only is not None else None, note=note)
+    def action(cls, perm: str, build: Callable, only=None, note: str = "", audited: bool = False):
+        """``audited=True``: the action's only record is an audit row (a full view of personal
+        data), so for the allowed roles a new audit row counts as the change."""
+        return cls("action", perm=perm, build=build, only=frozenset(only) if only is not None else None, note=note,
+                   audited=audited)
 
     @classmethod
     def no_change(cls, note: str, build: Callable | None = None):
@@ -195,11 +198,18 @@ def db_digest() -> dict:
         for table, n in cursor.fetchall():
             if table in out:
                 out[table] = (*out[table], n)
+        cursor.execute("SELECT COUNT(*) FROM core_auditevent")
+        out[AUDIT] = cursor.fetchone()
     return out
 
 
-def digest_difference(before: dict, after: dict) -> list[str]:
-    return sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+AUDIT = "(audit rows)"
+
+
+def digest_difference(before: dict, after: dict, *, audit: bool = False) -> list[str]:
+    """Tables whose digest differs; the audit rows only with ``audit=True``."""
+    return sorted(t for t in set(before) | set(after)
+                  if before.get(t) != after.get(t) and (audit or t != AUDIT))
 
 
 # ---- helpers for the cases -------------------------------------------------------------------
@@ -234,3 +244,19 @@ def xlsx(header: list, rows: list) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def like_scoping(name: str, perm: str, *, only=None, note: str = "", users: Callable | None = None,
+                 data=None, audited: bool = False) -> Write:
+    """A write case built from the URL's scoping case (tests/<app>/scoping_cases.py): its "own"
+    row (or its kwargs) and its POST data; ``users(world)`` names the matrix user of a role."""
+    def build(world):
+        from tests.scoping.test_matrix import CASES
+
+        spec = CASES[name].build(world)
+        out = {"kwargs": spec["own"] if "own" in spec else spec.get("kwargs", {}),
+               "data": data if data is not None else spec.get("data", {}), "json": spec.get("json", False)}
+        if users is not None:
+            out["users"] = users(world)
+        return out
+    return Write.action(perm, build, only=only, note=note, audited=audited)

@@ -1,0 +1,94 @@
+"""Write-matrix cases of the 创新资源 module (tests/scoping/writes.py), mostly built from its scoping
+cases: the institute user is inst_user_a (甲大学, owner of the instruments), the service
+organisation user org_user_a."""
+import datetime as dt
+
+from kechuang.core.models import Role
+from tests.scoping.writes import Write, like_scoping
+
+
+def _users(world):
+    return {Role.INSTITUTE_USER: world.inst_user_a, Role.SERVICE_ORG_USER: world.org_user_a}
+
+
+def _res(world):
+    from tests.resources.scoping_cases import _res as res
+
+    return res(world)
+
+
+def _voucher_apply(world):
+    _res(world)
+    return {"users": _users(world),
+            "data": {"amount": "5", "purpose": "检测费用", "mode": "exchange", "categories": ["instrument"],
+                     "legal_person": "张三", "shareholders": "张三"}}
+
+
+def _loan(world):
+    from decimal import Decimal
+
+    from kechuang.resources.models import FinancialProduct
+
+    _res(world)
+    p = FinancialProduct.objects.create(name="科技贷矩阵", kind="tech_loan", provider="某银行", max_amount=Decimal("500"))
+    return {"users": _users(world), "product": p,
+            "data": {"product": p.pk, "enterprise": world.enterprise_a.uscc, "amount": "100",
+                     "granted_on": dt.date.today().isoformat()}}
+
+
+def _api_loan(world):
+    spec = _loan(world)
+    return {"users": spec["users"], "data": {"product_id": spec["product"].pk, "enterprise_id": world.enterprise_a.pk,
+                                             "amount_wan": "100", "granted_on": dt.date.today().isoformat()}}
+
+
+def _complaint(world):
+    r = _res(world)
+    return {"users": _users(world), "kwargs": {"pk": r.org_a.pk}, "data": {"text": "服务拖延"}}
+
+
+U = {"users": _users}
+WRITES = {
+    "resources:booking_create": like_scoping("resources:booking_create", "resources.booking.request", **U,
+                                             only={Role.ENTERPRISE_USER},
+                                             note="an institute user books instruments of other institutes, not "
+                                                  "its own (甲大学 owns this one)"),
+    "resources:maintenance_create": like_scoping("resources:maintenance_create", "resources.instrument.manage", **U),
+    "resources:booking_action": like_scoping("resources:booking_action", "resources.booking.cancel", **U),
+    "resources:voucher_decide": like_scoping("resources:voucher_decide", "resources.voucher.approve", **U),
+    "resources:contract_register": like_scoping("resources:contract_register", "resources.service_contract.register",
+                                                **U),
+    "resources:voucher_apply": Write.action("resources.voucher.apply", _voucher_apply),
+    "resources:loan_create": Write.action("resources.loan.record", _loan),
+    "resources:complaint_create": Write.action("resources.complaint.file", _complaint),
+    "api:resources_api_booking_request": like_scoping("api:resources_api_booking_request", "resources.booking.request",
+                                                      **U, only={Role.ENTERPRISE_USER},
+                                                      note="as the page: not the owner institute's own instrument"),
+    "api:resources_api_booking_action": like_scoping("api:resources_api_booking_action", "resources.booking.cancel",
+                                                     **U),
+    "api:resources_api_contract_register": like_scoping("api:resources_api_contract_register",
+                                                        "resources.service_contract.register", **U),
+    "api:resources_api_institute_profile": like_scoping("api:resources_api_institute_profile",
+                                                        "resources.institute.manage", **U),
+    "api:resources_api_instrument_create": like_scoping("api:resources_api_instrument_create",
+                                                        "resources.instrument.manage", **U),
+    "api:resources_api_instrument_update": like_scoping("api:resources_api_instrument_update",
+                                                        "resources.instrument.manage", **U),
+    "api:resources_api_service_org_update": like_scoping("api:resources_api_service_org_update",
+                                                         "resources.service_org.manage", **U),
+    "api:resources_api_offering_save": like_scoping("api:resources_api_offering_save", "resources.service_org.manage",
+                                                    **U),
+    "api:resources_api_product_update": like_scoping("api:resources_api_product_update", "resources.product.manage",
+                                                     **U),
+    "api:resources_api_voucher_decide": like_scoping("api:resources_api_voucher_decide", "resources.voucher.approve",
+                                                     **U),
+    "api:resources_api_voucher_redeem": like_scoping("api:resources_api_voucher_redeem", "resources.voucher.redeem",
+                                                     **U),
+    "api:resources_api_voucher_apply": Write.action("resources.voucher.apply", lambda w: {
+        **_voucher_apply(w), "data": {"amount_wan": "5", "purpose": "检测费用", "categories": ["instrument"],
+                                      "legal_person": "张三", "shareholders": ["张三"]}}),
+    "api:resources_api_loan_record": Write.action("resources.loan.record", lambda w: _api_loan(w)),
+    "api:resources_api_product_create": Write.action("resources.product.manage", lambda w: {
+        "users": _users(w), "data": {"name": "科技贷新品", "kind": "tech_loan", "provider": "某银行",
+                                      "max_amount_wan": "300"}}),
+}
