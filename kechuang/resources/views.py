@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core.models import ADMIN_ROLES
-from kechuang.core.permissions import can
+from kechuang.core.permissions import can, require
 from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 
@@ -470,6 +470,7 @@ def loans(request):
 @require_POST
 def loan_create(request):
     _business_user(request)
+    require(request.user, "resources.loan.record")   # refused before anything is looked up: a 403, not a message
     from kechuang.enterprises.models import Enterprise
 
     from .models import FinancialProduct

@@ -17,8 +17,18 @@ def _res(world):
     return res(world)
 
 
+def _redeem(world):
+    from tests.resources.scoping_cases import api_voucher_redeem
+
+    spec = api_voucher_redeem(world)   # the voucher numbered KJQ-OWN; providers present it by its 券号
+    return {"users": _users(world), "kwargs": spec["own"], "data": {**spec["data"], "number": "KJQ-OWN"}}
+
+
 def _voucher_apply(world):
+    from kechuang.enterprises.models import Enterprise
+
     _res(world)
+    Enterprise.objects.filter(pk=world.enterprise_a.pk).update(size_class="small")   # 规下小微: eligible
     return {"users": _users(world),
             "data": {"amount": "5", "purpose": "检测费用", "mode": "exchange", "categories": ["instrument"],
                      "legal_person": "张三", "shareholders": "张三"}}
@@ -49,10 +59,7 @@ def _complaint(world):
 
 U = {"users": _users}
 WRITES = {
-    "resources:booking_create": like_scoping("resources:booking_create", "resources.booking.request", **U,
-                                             only={Role.ENTERPRISE_USER},
-                                             note="an institute user books instruments of other institutes, not "
-                                                  "its own (甲大学 owns this one)"),
+    "resources:booking_create": like_scoping("resources:booking_create", "resources.booking.request", **U),
     "resources:maintenance_create": like_scoping("resources:maintenance_create", "resources.instrument.manage", **U),
     "resources:booking_action": like_scoping("resources:booking_action", "resources.booking.cancel", **U),
     "resources:voucher_decide": like_scoping("resources:voucher_decide", "resources.voucher.approve", **U),
@@ -62,8 +69,7 @@ WRITES = {
     "resources:loan_create": Write.action("resources.loan.record", _loan),
     "resources:complaint_create": Write.action("resources.complaint.file", _complaint),
     "api:resources_api_booking_request": like_scoping("api:resources_api_booking_request", "resources.booking.request",
-                                                      **U, only={Role.ENTERPRISE_USER},
-                                                      note="as the page: not the owner institute's own instrument"),
+                                                      **U),
     "api:resources_api_booking_action": like_scoping("api:resources_api_booking_action", "resources.booking.cancel",
                                                      **U),
     "api:resources_api_contract_register": like_scoping("api:resources_api_contract_register",
@@ -82,8 +88,10 @@ WRITES = {
                                                      **U),
     "api:resources_api_voucher_decide": like_scoping("api:resources_api_voucher_decide", "resources.voucher.approve",
                                                      **U),
-    "api:resources_api_voucher_redeem": like_scoping("api:resources_api_voucher_redeem", "resources.voucher.redeem",
-                                                     **U),
+    "api:resources_api_voucher_redeem": Write.action("resources.voucher.redeem", _redeem,
+                                                     only={Role.ENTERPRISE_USER, Role.INSTITUTE_USER, Role.BUREAU_STAFF},
+                                                     note="against an instrument booking of 甲大学: a service "
+                                                          "organisation redeems against its own service contracts"),
     "api:resources_api_voucher_apply": Write.action("resources.voucher.apply", lambda w: {
         **_voucher_apply(w), "data": {"amount_wan": "5", "purpose": "检测费用", "categories": ["instrument"],
                                       "legal_person": "张三", "shareholders": ["张三"]}}),

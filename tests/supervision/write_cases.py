@@ -9,9 +9,8 @@ WRITES = {
     "supervision:result_new": like_scoping("supervision:result_new", "supervision.inspection.record"),
     "supervision:result_action": like_scoping("supervision:result_action", "supervision.inspection.record"),
     "supervision:project_action": like_scoping("supervision:project_action", "supervision.project.apply",
-                                               only={Role.ENTERPRISE_USER},
-                                               note="action=submit: the applicant submits its own application (the "
-                                                    "bureau enters paper applications, it does not submit them)"),
+                                               note="action=submit of 水头甲's application (the bureau submits paper "
+                                                    "applications)"),
     "supervision:review_submit": like_scoping("supervision:review_submit", "supervision.review.score",
                                               users=lambda w: {Role.EXPERT: w.reviewer}),
 }
