@@ -47,7 +47,8 @@ PENDING: set[str] = {
     "resources:service_org_edit", "resources:service_org_new", "resources:settlement_create",
     "resources:settlement_pay", "resources:voucher_redeem", "supervision:call_detail", "supervision:calls",
     "supervision:credit", "supervision:experts", "supervision:inspections", "supervision:rosters",
-    "talent:listing_import", "talent:person_new",
+    "talent:benefits_refer", "talent:listing_import", "talent:mentor_new", "talent:person_new",
+    "talent:recruitment_new", "targets:bulletin_start",
 }
 
 
