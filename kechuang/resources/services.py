@@ -567,6 +567,22 @@ def related_party(voucher: Voucher, *, org: ServiceOrg | None = None, institute=
     return ""
 
 
+def _record_policy_event(voucher: Voucher, redemption: Redemption, category: str, on: dt.date) -> None:
+    """The redemption as a policy event of the enterprise (``voucher_redeemed``: amount, fee,
+    category), so that a county's top-up for voucher users is a measure of data that 免申即享
+    screening finds (issue 14); recorded in the redemption's transaction, by the system."""
+    from kechuang.core.permissions import system_actor
+    from kechuang.policies.services import policy_event_record
+
+    policy_event_record(user=system_actor("resources:voucher_redeem"), enterprise=voucher.enterprise,
+                        kind="voucher_redeemed", date=on.isoformat(),
+                        fields={"amount": format(redemption.amount.normalize(), "f"),
+                                "fee": format(redemption.fee.normalize(), "f"),
+                                **({"category": category} if category in VOUCHER_CATEGORIES else {})},
+                        source=f"科技创新券兑付：券号 {voucher.number}（兑付编号 {redemption.pk}，"
+                               f"服务方 {redemption.provider_name}）"[:200])
+
+
 @_retry_locked
 def voucher_redeem(*, actor, voucher: Voucher, booking: Booking | None = None,
                    contract: ServiceContract | None = None, amount=None, on=None) -> Redemption:
@@ -655,6 +671,7 @@ def voucher_redeem(*, actor, voucher: Voucher, booking: Booking | None = None,
             except IntegrityError as exc:
                 raise ResourceError("target", "该服务已使用过创新券，不能重复兑付") from exc
             log_bulk(Voucher, "update", Voucher.objects.filter(pk=v.pk), before={v.pk: {"balance": str(v.balance)}})
+            _record_policy_event(v, r, category, on)
             return r
 
     return write()

@@ -56,6 +56,11 @@ EVENT_KINDS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType({
     "success_talent_selected": ("入选“成功人才计划”", {}),
     # the talent module (kechuang.talent): a confirmed recognition is the event the tier benefits pay on
     "talent_recognized": ("认定为高层次人才", {"tier": frozenset({"A", "B", "C", "D", "E"})}),
+    # recorded by the 创新资源 module on each 科技创新券 redemption (issue 14: voucher use feeds the
+    # 免申即享 list where a county tops up — the top-up is a measure of data triggered by this event)
+    "voucher_redeemed": ("使用科技创新券", {
+        "amount": "money", "fee": "money",
+        "category": frozenset({"instrument", "testing", "transfer", "ip", "consulting", "incubation"})}),
 })
 
 #: Chinese labels of enumerated values, for traces.
@@ -67,6 +72,8 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType({
     "A": "A类", "B": "B类", "C": "C类", "D": "D类", "E": "E类",
     "incubator_tenant": "入驻市属国企孵化器", "pilot_platform": "入驻国有园区的产研平台",
     "producer_service": "入驻国有园区的生产性服务业",
+    "instrument": "大型仪器共享", "transfer": "技术转移", "ip": "知识产权服务", "consulting": "科技咨询",
+    "incubation": "孵化服务",
 })
 
 
