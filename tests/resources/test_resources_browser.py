@@ -96,3 +96,32 @@ def test_public_find_voucher_booking_settlement(transactional_db, world, client_
     assert "1\n服务企业（家）" in text or "1 服务企业（家）" in text.replace("\n", " ")
     assert "2\n仪器服务机时（小时）" in text or "2 仪器服务机时（小时）" in text.replace("\n", " ")
     screenshot(public, "resources-institute-public")
+
+
+def test_portal_search_desktop_and_phone(transactional_db, world, client_for, browser, live_server, screenshot):
+    """科技资源: one search at desktop width and at 390 px (no sideways scrolling), the kind filter,
+    and a hit's action leads to what can be done (book the instrument)."""
+    from kechuang.resources.models import FinancialProduct
+    from kechuang.techmarket.models import Broker
+
+    res = build_res(world)
+    Broker.objects.create(name="林经理", fields=["石材陶瓷"], institution="泉州技术转移中心")
+    FinancialProduct.objects.create(name="科技贷（演示银行）", kind="tech_loan", provider="演示银行",
+                                    min_amount=10, max_amount=500, description="面向科技型中小企业的信用贷款")
+    for width, height in ((1366, 900), (390, 844)):
+        page = _signed_in_page(browser, client_for, world.ent_user_a, live_server)
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/resources/")
+        page.fill("input[name=q]", "石材 检测")
+        page.click("button:has-text('检索')")
+        page.wait_for_selector("text=检索结果")
+        body = page.inner_text("body")
+        assert "丙检测认证有限公司" in body and "按产业链一览" in body and "林经理" in body
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 10
+        screenshot(page, f"resources-portal-{width}")
+    page.select_option("select[name=kind]", "instrument")
+    page.fill("input[name=q]", "电子显微镜")
+    page.click("button:has-text('检索')")
+    page.wait_for_selector("text=检索结果")
+    page.locator(".card", has_text="场发射扫描电子显微镜").locator("a:has-text('预约仪器')").click()
+    page.wait_for_url(f"**/resources/instruments/{res.instr_a.pk}/")
