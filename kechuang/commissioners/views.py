@@ -313,10 +313,12 @@ def menu(request):
     user = request.user
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "publish":
+        if action == "publish":   # a commissioner publishes their own; the bureau names the commissioner
+            named = request.POST.get("commissioner")
             services.item_publish(actor=user, kind=request.POST.get("kind", ""), title=request.POST.get("title", ""),
                                   description=request.POST.get("description", ""),
-                                  available=request.POST.get("available", ""))
+                                  available=request.POST.get("available", ""),
+                                  commissioner=get_scoped_or_404(Commissioner, user, "view", pk=named) if named else None)
             messages.success(request, "服务已发布")
         elif action == "order":
             item = get_scoped_or_404(ServiceItem, user, "view", pk=request.POST.get("item"))

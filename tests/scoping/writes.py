@@ -255,7 +255,9 @@ def like_scoping(name: str, perm: str, *, only=None, note: str = "", users: Call
 
         spec = CASES[name].build(world)
         out = {"kwargs": spec["own"] if "own" in spec else spec.get("kwargs", {}),
-               "data": data if data is not None else spec.get("data", {}), "json": spec.get("json", False)}
+               "data": data if data is not None else spec.get("data", {})}
+        if name.startswith(("api:", "public_api:")):
+            out["json"] = bool(spec.get("json"))
         if users is not None:
             out["users"] = users(world)
         return out
