@@ -75,7 +75,16 @@ def _plan_import(world):
     return {"data": form(**HEADER, file=upload("十五五分解表.xlsx", _seed_layout_workbook(), XLSX))}
 
 
+def _bulletin(world):
+    from kechuang.targets import services
+    from tests.world import SYSTEM
+
+    period = services.period_open(user=SYSTEM, year=2023, kind="H1")
+    return {"kwargs": {"pk": period.pk}, "data": {"fmt": "docx"}}
+
+
 WRITES = {
+    "targets:bulletin_start": Write.action("targets.bulletin.manage", _bulletin),
     "targets:plan_new": Write.action("targets.plan.enter", _plan_new),
     "targets:plan_import": Write.action("targets.plan.enter", _plan_import),
     "targets:report": Write.action("targets.report.submit", _report),
