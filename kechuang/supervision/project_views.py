@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kechuang.core.permissions import can, require
+from kechuang.core.permissions import PermissionRefused, can, require
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import forms, projects
@@ -65,8 +65,8 @@ def call_detail(request, pk: int):
             holder = {}
 
             def act(d):
-                if not u.enterprise_id:
-                    raise ValidationError("只有企业用户可以在此申报")
+                if not u.enterprise_id:   # a refusal (403), not an input error
+                    raise PermissionRefused("supervision.project.apply", "只有企业用户可以在此申报本单位的项目。")
                 holder["p"] = projects.project_create(
                     user=u, call=call, applicant=u.enterprise, title=d["title"], pi_name=d["pi_name"],
                     requested_amount=d["requested_amount"], co_applicants=forms._lines(d["co_applicants"]),

@@ -40,8 +40,7 @@ PENDING: set[str] = {
     "resources:import", "resources:institute_edit", "resources:instrument_edit", "resources:instrument_new",
     "resources:product_edit", "resources:product_new", "resources:service_org_edit",
     "resources:service_org_new", "resources:settlement_create", "resources:settlement_pay",
-    "resources:voucher_redeem", "supervision:call_detail", "supervision:calls", "supervision:credit",
-    "supervision:experts", "supervision:inspections", "supervision:rosters",
+    "resources:voucher_redeem",
 }
 
 
