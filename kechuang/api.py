@@ -7,6 +7,8 @@ Each product app may define in its api.py:
   /api/public/<label>/, on the public allowlist. They must not read or store business rows.
 """
 
+import json
+import math
 from decimal import InvalidOperation
 from importlib import import_module
 from importlib.util import find_spec
@@ -15,12 +17,34 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
+from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from kechuang.rules.engine import NoRulesInForce
 from kechuang.rules.params import ParameterError
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies without non-finite numbers: ``json.loads`` turns ``1e309`` into inf and accepts
+    ``NaN``/``Infinity``; here they are refused (a 400 with a Chinese sentence, issue 11 item 4)."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _refuse_constant(text):
+    raise ValueError(f"不是有限的数值：{text}")
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"不是有限的数值：{text}")
+    return value
+
 
 api = NinjaAPI(
     title="科创平台 API",
@@ -28,6 +52,7 @@ api = NinjaAPI(
     description="Kechuang: enterprises, diagnosis, policies, targets, technology market.",
     auth=django_auth,
     urls_namespace="api",
+    parser=StrictJSONParser(),
 )
 
 public_api = NinjaAPI(
@@ -35,6 +60,7 @@ public_api = NinjaAPI(
     version="public-1",
     description="Self-check endpoints that need no account and store nothing.",
     auth=None,
+    parser=StrictJSONParser(),
     urls_namespace="public_api",
     docs_url="/docs",
 )
@@ -93,6 +119,30 @@ def _refused(request, exc: PermissionDenied):
 
 for _api in (api, public_api):
     _api.add_exception_handler(PermissionDenied, _refused)
+
+#: django-ninja's own English answers, in Chinese
+_HTTP_MESSAGES = {
+    "Cannot parse request body": "请求内容无法解析：应为有效的 JSON，数值须为有限数（不能为 NaN 或无穷大）",
+    "Unauthorized": "请先登录",
+    "Forbidden": "您没有权限执行该操作。如需开通，请联系系统管理员。",
+    "Too many requests.": "请求过于频繁，请稍后再试",
+}
+
+
+def _http_error(request, exc: HttpError):
+    message = str(exc)
+    message = _HTTP_MESSAGES.get(message.split(" (", 1)[0], message)
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "没有找到该对象，或您无权查看"}, status=404)
+
+
+for _api in (api, public_api):
+    _api.add_exception_handler(HttpError, _http_error)
+    _api.add_exception_handler(AuthenticationError, _http_error)
+    _api.add_exception_handler(Http404, _not_found)
 
 for dotted in settings.PROJECT_APPS:
     if find_spec(f"{dotted}.api") is None:

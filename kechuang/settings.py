@@ -262,10 +262,20 @@ MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Uploads: Excel workbooks and evidence attachments only, 20 MB at most.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-KECHUANG_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Uploads: Excel workbooks and evidence attachments only; one limit (KECHUANG_UPLOAD_MAX_BYTES,
+# 20 MB unless the environment says otherwise), Django's request limits derived from it.
+from kechuang.core.uploads import DEFAULT_MAX_BYTES, request_limits  # noqa: E402
+
+KECHUANG_UPLOAD_MAX_BYTES = int(os.environ.get("KECHUANG_UPLOAD_MAX_BYTES") or DEFAULT_MAX_BYTES)
+_limits = request_limits(KECHUANG_UPLOAD_MAX_BYTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = _limits["DATA_UPLOAD_MAX_MEMORY_SIZE"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = _limits["FILE_UPLOAD_MAX_MEMORY_SIZE"]
+KECHUANG_REQUEST_MAX_BYTES = _limits["KECHUANG_REQUEST_MAX_BYTES"]
+FILE_UPLOAD_HANDLERS = [
+    "kechuang.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # The catalogue's search index is updated by its job (techmarket.search_index), never by a search.
 # Tests set this: their rows never commit, so the next search brings the index in step instead.
 KECHUANG_SEARCH_INDEX_INLINE = False

@@ -8,11 +8,14 @@
 """
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
-from ninja import Form, Router, Schema, Status
+from ninja import Field, Form, Router, Schema, Status
 
+from kechuang.core.inputs import ApiId, ApiYear
 from kechuang.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -28,11 +31,11 @@ class ErrorOut(Schema):
 
 class ConfirmIn(Schema):
     confirmed: bool
-    reason: str = ""
-    rating: int | None = None
-    income_increase: str = "0"
-    new_varieties: int = 0
-    new_techniques: int = 0
+    reason: str = Field("", max_length=2000)
+    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    income_increase: str = Field("0", max_length=40)
+    new_varieties: Annotated[int, Field(ge=0, le=1000)] = 0
+    new_techniques: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
 def _log(x: ServiceLog) -> dict:
@@ -69,7 +72,7 @@ def commissioners_api_logs(request, status: str = ""):
 
 @router.post("/logs/{pk}/confirm", response={200: dict, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              url_name="commissioners_api_confirm")
-def commissioners_api_confirm(request, pk: int, payload: Form[ConfirmIn]):
+def commissioners_api_confirm(request, pk: ApiId, payload: Form[ConfirmIn]):
     """服务对象确认（confirmed=true）或提出异议（confirmed=false，reason 必填）；表单提交（手机页面同一规则）。"""
     try:
         log = get_scoped_or_404(ServiceLog, request.user, "change", pk=pk)
@@ -86,7 +89,7 @@ def commissioners_api_confirm(request, pk: int, payload: Form[ConfirmIn]):
 
 
 @router.get("/coverage", response={200: dict, 403: ErrorOut}, url_name="commissioners_api_coverage")
-def commissioners_api_coverage(request, year: int | None = None):
+def commissioners_api_coverage(request, year: ApiYear | None = None):
     """乡镇服务覆盖（本年或指定年度）。"""
     from kechuang.core.permissions import has_perm
 

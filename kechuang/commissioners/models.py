@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import FILE_SIZE, MONEY, bounded
 from kechuang.core.models import Role
 from kechuang.core.scoping import ScopedModel
 
@@ -629,11 +630,13 @@ class LogAttachment(ScopedModel):
     log = models.ForeignKey(ServiceLog, verbose_name=_("服务日志"), on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("附件"), upload_to="commissioners/logs/%Y/")
     name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
+    size = models.PositiveIntegerField(_("大小（字节）"), validators=bounded(FILE_SIZE))
 
     class Meta:
         verbose_name = _("服务日志附件")
         verbose_name_plural = _("服务日志附件")
+        constraints = [models.CheckConstraint(name="comm_attachment_size_range",
+                                              condition=Q(size__gte=0, size__lte=int(FILE_SIZE.hi)))]
 
     @classmethod
     def scope_queryset(cls, qs, user, action):
@@ -711,7 +714,7 @@ class Assessment(ScopedModel):
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2,
                                 validators=[MinValueValidator(0), MaxValueValidator(100)])
     grade = models.CharField(_("等次"), max_length=8)
-    subsidy = _money(_("后补助（万元）"), default=Decimal("0"), validators=[MinValueValidator(0)])
+    subsidy = _money(_("后补助（万元）"), default=Decimal("0"), validators=bounded(MONEY))
     payment = models.CharField(_("拨付状态"), max_length=8, choices=Payment.choices, default=Payment.NONE)
     payment_note = models.CharField(_("拨付说明"), max_length=300, blank=True)
     case = models.OneToOneField("policies.Case", verbose_name=_("兑现案件"), null=True, blank=True,
@@ -725,7 +728,9 @@ class Assessment(ScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["commissioner", "year"], name="comm_assessment_unique"),
             models.CheckConstraint(name="comm_assessment_score", condition=Q(score__gte=0, score__lte=100)),
-            models.CheckConstraint(name="comm_assessment_subsidy", condition=Q(subsidy__gte=0)),
+            models.CheckConstraint(name="comm_assessment_subsidy", condition=Q(subsidy__gte=0, subsidy__lte=MONEY.hi)),
+            models.CheckConstraint(name="comm_assessment_year_range",
+                                   condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR)),
         ]
 
     @classmethod

@@ -32,8 +32,57 @@ class UploadError(ValueError):
     """A refused upload; the message is the Chinese sentence shown."""
 
 
+#: the one upload limit when neither the settings nor the environment set one
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: room for the other fields of a form posted with a file (names, text, the CSRF token)
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+def request_limits(limit: int) -> dict:
+    """Django's request limits derived from the one upload limit (``settings.py`` applies them):
+
+    * ``DATA_UPLOAD_MAX_MEMORY_SIZE``: a body that is not a file (a JSON or form post) may be as
+      large as one upload plus the form's other fields; larger is refused with 400 before parsing;
+    * ``FILE_UPLOAD_MAX_MEMORY_SIZE``: a file above 2.5 MB (or the limit, if smaller) is streamed
+      to a temporary file instead of memory;
+    * ``KECHUANG_REQUEST_MAX_BYTES``: a multipart request is refused once its declared length
+      passes one upload plus the form fields (:class:`LimitedUploadHandler`), before it is read.
+    """
+    limit = int(limit)
+    if limit <= 0:
+        raise ValueError("KECHUANG_UPLOAD_MAX_BYTES must be a positive number of bytes")
+    return {
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": limit + FORM_OVERHEAD_BYTES,
+        "FILE_UPLOAD_MAX_MEMORY_SIZE": min(limit, 2_621_440),
+        "KECHUANG_REQUEST_MAX_BYTES": limit + FORM_OVERHEAD_BYTES,
+    }
+
+
 def max_bytes() -> int:
-    return int(getattr(settings, "KECHUANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+    return int(getattr(settings, "KECHUANG_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+from django.core.files.uploadhandler import FileUploadHandler  # noqa: E402
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """First upload handler: a multipart request longer than one upload plus the form's fields is
+    refused (400 with a Chinese sentence) before any of it is read into memory or onto disk; a
+    file between the limit and that length reaches the view, whose :func:`check_size` names it."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        limit = int(getattr(settings, "KECHUANG_REQUEST_MAX_BYTES", max_bytes() + FORM_OVERHEAD_BYTES))
+        if content_length and content_length > limit:
+            from django.core.exceptions import RequestDataTooBig
+
+            raise RequestDataTooBig(f"上传内容 {_mb(content_length)} MB，超过上限 {_mb(max_bytes())} MB")
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def _mb(n: int) -> str:

@@ -189,6 +189,15 @@ def bad_request(request, exception=None):
 
     if isinstance(exception, BadInput) and str(exception):
         return _error(request, 400, "请求有误", str(exception))
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+
+    if isinstance(exception, RequestDataTooBig):
+        from kechuang.core.uploads import _mb, max_bytes
+
+        return _error(request, 400, "提交的内容过大",
+                      f"一次提交（含上传文件）不能超过 {_mb(max_bytes())} MB，请压缩或分批上传。")
+    if isinstance(exception, TooManyFieldsSent):
+        return _error(request, 400, "请求有误", "提交的字段过多，请检查后重试。")
     return _error(request, 400, "请求有误", "提交的内容无法处理，请检查后重试。")
 
 

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.bounds import ORDER, bounded
 from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
@@ -224,7 +225,7 @@ class InstrumentProfile(ResourceScoped):
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     preapproved = models.ManyToManyField("enterprises.Enterprise", verbose_name=_("预授权企业"), blank=True,
                                          related_name="preapproved_instruments")
-    lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+    lock_version = models.PositiveBigIntegerField(default=0, editable=False, validators=bounded(ORDER, hi=10**12))
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Scope:
@@ -236,7 +237,9 @@ class InstrumentProfile(ResourceScoped):
         verbose_name = _("大型仪器档案")
         verbose_name_plural = _("大型仪器档案")
         ordering = ["instrument__name", "id"]
-        constraints = [_money_check("instprofile_value_range", "value")]
+        constraints = [_money_check("instprofile_value_range", "value"),
+                       models.CheckConstraint(name="instprofile_lock_version_range",
+                                              condition=Q(lock_version__gte=0, lock_version__lte=10**12))]
 
     def __str__(self) -> str:
         return str(self.instrument)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core.bounds import COUNT, YEAR, bounded
+from kechuang.core.bounds import COUNT, ORDER, YEAR, RangeValidator, bounded
 from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
@@ -293,6 +294,7 @@ class InspectionRule(ScopedModel):
     item = models.ForeignKey(InspectionItem, verbose_name=_("抽查事项"), on_delete=models.PROTECT,
                              related_name="rules")
     ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4,
+                                validators=[RangeValidator(Decimal("0.0001"), 1)],
                                 help_text=_("小数，如 0.05 表示 5%；不低于 5%（地方通行做法，待核实）"))
     per_object = models.PositiveSmallIntegerField(_("每个对象检查人员数"), default=2, validators=bounded(COUNT, lo=2, hi=10))
     frequency_per_year = models.PositiveSmallIntegerField(_("每年抽查次数"), default=1, validators=bounded(COUNT, lo=1, hi=12))
@@ -344,7 +346,8 @@ class Draw(ScopedModel):
     seed_entered_at = models.DateTimeField(_("种子录入时间"), null=True, blank=True)
     announced_on = models.DateField(_("公告日期"))
     draw_on = models.DateField(_("抽取日期"))
-    ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4)
+    ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4,
+                                validators=[RangeValidator(Decimal("0.0001"), 1)])
     per_object = models.PositiveSmallIntegerField(_("每个对象人数"), validators=bounded(COUNT, lo=1, hi=10))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
     objects_roster = models.JSONField(_("检查对象名录（快照）"), default=list, blank=True)
@@ -590,8 +593,9 @@ class Project(ScopedModel):
     formal_note = models.CharField(_("形式审查意见"), max_length=500, blank=True)
     review_draw = models.ForeignKey(Draw, verbose_name=_("专家抽取"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="projects")
-    score = models.DecimalField(_("评审得分"), max_digits=5, decimal_places=2, null=True, blank=True)
-    rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
+    score = models.DecimalField(_("评审得分"), max_digits=5, decimal_places=2, null=True, blank=True,
+                                validators=[RangeValidator(0, 100)])
+    rank = models.PositiveIntegerField(_("排名"), null=True, blank=True, validators=bounded(ORDER, lo=1))
     # 任务书
     goals = models.TextField(_("任务目标"), blank=True)
     indicators = models.JSONField(_("考核指标"), default=list, blank=True)
@@ -656,6 +660,8 @@ class Project(ScopedModel):
                                    name="project_approved_range"),
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
                                    name="project_score_range"),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1, rank__lte=int(ORDER.hi)),
+                                   name="project_rank_range"),
             models.CheckConstraint(condition=Q(challenge_subsidy__isnull=True)
                                    | Q(challenge_subsidy__gte=50, challenge_subsidy__lte=200),
                                    name="project_challenge_subsidy_range"),
@@ -733,7 +739,7 @@ class Instalment(ScopedModel):
     """拨款 instalment of an approved project; paid by the finance side after the credit check."""
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="instalments")
-    seq = models.PositiveSmallIntegerField(_("期次"))
+    seq = models.PositiveSmallIntegerField(_("期次"), validators=bounded(COUNT, lo=1, hi=100))
     amount = _money(_("金额（万元）"), validators=[MinValueValidator(0), MaxValueValidator(MAX_PROJECT_MONEY)])
     planned_on = models.DateField(_("计划拨付日期"))
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
@@ -753,6 +759,7 @@ class Instalment(ScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["project", "seq"], name="one_instalment_per_seq"),
             models.CheckConstraint(condition=Q(amount__gte=0, amount__lte=MAX_PROJECT_MONEY), name="instalment_range"),
+            models.CheckConstraint(condition=Q(seq__gte=1, seq__lte=100), name="instalment_seq_range"),
         ]
 
     def __str__(self) -> str:

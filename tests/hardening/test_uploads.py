@@ -159,3 +159,48 @@ def test_report_evidence_gets_the_attachment_checks(world, name, content, messag
                                files=[SimpleUploadedFile(name, content)])
     assert message in str(info.value)
     assert not Report.objects.exists()
+
+
+# ---- Django's request limits come from the one upload limit (issue 11 item 7) -------------------
+
+def test_django_request_limits_are_derived_from_the_one_upload_limit(settings):
+    from kechuang.core.uploads import FORM_OVERHEAD_BYTES, request_limits
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.KECHUANG_UPLOAD_MAX_BYTES + FORM_OVERHEAD_BYTES
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= settings.KECHUANG_UPLOAD_MAX_BYTES
+    assert settings.FILE_UPLOAD_HANDLERS[0] == "kechuang.core.uploads.LimitedUploadHandler"
+    small = request_limits(1000)
+    assert small == {"DATA_UPLOAD_MAX_MEMORY_SIZE": 1000 + FORM_OVERHEAD_BYTES, "FILE_UPLOAD_MAX_MEMORY_SIZE": 1000,
+                     "KECHUANG_REQUEST_MAX_BYTES": 1000 + FORM_OVERHEAD_BYTES}
+    with pytest.raises(ValueError):
+        request_limits(0)
+
+
+def test_the_environment_sets_the_one_limit_and_django_follows():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kechuang.settings'; django.setup();"
+            "from django.conf import settings as s;"
+            "print(s.KECHUANG_UPLOAD_MAX_BYTES, s.DATA_UPLOAD_MAX_MEMORY_SIZE, s.FILE_UPLOAD_MAX_MEMORY_SIZE)")
+    env = {**os.environ, "KECHUANG_UPLOAD_MAX_BYTES": "3000000"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["3000000", str(3000000 + 1024 * 1024), "2621440"]
+
+
+@pytest.mark.django_db
+def test_a_request_over_the_limit_is_refused_in_chinese_before_it_is_read(world, client_for, settings):
+    from kechuang.core.uploads import request_limits
+
+    settings.KECHUANG_UPLOAD_MAX_BYTES = 50_000
+    for name, value in request_limits(50_000).items():
+        setattr(settings, name, value)
+    c = client_for(world.staff)
+    big = SimpleUploadedFile("企业.xlsx", b"PK\x03\x04" + b"0" * 1_200_000)
+    r = c.post("/enterprises/import/", {"file": big})
+    assert r.status_code == 400, r.status_code
+    assert "不能超过" in r.content.decode() and "MB" in r.content.decode()
+    # a form or JSON body over the limit: the same (DATA_UPLOAD_MAX_MEMORY_SIZE from the one limit)
+    r = c.post("/api/targets/reports", '{"x": "' + "y" * 1_200_000 + '"}', content_type="application/json")
+    assert r.status_code in (400, 413), r.status_code
