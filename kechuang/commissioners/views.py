@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kechuang.core.inputs import int_param
 from kechuang.core.models import ADMIN_ROLES, Region, Role
 from kechuang.core.permissions import can, has_perm, require
 from kechuang.core.safe_export import full_view
@@ -193,7 +194,8 @@ def import_template(request):
 def rounds(request):
     _business(request)
     if request.method == "POST":
-        rnd = services.round_open(actor=request.user, year=int(request.POST.get("year") or 0) or timezone.localdate().year,
+        year = int_param(request.POST, "year", label="年度", lo=2000, hi=2100, default=None)
+        rnd = services.round_open(actor=request.user, year=year or timezone.localdate().year,
                                   title=request.POST.get("title", ""), level=request.POST.get("level", Level.COUNTY),
                                   notice=request.POST.get("notice", ""))
         messages.success(request, "已发布选认通知")
@@ -566,7 +568,7 @@ def assessment(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "run":
-            year = int(request.POST.get("year") or year)
+            year = int_param(request.POST, "year", label="年度", lo=2000, hi=2100, default=year)
             done = services.assessment_run(actor=user, year=year)
             messages.success(request, f"已完成 {year} 年度考核：{len(done)} 名（组、家）")
         elif action == "rule":

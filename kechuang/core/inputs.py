@@ -141,6 +141,12 @@ def describe(exc: BaseException) -> str | None:
         # the ORM refusing text where a number or date was expected ("Field 'id' expected a number …")
         if text.startswith("Field '") and "expected" in text:
             return "参数格式有误（应为数字或日期）"
+        # a view that ran int()/float()/Decimal() on a request parameter without a helper: the
+        # input was not a number (logged as a warning so the view gets fixed)
+        if text.startswith(("invalid literal for int()", "could not convert string to float",
+                            "Exceeds the limit (4300 digits)", "cannot convert float")):
+            log.warning("unguarded number conversion: %s", text[:200])
+            return "参数格式有误（应为有限的数字）"
     return None
 
 

@@ -219,3 +219,45 @@ def test_clerk_cannot_overflow_either(world, client_for):
     assert world.clerk_a.role == Role.TOWNSHIP_CLERK
     for path in (f"/enterprises/?township={BIG}", f"/enterprises/?page={BIG}", "/targets/report/?period=abc"):
         _ok(c.get(path))
+
+
+# ---- found by the write fuzz (tests/hardening/test_write_fuzz.py) -----------------------------------
+
+@pytest.mark.parametrize("year", ["1e309", "NaN", "abc", BIG, "1800"])
+def test_commissioner_round_and_assessment_year_is_checked(world, staff, year):
+    """POST /commissioners/rounds/ ran int() on the year: "1e309", "NaN", "abc" gave HTTP 500."""
+    from kechuang.commissioners.models import Assessment, SelectionRound
+
+    r = _ok(staff.post(reverse("commissioners:rounds"), {"year": year, "title": "选认", "level": "county"}),
+            allowed=(400,))
+    _has_chinese(r)
+    assert "年度" in r.content.decode()
+    assert not SelectionRound.objects.exists()
+    r = _ok(staff.post(reverse("commissioners:assessment"), {"action": "run", "year": year}), allowed=(400,))
+    assert "年度" in r.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_an_unguarded_int_conversion_is_a_chinese_400_not_a_500():
+    """The safety net for the class: a view that forgets the helpers answers 400, never 500."""
+    from kechuang.core.inputs import describe
+
+    for text in ("1e309", "NaN", "x" * 10):
+        with pytest.raises(ValueError) as info:
+            int(text)
+        assert "数字" in describe(info.value)
+    assert describe(ValueError("something else")) is None
+
+
+@pytest.mark.parametrize("body", ['{"year": 1e309}', '{"year": NaN}', '{"value": Infinity}', "not json {"])
+def test_api_bodies_with_non_finite_numbers_are_refused_in_chinese(staff, body):
+    """json.loads turned 1e309 into inf and accepted NaN; django-ninja answered in English."""
+    r = _ok(staff.post("/api/targets/reports", body, content_type="application/json"), allowed=(400, 422))
+    _has_chinese(r)
+    assert "Cannot parse" not in r.content.decode()
+
+
+def test_api_refusals_of_django_ninja_are_in_chinese(db, client):
+    r = client.get("/api/enterprises/")
+    assert r.status_code == 401
+    _has_chinese(r)
