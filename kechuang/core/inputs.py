@@ -133,6 +133,8 @@ def describe(exc: BaseException) -> str | None:
     if isinstance(exc, OverflowError):
         return "数值超出允许范围"
     if isinstance(exc, DataError):
+        if "NUL" in str(exc):   # PostgreSQL text cannot hold a NUL character (SQLite stores it)
+            return "文字中含有不允许的空字符（NUL），请删除后重新提交"
         return "数值或文字超出允许范围"
     if isinstance(exc, InvalidOperation):
         return "数值无效"
