@@ -32,7 +32,20 @@ class StrictJSONParser(Parser):
     ``NaN``/``Infinity``; here they are refused (a 400 with a Chinese sentence, issue 11 item 4)."""
 
     def parse_body(self, request):
-        return json.loads(request.body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        from kechuang.core.inputs import CONTROL_CHARACTERS
+
+        data = json.loads(request.body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        stack = [data]
+        while stack:   # no control characters in any string (PostgreSQL, xlsx and docx refuse them)
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, str) and CONTROL_CHARACTERS.search(item):
+                raise ValueError("含有不允许的控制字符")
+        return data
 
 
 def _refuse_constant(text):
@@ -122,7 +135,8 @@ for _api in (api, public_api):
 
 #: django-ninja's own English answers, in Chinese
 _HTTP_MESSAGES = {
-    "Cannot parse request body": "请求内容无法解析：应为有效的 JSON，数值须为有限数（不能为 NaN 或无穷大）",
+    "Cannot parse request body": "请求内容无法解析：应为有效的 JSON，数值须为有限数（不能为 NaN 或无穷大），"
+                                 "文字中不能含有控制字符（如 NUL、ESC）",
     "Unauthorized": "请先登录",
     "Forbidden": "您没有权限执行该操作。如需开通，请联系系统管理员。",
     "Too many requests.": "请求过于频繁，请稍后再试",

@@ -152,6 +152,27 @@ def describe(exc: BaseException) -> str | None:
     return None
 
 
+#: C0 control characters other than tab, line feed and carriage return (and DEL): never typed by a
+#: user, refused by PostgreSQL (NUL) and by every .xlsx/.docx writer (they would break each export
+#: that carries the stored value)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_field(request) -> str | None:
+    """The name of the first query or form parameter that carries a control character, or None."""
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                              "multipart/form-data"):
+        sources.append(request.POST)
+    for source in sources:
+        for key, values in source.lists():
+            if CONTROL_CHARACTERS.search(key):
+                return CONTROL_CHARACTERS.sub("?", key)[:50]
+            if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in values):
+                return key[:50]
+    return None
+
+
 class BadInputMiddleware:
     """Turns input-caused exceptions that escaped a view into HTTP 400 with a Chinese sentence."""
 
@@ -159,7 +180,19 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        field = control_character_field(request)
+        if field is not None:
+            return self._answer(request, f"「{field}」含有不允许的控制字符（如 NUL、ESC），请删除后重新提交")
         return self.get_response(request)
+
+    def _answer(self, request, message):
+        from kechuang.core.views import _error
+
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({"detail": message}, status=422, json_dumps_params={"ensure_ascii": False})
+        return _error(request, 400, "请求有误", message)
 
     def process_exception(self, request, exception):
         message = describe(exception)

@@ -6,7 +6,8 @@ as a formula by a spreadsheet. Kechuang never writes formulas, so:
 * every Excel cell goes through openpyxl's value binding, which :func:`install` (called once
   at start-up) wraps: text that openpyxl would turn into a formula stays text (cell type
   ``s``), and the other risky leading characters are stored as plain text too — for every
-  workbook, present and future, whichever code builds it;
+  workbook, present and future, whichever code builds it; control characters that no worksheet
+  may hold are dropped instead of failing the export;
 * every CSV cell goes through :func:`csv_cell` (a leading ``'`` as OWASP recommends), used by
   :func:`csv_writer`.
 
@@ -58,10 +59,15 @@ def install() -> None:
     if _installed:
         return
     from openpyxl.cell import cell as cell_module
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     original = cell_module.Cell._bind_value
 
     def _bind_value(self, value):
+        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+            # a control character stored before input refused them (or by an import) must not
+            # make the whole export fail: it is dropped from the cell
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         original(self, value)
         if isinstance(value, str) and self.data_type == "f":
             self.data_type = "s"  # "=cmd|' /C calc'!A0" is shown, never evaluated

@@ -261,3 +261,37 @@ def test_api_refusals_of_django_ninja_are_in_chinese(db, client):
     r = client.get("/api/enterprises/")
     assert r.status_code == 401
     _has_chinese(r)
+
+
+def test_a_stored_control_character_no_longer_breaks_the_excel_export(world, staff):
+    """A name with \\x01 or ESC (a form accepted it) made every .xlsx export carrying it fail with
+    IllegalCharacterError (HTTP 500); now the character is dropped from the cell."""
+    from openpyxl import load_workbook
+
+    ent = world.enterprise_a
+    ent.name = "水头甲\x01\x1b石材有限公司"
+    ent.save()
+    r = _ok(staff.get("/enterprises/export/"), allowed=(200,))
+    body = b"".join(r.streaming_content) if r.streaming else r.content
+    wb = load_workbook(io.BytesIO(body), read_only=True)
+    cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert "水头甲石材有限公司" in cells
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x01", "esc\x1b[31m", "\x7f"])
+def test_control_characters_in_input_are_refused_naming_the_field(world, client_for, client, value):
+    """NUL gave 500 on PostgreSQL and was stored on SQLite; other control characters were stored
+    and broke exports. Refused at the door with the parameter named (pages, forms and the API)."""
+    staff = client_for(world.staff)
+    before = Enterprise.objects.count()
+    r = _ok(staff.post(reverse("commissioners:rounds"), {"year": "2025", "title": value}), allowed=(400,))
+    assert "「title」" in r.content.decode() and "控制字符" in r.content.decode()
+    r = _ok(staff.get("/enterprises/", {"q": value}), allowed=(400,))
+    assert "「q」" in r.content.decode()
+    r = _ok(client.post("/login/", {"username": value, "password": "x"}), allowed=(400,))
+    _has_chinese(r)
+    r = _ok(staff.post("/api/targets/reports", json.dumps({"year": 2025, "indicator": value}),
+                       content_type="application/json"), allowed=(400, 422))
+    assert "控制字符" in r.content.decode("unicode_escape", "replace") or "控制字符" in json.dumps(r.json(),
+                                                                                                 ensure_ascii=False)
+    assert Enterprise.objects.count() == before
