@@ -161,8 +161,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def control_character_field(request) -> str | None:
     """The name of the first query or form parameter that carries a control character, or None."""
     sources = [request.GET]
-    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
-                                                              "multipart/form-data"):
+    forms = ("application/x-www-form-urlencoded",) if request.path.startswith("/api/") else (
+        # an API operation may read the raw body: a multipart stream read here could not be read again
+        "application/x-www-form-urlencoded", "multipart/form-data")
+    if request.method == "POST" and request.content_type in forms:
         sources.append(request.POST)
     for source in sources:
         for key, values in source.lists():

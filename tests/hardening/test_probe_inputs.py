@@ -295,3 +295,10 @@ def test_control_characters_in_input_are_refused_naming_the_field(world, client_
     assert "控制字符" in r.content.decode("unicode_escape", "replace") or "控制字符" in json.dumps(r.json(),
                                                                                                  ensure_ascii=False)
     assert Enterprise.objects.count() == before
+
+
+def test_a_form_post_to_a_json_api_operation_is_a_chinese_400(world, staff):
+    """Found by the write fuzz: a multipart form sent to a JSON operation must not make the input
+    checks consume the body the operation reads (RawPostDataException, HTTP 500)."""
+    r = _ok(staff.post("/api/resources/products/1", {"name": "x"}), allowed=(400, 404, 422))
+    _has_chinese(r)
