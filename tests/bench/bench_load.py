@@ -42,6 +42,8 @@ def main() -> int:
     r = subprocess.run([sys.executable, str(ROOT / "tests/hardening/login_storm.py"), "mixed", str(args.clients),
                         str(args.seconds)], env=env, capture_output=True, text=True)
     sys.stdout.write(r.stdout)
+    (var / "load-server.log").write_text(r.stderr)   # Django's "Internal Server Error" tracebacks
+    sys.stderr.write(f"server log: {var / 'load-server.log'}\n")
     if r.returncode:
         sys.stderr.write(r.stderr[-5000:])
     return r.returncode
