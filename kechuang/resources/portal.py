@@ -6,8 +6,8 @@ The search reuses the hybrid search of ``kechuang.search`` (jieba + BM25 fused w
 of the configured embedder, with reasons): published achievements through the technology
 market's own catalogue engine (``techmarket.catalogue.catalogue_engine``, persisted and kept in
 step there), the other resources through a small engine of their own, rebuilt incrementally when
-a row's text changes (segment vectors come from the shared vector cache, so unchanged text is
-never embedded twice). Where no embedder can be loaded the search falls back to BM25 alone.
+a row's text changes (segment vectors come from a vector cache of its own under the search
+directory, so unchanged text is never embedded twice). Where no embedder can be loaded the search falls back to BM25 alone.
 
 A hit is kept when it shares a term with the query, or is one of the few nearest by meaning
 (``SEMANTIC_NEIGHBOURS``), so an unrelated row never fills the list. Only rows the user may see
@@ -27,7 +27,7 @@ from django.urls import reverse
 from kechuang.core.permissions import can
 from kechuang.search.documents import Document
 from kechuang.search.embedders import EmbedderError, get_embedder
-from kechuang.search.engine import SearchEngine, SearchError, open_vector_cache
+from kechuang.search.engine import SearchEngine, SearchError
 from kechuang.search.text import normalize
 from kechuang.search.vector_cache import VectorCache
 
@@ -120,7 +120,10 @@ def engine() -> SearchEngine:
         emb = _embedder()
         eng, known = _memo["engine"], _memo["prints"]
         if eng is None:
-            cache = open_vector_cache(index_root(), emb) if emb is not None else VectorCache()
+            # a cache file of its own: the catalogue engine saves the shared one from its own copy,
+            # and two writers of one file would drop each other's vectors
+            slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in emb.name) if emb is not None else ""
+            cache = VectorCache(index_root() / f"resources-vector-cache-{slug}.npz") if emb is not None else VectorCache()
             eng, known = SearchEngine(embedder=emb, cache=cache), {}
         stale = [i for i, fp in known.items() if prints.get(i) != fp]
         new = [d for d in docs if known.get(d.id) != prints[d.id]]
