@@ -38,8 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 BENCH_DIR = ROOT / "var" / "bench-jobs"
 
-PAGES = ["/", "/enterprises/", "/policies/cases/", "/targets/dashboard/", "/inbox/", "/diagnosis/pipeline/",
-         "/jobs/"]
+PAGES = ["/", "/enterprises/", "/policies/cases/", "/targets/", "/inbox/", "/diagnosis/pipeline/", "/jobs/"]
 QUERIES = ["活性染料 印染废水", "石材 切割 粉尘", "新能源汽车 电池", "陶瓷 釉料", "智能制造 机器人", "茶叶 加工",
            "水处理 膜分离", "芯片 封装", "高分子 复合材料", "光伏 组件"]
 
@@ -159,9 +158,12 @@ def main() -> int:
            "KECHUANG_DATABASE_URL": args.database_url or f"sqlite:///{BENCH_DIR}/bench.sqlite3",
            "DJANGO_SETTINGS_MODULE": "kechuang.settings", "PYTHONPATH": str(ROOT)}
     os.environ.update(env)
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("django.request").setLevel(logging.ERROR)   # 4xx are counted as errors below
     from django.core.management import call_command
 
     if args.database_url:
@@ -233,7 +235,7 @@ def _measure(args, base, names, officer, Client) -> int:
     t = time.perf_counter()
     built = catalogue_sync()
     print(f"    index build of {built['documents']} achievements in this process: {time.perf_counter() - t:.1f} s")
-    paths = [f"/techmarket/search/?q={urllib.parse.quote(q)}" for q in QUERIES]
+    paths = [f"/techmarket/?q={urllib.parse.quote(q)}" for q in QUERIES]
     search = Load(base, others, paths)
     for p in paths:
         staff.get(p)
