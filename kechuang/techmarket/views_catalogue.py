@@ -103,6 +103,13 @@ def moderation(request):
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action == "reindex":   # rebuild the search index in a job; its bar shows on this page
+            from kechuang.jobs.services import job_start
+
+            from .catalogue import INDEX_JOB
+            job_start(actor=request.user, kind=INDEX_JOB, args={"rebuild": True}, label="成果检索索引重建")
+            messages.success(request, "检索索引正在后台重建，进度见本页；重建期间检索照常使用当前索引")
+            return redirect("techmarket:moderation")
         try:
             pk = int(request.POST.get("achievement", ""))
         except ValueError:

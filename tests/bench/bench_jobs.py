@@ -50,6 +50,10 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def per_page(load) -> str:
+    return "; ".join(f"{p} {pct(v, 95) * 1000:.0f}" for p, v in sorted(load.by_path.items()))
+
+
 def summary(name: str, lat: list[float], base: list[float] | None = None) -> str:
     p50, p95 = pct(lat, 50) * 1000, pct(lat, 95) * 1000
     out = f"{name}: {len(lat)} requests, p50 {p50:.0f} ms, p95 {p95:.0f} ms"
@@ -71,6 +75,7 @@ class Load:
             self.clients.append(c)
         self.paths = paths
         self.latencies: list[float] = []
+        self.by_path: dict[str, list[float]] = {}
         self.errors = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -81,13 +86,15 @@ class Load:
             path = self.paths[k % len(self.paths)]
             t0 = time.perf_counter()
             status, _ = c.get(path)
-            self.latencies.append(time.perf_counter() - t0)
+            took = time.perf_counter() - t0
+            self.latencies.append(took)
+            self.by_path.setdefault(path, []).append(took)
             if status >= 400:
                 self.errors += 1
             k += 1
 
     def start(self) -> Load:
-        self.latencies, self.errors = [], 0
+        self.latencies, self.errors, self.by_path = [], 0, {}
         self._stop.clear()
         self._threads = [threading.Thread(target=self._loop, args=(i, c), daemon=True)
                          for i, c in enumerate(self.clients)]
@@ -208,6 +215,7 @@ def _measure(args, base, names, officer, Client) -> int:
 
     # 1 + 2: screening from the click to the result page, other pages meanwhile
     idle = load.run_for(args.seconds)
+    idle_pages = per_page(load)
     load.start()
     t0 = time.perf_counter()
     location = post_form(staff, "/policies/screening/", {"year": str(args.year)})
@@ -221,6 +229,8 @@ def _measure(args, base, names, officer, Client) -> int:
     print("[2] " + summary(f"other pages, {args.users} users, idle", idle))
     print("    " + summary(f"other pages, {args.users} users, during the screening job", during, idle)
           + f"; errors {load.errors}; goal p95 ≤ 300 ms")
+    print(f"    p95 by page, idle (ms): {idle_pages}")
+    print(f"    p95 by page, during (ms): {per_page(load)}")
 
     # 3: search while the index job rebuilds the index
     from kechuang.search.documents import load_corpus

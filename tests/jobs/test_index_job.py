@@ -79,3 +79,20 @@ def test_index_job_is_idempotent_and_a_cancelled_run_swaps_nothing_in(world, ind
     run_pending()
     job.refresh_from_db()
     assert job.state == "done" and job.result["added"] == 1 and current_version() != version
+
+
+def test_bureau_rebuilds_the_index_from_the_moderation_page_and_sees_its_bar(world, client_for, index_by_job):
+    from django.urls import reverse
+
+    staff = client_for(world.staff)
+    r = staff.post(reverse("techmarket:moderation"), {"action": "reindex"})
+    assert r.status_code == 302
+    job = Job.objects.get(kind="techmarket.search_index")
+    assert job.args == {"rebuild": True} and job.started_by == world.staff
+    page = staff.get(reverse("techmarket:moderation")).content.decode()
+    assert f'id="job-progress-{job.pk}"' in page and "排队" in page
+    run_pending()
+    page = staff.get(reverse("techmarket:moderation")).content.decode()
+    job.refresh_from_db()
+    assert job.state == "done" and job.result_url in page and "索引" in job.result_label
+    assert client_for(world.clerk_a).post(reverse("techmarket:moderation"), {"action": "reindex"}).status_code == 403

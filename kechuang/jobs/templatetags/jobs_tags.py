@@ -16,7 +16,9 @@ RECENT = dt.timedelta(minutes=30)
 
 
 @register.inclusion_tag("jobs/_panel.html", takes_context=True)
-def job_panel(context, *kinds: str, limit: int = 3):
+def job_panel(context, *kinds: str, limit: int = 3, anyone: bool = False):
+    """The user's own recent jobs of ``kinds``; with ``anyone`` every recent job of those kinds the
+    user may see (the index updates queued by publishing, on the moderation page)."""
     from kechuang.core.permissions import can
 
     from ..models import Job
@@ -26,8 +28,10 @@ def job_panel(context, *kinds: str, limit: int = 3):
     if user is None or not getattr(user, "is_authenticated", False) or not can(user, "jobs.job.view"):
         return {"jobs": []}
     since = timezone.now() - RECENT
-    jobs = list(Job.objects.restrict(user).filter(kind__in=kinds, started_by_id=user.pk, created_at__gte=since)
-                .order_by("-created_at")[:limit])
+    qs = Job.objects.restrict(user).filter(kind__in=kinds, created_at__gte=since)
+    if not anyone:
+        qs = qs.filter(started_by_id=user.pk)
+    jobs = list(qs.order_by("-created_at")[:limit])
     for job in jobs:
         job.can_cancel = not job.is_finished and can(user, "jobs.job.cancel", job)
         job.can_retry = job.state in (Job.State.FAILED, Job.State.CANCELLED) and can(user, "jobs.job.retry", job)

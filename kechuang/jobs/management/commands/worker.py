@@ -18,13 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("--no-schedule", action="store_true", help="不负责定时提醒（其他工作进程负责）")
         parser.add_argument("--interval", type=float, default=1.0, help="队列为空时的轮询间隔（秒），默认 1")
         parser.add_argument("--worker-id", default="", help="工作进程编号（默认：主机名:进程号:随机串）")
+        parser.add_argument("--nice", type=int, default=10,
+                            help="工作进程的调度优先级降低多少（0–19，默认 10）：与 Web 进程同机时网页请求优先得到 CPU")
 
-    def handle(self, *args, batch=False, no_schedule=False, interval=1.0, worker_id="", **options):
+    def handle(self, *args, batch=False, no_schedule=False, interval=1.0, worker_id="", nice=10, **options):
         from kechuang.jobs.tasks import new_worker_id
         from kechuang.jobs.worker import KechuangWorker
 
         if interval <= 0 or interval > 3600:
             raise CommandError("--interval：应在 0 到 3600 秒之间")
+        if not 0 <= nice <= 19:
+            raise CommandError("--nice：应在 0 到 19 之间")
+        if nice:
+            import os
+
+            os.nice(nice)   # a long job must not starve the pages served from the same machine
         worker_id = (worker_id or new_worker_id())[:64]
         logging.getLogger("kechuang.jobs").setLevel(logging.INFO)
         if not logging.getLogger("kechuang.jobs").handlers:
