@@ -49,6 +49,35 @@ KEEP_VERSIONS = 2
 _MEMO: dict[str, tuple[str, SearchEngine]] = {}
 
 
+def _save_coarse(engine: SearchEngine, directory: Path) -> None:
+    """Persist the coarse projection of a large index with its version (``coarse-proj.npy``,
+    ``coarse.npy``): computing it is an SVD of up to 20,000 vectors — seconds, or tens of seconds on
+    a busy machine — which belongs to the index job, not to the first search of every process."""
+    import numpy as np
+
+    from kechuang.search.engine import EXACT_SCAN_LIMIT
+
+    if len(engine.vectors) <= EXACT_SCAN_LIMIT:
+        return
+    proj, coarse = engine._coarse_index()
+    np.save(directory / "coarse-proj.npy", proj)
+    np.save(directory / "coarse.npy", coarse)
+
+
+def _load_coarse(engine: SearchEngine, directory: Path) -> None:
+    """Hand a loaded engine the coarse projection its version was written with (memory-mapped:
+    the web processes of a host share those pages)."""
+    import numpy as np
+
+    try:
+        proj = np.load(directory / "coarse-proj.npy")
+        coarse = np.load(directory / "coarse.npy", mmap_mode="r")
+    except (FileNotFoundError, ValueError, OSError):
+        return
+    if coarse.shape[0] == len(engine.vectors) and proj.shape[0] == engine.vectors.shape[1]:
+        engine._coarse = (proj, coarse)
+
+
 def achievement_document(a: Achievement) -> Document:
     """The search document of an achievement (filters: field, maturity, transfer modes, source)."""
     attrs = {"source": a.source}
@@ -132,6 +161,7 @@ def catalogue_engine(*, progress: bool = False, root: Path | None = None) -> Sea
         except (IndexMismatch, OSError, ValueError, KeyError):
             logger.exception("search index version %s unreadable; searches wait for the next index job", version)
             return memo[1] if memo else None
+        _load_coarse(engine, directory / version)
         _MEMO[key] = (version, engine)
     return engine if len(engine) else None
 
@@ -171,6 +201,7 @@ def catalogue_sync(*, progress: Callable | None = None, root: Path | None = None
             try:
                 engine.load(directory / version)
                 known = json.loads((directory / version / "fingerprints.json").read_text(encoding="utf-8"))
+                _load_coarse(engine, directory / version)   # kept; new rows are projected with it
             except (IndexMismatch, OSError, ValueError, KeyError):
                 engine, known = SearchEngine(embedder=embedder, cache=engine.cache), {}
         if len(known) != len(engine):
@@ -189,6 +220,7 @@ def catalogue_sync(*, progress: Callable | None = None, root: Path | None = None
         report(len(new), len(new), step="保存新版本")
         name = f"v-{time.time_ns()}-{os.getpid()}"
         engine.save(directory / name)
+        _save_coarse(engine, directory / name)
         (directory / name / "fingerprints.json").write_text(json.dumps(prints), encoding="utf-8")
         report(len(new), len(new), step="启用新版本")   # the last moment a cancellation leaves the old one
         tmp = directory / f"CURRENT.{os.getpid()}.tmp"

@@ -10,7 +10,8 @@ worker`` process runs the jobs (the production shape: web and workers apart). On
 1. **Screening, click to result**: a signed-in bureau officer posts the 免申即享 screening form,
    follows the job page's progress fragment (polled as the page does) until the job is done and
    opens the result page. Goal ≤ 15 s at 100k enterprises.
-2. **Other pages during the job**: ``users`` signed-in users loop over other pages (home,
+2. **Other pages during the job**: ``users`` signed-in users (``--think`` s between two clicks,
+   default 1) loop over other pages (home,
    enterprise list, cases, targets dashboard, messages, diagnosis pipeline); p95 measured idle
    (the baseline, same process, just before) and while the screening runs. Goal p95 ≤ 300 ms.
 3. **Search while the index job runs**: ``achievements`` extra published achievements, the index
@@ -65,7 +66,7 @@ def summary(name: str, lat: list[float], base: list[float] | None = None) -> str
 class Load:
     """``users`` signed-in clients looping over ``paths`` until stopped; latencies in seconds."""
 
-    def __init__(self, base: str, names: list[str], paths: list[str]):
+    def __init__(self, base: str, names: list[str], paths: list[str], think: float = 1.0):
         from tests.hardening.login_storm import Client
 
         self.clients = []
@@ -74,6 +75,7 @@ class Load:
             assert c.login(name) in (200, 302), name
             self.clients.append(c)
         self.paths = paths
+        self.think = think
         self.latencies: list[float] = []
         self.by_path: dict[str, list[float]] = {}
         self.errors = 0
@@ -92,6 +94,7 @@ class Load:
             if status >= 400:
                 self.errors += 1
             k += 1
+            self._stop.wait(self.think)   # a person reads the page before the next click
 
     def start(self) -> Load:
         self.latencies, self.errors, self.by_path = [], 0, {}
@@ -153,7 +156,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--year", type=int, default=2026)
     ap.add_argument("--users", type=int, default=5)
-    ap.add_argument("--seconds", type=float, default=8, help="length of each idle baseline")
+    ap.add_argument("--seconds", type=float, default=15, help="length of each idle baseline")
+    ap.add_argument("--think", type=float, default=1.0, help="each user's pause between two requests (0: back to back)")
     ap.add_argument("--achievements", type=int, default=20_000, help="extra published achievements to index")
     ap.add_argument("--database-url", default="")
     ap.add_argument("--embedder", default="hashing", help="KECHUANG_EMBEDDER of the search part (default hashing)")
@@ -206,7 +210,7 @@ def _measure(args, base, names, officer, Client) -> int:
     from kechuang.techmarket.models import Achievement
 
     others = names[1:args.users + 1]
-    load = Load(base, others, PAGES)
+    load = Load(base, others, PAGES, args.think)
     staff = Client(base)
     staff.login(officer)
     for p in PAGES:                          # warm the pages and the worker's imports
@@ -246,7 +250,7 @@ def _measure(args, base, names, officer, Client) -> int:
     built = catalogue_sync()
     print(f"    index build of {built['documents']} achievements in this process: {time.perf_counter() - t:.1f} s")
     paths = [f"/techmarket/?q={urllib.parse.quote(q)}" for q in QUERIES]
-    search = Load(base, others, paths)
+    search = Load(base, others, paths, args.think)
     for p in paths:
         staff.get(p)
     idle_s = search.run_for(args.seconds)

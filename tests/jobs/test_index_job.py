@@ -96,3 +96,26 @@ def test_bureau_rebuilds_the_index_from_the_moderation_page_and_sees_its_bar(wor
     job.refresh_from_db()
     assert job.state == "done" and job.result_url in page and "索引" in job.result_label
     assert client_for(world.clerk_a).post(reverse("techmarket:moderation"), {"action": "reindex"}).status_code == 403
+
+
+def test_the_job_persists_the_coarse_projection_so_no_search_computes_it(world, index_by_job, monkeypatch):
+    import numpy as np
+
+    from kechuang.search import engine as search_engine
+    from kechuang.techmarket import catalogue
+
+    monkeypatch.setattr(search_engine, "EXACT_SCAN_LIMIT", 100)   # the 2,000 CSL records count as large
+    catalogue_sync()
+    catalogue._MEMO.clear()                                      # a fresh web process
+
+    def no_svd(*a, **k):
+        raise AssertionError("a search computed the projection")
+
+    monkeypatch.setattr(np.linalg, "svd", no_svd)
+    engine = catalogue_engine()
+    assert engine._coarse is not None and isinstance(engine._coarse[1], np.memmap)
+    assert engine.search("活性染料", k=3)
+    Achievement.objects.create(title="新能源汽车电池回收", abstract="电池 回收 梯次利用", status="published")
+    assert catalogue_sync()["added"] == 1                        # an update reuses the projection too
+    catalogue._MEMO.clear()
+    assert catalogue_engine().search("电池 回收", k=3)[0].title == "新能源汽车电池回收"
