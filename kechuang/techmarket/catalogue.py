@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -47,6 +48,11 @@ INDEX_JOB = "techmarket.search_index"
 KEEP_VERSIONS = 2
 
 _MEMO: dict[str, tuple[str, SearchEngine]] = {}
+_LOADING: dict[str, threading.Thread] = {}
+_LOADING_LOCK = threading.Lock()
+#: a process already serving an index larger than this loads a new version in the background and
+#: keeps answering from the one it has meanwhile (loading 100k documents takes seconds)
+BACKGROUND_LOAD_DOCS = 5000
 
 
 def _save_coarse(engine: SearchEngine, directory: Path) -> None:
@@ -139,7 +145,8 @@ def catalogue_engine(*, progress: bool = False, root: Path | None = None) -> Sea
     """The engine over the current index version, or None while none is built (or it is empty).
 
     Reads the ``CURRENT`` pointer and, when it names a version this process has not loaded yet,
-    loads that version; never reads the achievements themselves. With the test setting
+    loads that version — in a background thread when this process already serves a large index,
+    which it goes on using until the new one is ready; never reads the achievements themselves. With the test setting
     ``KECHUANG_SEARCH_INDEX_INLINE`` the index is first brought in step here (tests create rows
     inside a transaction that never commits, so no index job would ever be queued)."""
     root = Path(root) if root else index_root()
@@ -154,16 +161,33 @@ def catalogue_engine(*, progress: bool = False, root: Path | None = None) -> Sea
     memo = _MEMO.get(key)
     if memo and memo[0] == version:
         engine = memo[1]
+    elif memo and len(memo[1]) > BACKGROUND_LOAD_DOCS:
+        with _LOADING_LOCK:
+            loader = _LOADING.get(key)
+            if loader is None or not loader.is_alive():
+                loader = threading.Thread(target=_load_version, args=(key, root, directory, version, embedder),
+                                          daemon=True, name="search-index-load")
+                _LOADING[key] = loader
+                loader.start()
+        engine = memo[1]   # searches go on with the version in memory until the new one is loaded
     else:
-        engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder))
-        try:
-            engine.load(directory / version)
-        except (IndexMismatch, OSError, ValueError, KeyError):
-            logger.exception("search index version %s unreadable; searches wait for the next index job", version)
+        engine = _load_version(key, root, directory, version, embedder)
+        if engine is None:
             return memo[1] if memo else None
-        _load_coarse(engine, directory / version)
-        _MEMO[key] = (version, engine)
     return engine if len(engine) else None
+
+
+def _load_version(key: str, root: Path, directory: Path, version: str, embedder) -> SearchEngine | None:
+    """Load ``version`` from disk and make it the process's engine (None if unreadable)."""
+    engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder))
+    try:
+        engine.load(directory / version)
+    except (IndexMismatch, OSError, ValueError, KeyError):
+        logger.exception("search index version %s unreadable; searches wait for the next index job", version)
+        return None
+    _load_coarse(engine, directory / version)
+    _MEMO[key] = (version, engine)
+    return engine
 
 
 # --------------------------------------------------------------------------- write side

@@ -119,3 +119,20 @@ def test_the_job_persists_the_coarse_projection_so_no_search_computes_it(world, 
     assert catalogue_sync()["added"] == 1                        # an update reuses the projection too
     catalogue._MEMO.clear()
     assert catalogue_engine().search("电池 回收", k=3)[0].title == "新能源汽车电池回收"
+
+
+def test_a_process_serving_a_large_index_loads_the_new_version_in_the_background(world, index_by_job, monkeypatch):
+    from kechuang.techmarket import catalogue
+
+    monkeypatch.setattr(catalogue, "BACKGROUND_LOAD_DOCS", 100)   # the 2,000 CSL records count as large
+    catalogue_sync()
+    catalogue._MEMO.clear()
+    old = catalogue_engine()                                      # the first load is in the request
+    Achievement.objects.create(title="新能源汽车电池回收", abstract="电池 回收 梯次利用", status="published")
+    catalogue_sync()                                              # the index job swaps a new version in
+    assert catalogue_engine() is old                              # answered at once from the old version
+    loader = next(iter(catalogue._LOADING.values()))
+    loader.join(timeout=120)
+    assert not loader.is_alive()
+    new = catalogue_engine()
+    assert new is not old and new.search("电池 回收", k=3)[0].title == "新能源汽车电池回收"
