@@ -218,6 +218,37 @@ def test_command_draw_and_verify_round_trip(files):
     assert human.returncode == 0 and "随机种子" in human.stdout and "检查对象" in human.stdout
 
 
+def test_command_verify_exits_1_on_a_changed_draw_or_conflicts_list(files):
+    """Any change to the published draw (an inspector, an object, the seed) or to the 回避 list
+    fails verify with exit 1 and names it; the untouched files still verify."""
+    rosters = ["--objects", str(files / "objects.csv"), "--inspectors", str(files / "inspectors.csv"),
+               "--conflicts", str(files / "conflicts.csv")]
+    out = _kechuang("supervision", "draw", *rosters, "--ratio", "0.1", "--per-object", "2", "--seed", "20261204-x",
+                    "--json")
+    assert out.returncode == 0, out.stderr
+    pub = json.loads(out.stdout)
+
+    def verify_with(doc, conflicts=None):
+        (files / "d.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        args = rosters if conflicts is None else [*rosters[:4], "--conflicts", str(conflicts)]
+        return _kechuang("supervision", "verify", "--draw", str(files / "d.json"), *args)
+
+    assert verify_with(pub).returncode == 0
+    other = next(f"I{i:03d}" for i in range(8) if f"I{i:03d}" not in pub["drawn"][0]["inspectors"])
+    tampered = json.loads(json.dumps(pub))
+    tampered["drawn"][0]["inspectors"][0] = other
+    bad = verify_with(tampered)
+    assert bad.returncode == 1 and pub["drawn"][0]["object"] in bad.stderr
+    swapped = json.loads(json.dumps(pub))
+    swapped["drawn"][0]["object"] = "O039" if pub["drawn"][0]["object"] != "O039" else "O038"
+    assert verify_with(swapped).returncode == 1
+    assert verify_with(dict(pub, seed="20261205-x")).returncode == 1
+    (files / "c2.csv").write_text("inspector_id,object_id,reason\nI001,O003,近亲属\nI002,O004,曾任顾问\n",
+                                  encoding="utf-8")
+    changed = verify_with(pub, files / "c2.csv")
+    assert changed.returncode == 1 and "input_digest" in changed.stderr
+
+
 def test_command_cannot_staff_exits_1_naming_the_object(files):
     (files / "objects.csv").write_text("id,name,unit\nO1,唯一对象,U0\n", encoding="utf-8")
     out = _kechuang("supervision", "draw", "--objects", str(files / "objects.csv"), "--inspectors",
