@@ -32,6 +32,7 @@ from .documents import Document, file_sha256, load_corpus
 from .embedders import Embedder
 from .fusion import minmax_mix, rrf, top_candidates
 from .lexical import LexicalIndex
+from .relevance import covering, is_calibrated, is_technical_term, percent, probability, technical_terms
 from .text import ChineseTokenizer, normalize, shared_tokenizer, split_sentences
 from .vector_cache import VectorCache
 
@@ -39,7 +40,7 @@ FORMAT_VERSION = 1
 MODES = ("hybrid", "lexical", "semantic")
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 100           # per ranking, before fusion
-FUSION = "mix"             # chosen on the dev split (docs/search.md)
+FUSION = "calibrated"      # rank by calibrated relevance (relevance.py, docs/search.md "相关度")
 RRF_WEIGHTS = (1.0, 1.0)   # lexical, semantic
 MIX_ALPHA = 0.4           # chosen on the dev split (docs/search.md)
 # Above EXACT_SCAN_LIMIT documents the semantic ranking is two-stage: every document is scored
@@ -67,7 +68,8 @@ class IndexMismatch(RuntimeError):
 
 @dataclass
 class SearchHit:
-    """One result: corpus id, title, score in (0, 1], reasons, and the ranks behind the fusion."""
+    """One result: corpus id, title, score (the ranking value), reasons, the ranks behind the
+    fusion, and ``relevance``: the calibrated relevance in percent (None without a semantic model)."""
 
     id: str
     title: str
@@ -76,6 +78,7 @@ class SearchHit:
     lexical_rank: int | None = None
     semantic_rank: int | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    relevance: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dict (contract section 6 keys plus extras)."""
@@ -311,11 +314,14 @@ class SearchEngine:
         # the query embedding (C code, the GIL released) runs while BM25 scores the query
         pending = self._embed_query_async(query) if mode != "lexical" else None
         q_tokens = self.tokenizer.query_tokens(query)
-        lex_scores = sem_scores = None
+        # BM25 scores the technical terms only (need boilerplate such as 需要、企业、提高 and
+        # single characters carry no topic); a query of nothing else keeps its tokens
+        terms = technical_terms(q_tokens) or q_tokens
+        sem_scores = None
         lex_rank = sem_rank = np.zeros(0, dtype=np.int64)
         n_cand = max(CANDIDATES, k)
+        lex_scores = self.lexical.scores(terms)
         if mode in ("hybrid", "lexical"):
-            lex_scores = self.lexical.scores(q_tokens)
             lm = lex_scores > 0 if mask is None else (mask & (lex_scores > 0))
             lex_rank = top_candidates(lex_scores, n_cand, lm)
         if pending is not None:
@@ -324,6 +330,7 @@ class SearchEngine:
             sem_rank = top_candidates(sem_scores, n_cand, mask)
         if not len(lex_rank) and not len(sem_rank):
             return []   # nothing passes the filters (or shares a term in lexical mode)
+        weight = self.lexical.query_weight(terms) or 1.0
         if mode == "lexical":
             order = lex_rank[:k]
             top = float(lex_scores[order[0]]) if len(order) else 1.0
@@ -332,7 +339,12 @@ class SearchEngine:
             order = sem_rank[:k]
             scored = [(int(i), max(0.0, float(sem_scores[i]))) for i in order]
         else:
-            if self.fusion == "mix":
+            if self.fusion == "calibrated" and is_calibrated(self.embedder):
+                cand = np.unique(np.concatenate([lex_rank, sem_rank]))
+                p = probability(sem_scores[cand], lex_scores[cand] / weight)
+                fused = {int(i): float(v) for i, v in zip(cand, p, strict=True)}
+                best = 1.0
+            elif self.fusion in ("mix", "calibrated"):   # an uncalibrated model ranks by the mix
                 cand = np.unique(np.concatenate([lex_rank, sem_rank]))
                 fused = minmax_mix(cand, lex_scores, sem_scores, self.mix_alpha)
                 best = 1.0
@@ -341,41 +353,45 @@ class SearchEngine:
                 best = sum(w / (60 + 1) for w in self.rrf_weights)
             ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
             scored = [(i, s / best) for i, s in ranked]
+        calibrated = is_calibrated(self.embedder)
         lex_pos = {int(i): r for r, i in enumerate(lex_rank.tolist(), start=1)}
         sem_pos = {int(i): r for r, i in enumerate(sem_rank.tolist(), start=1)}
         hits = []
         for i, s in scored:
             d = self.docs[i]
             why = self.explain(d, q_tokens, query, sem_scores[i] if sem_scores is not None else None) if explain else []
+            rel = (percent(probability(sem_scores[i], lex_scores[i] / weight))
+                   if calibrated and sem_scores is not None and np.isfinite(sem_scores[i]) else None)
             hits.append(SearchHit(id=d.id, title=d.title, score=round(float(s), 4), why=why,
-                                  lexical_rank=lex_pos.get(i), semantic_rank=sem_pos.get(i), attrs=dict(d.attrs)))
+                                  lexical_rank=lex_pos.get(i), semantic_rank=sem_pos.get(i), attrs=dict(d.attrs),
+                                  relevance=rel))
         return hits
 
     # ------------------------------------------------------------------ reasons
     def explain(self, doc: Document, q_tokens: Sequence[str], query: str, similarity: float | None) -> list[str]:
-        """Reasons in Chinese: matched keywords, title/abstract terms, the closest abstract sentence."""
+        """Reasons in Chinese: the technical terms shared with the document (its keywords, title and
+        abstract; never stop words, generic words or single characters) and the closest abstract
+        sentence."""
         why: list[str] = []
-        qset = [t for t in dict.fromkeys(q_tokens) if len(t) > 1 or not t.isascii()]
+        qset = technical_terms(q_tokens)
         nq = normalize(query)
         fields = doc.text_fields(self.withheld)
         if "keywords" in fields:
-            kws = [kw for kw in doc.keywords if _keyword_matches(normalize(kw), nq, qset)]
+            kws = [kw for kw in doc.keywords if _keyword_matches(normalize(kw), nq, qset)
+                   and is_technical_term(normalize(kw))]
             if kws:
                 why.append("匹配关键词：" + "、".join(kws[:5]))
         for name, label in (("title", "标题含"), ("abstract", "摘要含")):
             if name in fields:
                 text = normalize(fields[name])
-                shared = [t for t in qset if t in text]
-                # drop sub-words already covered by a longer shared term
-                shared = [t for t in shared if not any(t != u and t in u for u in shared)]
+                # sub-words already covered by a longer shared term are dropped
+                shared = covering([t for t in qset if t in text])
                 if shared:
                     why.append(f"{label}：" + "、".join(shared[:6]))
         if similarity is not None and self.embedder is not None:
             sentence = self._closest_segment(doc, query)
-            line = f"语义相近（相似度 {float(similarity):.2f}）"
             if sentence:
-                line += f"：「{sentence[:60]}{'…' if len(sentence) > 60 else ''}」"
-            why.append(line)
+                why.append(f"语义最接近的句子：「{sentence[:60]}{'…' if len(sentence) > 60 else ''}」")
         return why
 
     def _closest_segment(self, doc: Document, query: str) -> str | None:

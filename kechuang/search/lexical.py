@@ -34,6 +34,7 @@ class LexicalIndex:
         self.vocab: dict[str, int] = {"": 0}
         self.doc_ids: list[np.ndarray] = []
         self._bm25: bm25s.BM25 | None = None
+        self._idf = np.zeros(1, dtype=np.float64)   # per vocabulary id, set by _rebuild
 
     def doc_tokens(self, doc: Document) -> list[str]:
         """The tokens a document contributes, with field repetition applied."""
@@ -86,8 +87,10 @@ class LexicalIndex:
             norm = self.k1 * ((1 - self.b) + self.b * lengths / lengths.mean())
             data = (idf[terms] * (tf / (norm[doc_idx] + tf))).astype(np.float32)
             indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+            self._idf = idf
         else:
             data, doc_idx, indptr = np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(n_vocab + 1, np.int64)
+            self._idf = np.zeros(n_vocab, dtype=np.float64)
         model.scores = {"data": data, "indices": doc_idx.astype(np.int32), "indptr": indptr, "num_docs": n_docs}
         model.vocab_dict = self.vocab
         model.nonoccurrence_array = None
@@ -102,6 +105,18 @@ class LexicalIndex:
         if not known or self._bm25 is None:
             return np.zeros(len(self), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def query_weight(self, query_tokens: Sequence[str]) -> float:
+        """The summed IDF of the distinct known query tokens: the BM25 score a document would get
+        with every term once at saturation (used to turn a BM25 score into a share of the query)."""
+        ids = [self.vocab[t] for t in dict.fromkeys(query_tokens) if t and t in self.vocab]
+        ids = [i for i in ids if i < len(self._idf)]
+        return float(self._idf[ids].sum()) if ids else 0.0
+
+    def contains(self, position: int, tokens: Sequence[str]) -> list[str]:
+        """Which of ``tokens`` occur in the document at ``position``."""
+        have = set(self.doc_ids[position].tolist())
+        return [t for t in tokens if self.vocab.get(t) in have]
 
     def save(self, directory: Path) -> None:
         """Write vocabulary and per-document token ids to ``directory``."""

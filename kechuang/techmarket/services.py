@@ -22,6 +22,7 @@ from kechuang.core.permissions import PermissionRefused, account, require
 from kechuang.core.uploads import MAGIC, UploadError, check_file
 from kechuang.core.uploads import max_bytes as upload_max_bytes
 from kechuang.search.engine import SearchError
+from kechuang.search.relevance import FLOOR as RELEVANCE_FLOOR
 
 from .models import (
     MAX_DESCRIPTION_CHARS,
@@ -139,7 +140,14 @@ def _feedback_adjustment(need: Need) -> tuple[set[int], dict[int, float]]:
 
 @transaction.atomic
 def need_match(*, user, need: Need, k: int = 10) -> list[Match]:
-    """Rank published achievements for ``need`` and store them as Match rows (feedback kept)."""
+    """Rank published achievements for ``need`` and store them as Match rows (feedback kept).
+
+    Only achievements whose calibrated relevance reaches ``relevance.FLOOR`` are suggested
+    (kechuang/search/relevance.py, docs/search.md): when none does, the list is empty and the
+    need page says that no achievement fits and offers dispatch to a broker. Earlier
+    suggestions that no longer qualify are removed unless the enterprise answered them or they
+    were dispatched (then they stay, ranked after the current ones).
+    """
     require(user, "techmarket.need.match", need)
     from .catalogue import catalogue_engine
     engine = catalogue_engine()
@@ -149,6 +157,7 @@ def need_match(*, user, need: Need, k: int = 10) -> list[Match]:
         hits = engine.search(need_query_text(need), k=k * 3)
     except SearchError as exc:
         raise TechMarketError(f"需求描述: {exc}") from None
+    hits = [h for h in hits if h.relevance is None or h.relevance >= RELEVANCE_FLOOR]
     by_id = {f"ach-{a.pk}": a for a in Achievement.objects.filter(
         pk__in=[int(h.id.split("-", 1)[1]) for h in hits], status=Achievement.Status.PUBLISHED)}
     excluded, factor = _feedback_adjustment(need)
@@ -164,13 +173,19 @@ def need_match(*, user, need: Need, k: int = 10) -> list[Match]:
     kept = {m.achievement_id: m for m in need.matches.all()}
     out = []
     for rank, (score, a, reasons) in enumerate(ranked[:k], start=1):
-        m = kept.get(a.pk)
+        m = kept.pop(a.pk, None)
         if m is None:
-            m = Match.objects.create(need=need, achievement=a, rank=rank, score=round(score, 4), reasons=reasons)
+            m = Match.objects.create(need=need, achievement=a, rank=rank, score=round(min(score, 1.0), 4), reasons=reasons)
         else:
-            m.rank, m.score, m.reasons = rank, round(score, 4), reasons
+            m.rank, m.score, m.reasons = rank, round(min(score, 1.0), 4), reasons
             m.save(update_fields=["rank", "score", "reasons"])
         out.append(m)
+    stale = sorted(kept.values(), key=lambda m: m.rank)
+    answered = [m for m in stale if m.feedback or hasattr(m, "dispatch")]
+    Match.objects.filter(pk__in=[m.pk for m in stale if m not in answered]).delete()
+    for rank, m in enumerate(answered, start=len(out) + 1):
+        m.rank = rank
+        m.save(update_fields=["rank"])
     return out
 
 

@@ -16,6 +16,7 @@ from kechuang.core.permissions import require
 from kechuang.core.roles import Role
 from kechuang.core.scoping import get_scoped_or_404
 from kechuang.search.engine import SearchError
+from kechuang.search.relevance import FLOOR as RELEVANCE_FLOOR
 
 from . import services
 from .models import (
@@ -59,13 +60,14 @@ def search_page(request):
             hits, error = [], str(exc)
         visible = {a.search_id: a for a in Achievement.objects.restrict(request.user, "view").filter(
             pk__in=[int(h.id.split("-", 1)[1]) for h in hits])}
-        results = [(visible[h.id], h) for h in hits if h.id in visible]
+        results = [(visible[h.id], h, h.relevance is not None and h.relevance < RELEVANCE_FLOOR)
+                   for h in hits if h.id in visible]
         if engine is None and not error and Achievement.objects.filter(status=Achievement.Status.PUBLISHED).exists():
             error = "检索索引正在建立（后台任务），请稍后再试。"
     fields = (Achievement.objects.restrict(request.user, "view").exclude(field="")
               .values_list("field", flat=True).distinct().order_by("field"))
     return render(request, "techmarket/search.html", {
-        "q": q, "results": results, "error": error, "fields": fields, "filters": filters,
+        "q": q, "results": results, "error": error, "fields": fields, "filters": filters, "floor": RELEVANCE_FLOOR,
         "modes": TransferMode.choices, "total": Achievement.objects.restrict(request.user, "view").filter(status=Achievement.Status.PUBLISHED).count()})
 
 
@@ -151,7 +153,7 @@ def need_detail(request, pk: int):
     return render(request, "techmarket/need_detail.html", {
         "need": need, "matches": matches, "is_owner": is_owner, "is_staff": is_staff, "resources": resources,
         "feedback_choices": Feedback.choices, "brokers": Broker.objects.filter(active=True) if is_staff else [],
-        "suggestion": suggestion})
+        "suggestion": suggestion, "floor": RELEVANCE_FLOOR})
 
 
 def workbench(request):

@@ -23,7 +23,7 @@ def test_finds_paper_by_its_keywords_with_reasons(engine, small_docs):
     assert hits[0].id == target.id
     assert 0 < hits[0].score <= 1.0
     assert any(w.startswith("匹配关键词：") and "平方和优化" in w for w in hits[0].why)
-    assert any(w.startswith("语义相近") for w in hits[0].why)
+    assert any(w.startswith("语义最接近的句子") for w in hits[0].why)
     assert hits[0].lexical_rank == 1
 
 
