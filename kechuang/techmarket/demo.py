@@ -17,9 +17,94 @@ def load_demo(stdout=None) -> None:
                          ("王技术经理", ["生物医药", "食品科学"])):
         Broker.objects.get_or_create(name=name, defaults={"fields": fields, "institution": "南安市技术转移中心"})
     n_catalogue = _load_catalogue_demo(hqu)
+    n_owned = load_csl_owners()
     if stdout is not None:
         stdout.write("技术市场演示数据：科研院所 2 家、技术经理人 3 名、仪器 1 台\n")
         stdout.write(f"技术市场演示数据（成果目录）：{n_catalogue}\n")
+        stdout.write(f"技术市场演示数据（成果持有方）：演示科研机构 {len(CSL_OWNERS)} 家，"
+                     f"{n_owned} 项 CSL 成果按学科归属到机构和专家并附联系人\n")
+
+
+# Demo owners of the shipped CSL achievements, by discipline (the CSL ``discipline`` column, stored in
+# Achievement.field): each discipline group belongs to one demo institute, each discipline to one of
+# its experts, who is the contact a broker calls. Names and numbers are invented and marked 演示.
+# institute: (kind, city, platforms, [(expert, title, field, phone, email, [disciplines])])
+CSL_OWNERS = {
+    "泉州材料与化工研究院（演示）": ("新型研发机构（演示）", "泉州", ["新材料中试平台（演示）"], [
+        ("林材远（演示）", "研究员", "新材料", "0595-22680101", "linca@demo.invalid",
+         ["材料科学与工程", "冶金工程", "矿业工程"]),
+        ("黄化成（演示）", "教授级高工", "化学工程", "0595-22680102", "huanghc@demo.invalid",
+         ["化学/化学工程与技术", "石油与天然气工程"]),
+        ("王纺衣（演示）", "副研究员", "纺织服装", "0595-22680103", "wangfy@demo.invalid",
+         ["纺织科学与工程"]),
+    ]),
+    "闽南机电与信息技术研究院（演示）": ("新型研发机构（演示）", "南安", ["智能装备工程中心（演示）"], [
+        ("陈机械（演示）", "研究员", "智能装备", "0595-86390201", "chenjx@demo.invalid",
+         ["机械工程", "力学", "兵器科学与技术", "船舶与海洋工程", "航空宇航科学与技术",
+          "动力工程及工程热物理", "核科学与技术"]),
+        ("吴电子（演示）", "教授", "电子信息", "0595-86390202", "wudz@demo.invalid",
+         ["电子科学与技术", "信息与通信工程", "光学工程", "电气工程"]),
+        ("郑算法（演示）", "副教授", "计算机与控制", "0595-86390203", "zhengsf@demo.invalid",
+         ["计算机科学与技术", "控制科学与工程", "数学", "物理学", "天文学"]),
+    ]),
+    "南安食品与农业科技研究所（演示）": ("科研院所（演示）", "南安", ["农产品加工中试基地（演示）"], [
+        ("苏食安（演示）", "研究员", "食品科学", "0595-86390301", "susa@demo.invalid",
+         ["食品科学与工程", "水产", "畜牧学/兽医学"]),
+        ("叶农艺（演示）", "高级农艺师", "农业工程", "0595-86390302", "yeny@demo.invalid",
+         ["园艺学", "作物学", "农业工程", "林学/林业工程", "农业资源利用", "植物保护", "农林经济管理"]),
+    ]),
+    "海西生物医药研究中心（演示）": ("科研院所（演示）", "泉州", ["生物医药公共技术平台（演示）"], [
+        ("许药师（演示）", "研究员", "生物医药", "0595-22680401", "xuys@demo.invalid",
+         ["药学", "中医学/中药学", "生物学/生物科学与工程"]),
+        ("蔡临床（演示）", "主任医师", "临床医学", "0595-22680402", "cailc@demo.invalid",
+         ["基础医学/临床医学", "口腔医学", "公共卫生与预防医学", "心理学", "体育学"]),
+    ]),
+    "泉州环境与资源研究院（演示）": ("科研院所（演示）", "泉州", ["环境监测与治理中心（演示）"], [
+        ("洪环保（演示）", "研究员", "环境工程", "0595-22680501", "honghb@demo.invalid",
+         ["环境科学与工程", "大气科学", "海洋科学", "水利工程"]),
+        ("庄地学（演示）", "高级工程师", "资源与测绘", "0595-22680502", "zhuangdx@demo.invalid",
+         ["地理学", "地质学/地质资源与地质工程", "测绘科学与技术", "地球物理学"]),
+    ]),
+    "闽南土木与交通工程研究院（演示）": ("新型研发机构（演示）", "泉州", ["建筑与交通工程实验室（演示）"], [
+        ("傅桥隧（演示）", "教授级高工", "土木交通", "0595-22680601", "fuqs@demo.invalid",
+         ["土木工程", "交通运输工程", "建筑学"]),
+    ]),
+    "闽南经济与社会发展研究中心（演示）": ("智库（演示）", "泉州", ["产业政策研究室（演示）"], [
+        ("杨经管（演示）", "研究员", "经济管理", "0595-22680701", "yangjg@demo.invalid",
+         ["工商管理", "应用经济学", "理论经济学", "公共管理", "图书馆、情报与档案管理"]),
+        ("高人文（演示）", "副研究员", "人文社科", "0595-22680702", "gaorw@demo.invalid", []),   # every other discipline
+    ]),
+}
+
+
+def load_csl_owners() -> int:
+    """Give the shipped CSL achievements demo owners (institute + expert + contact) by discipline
+    (idempotent: only achievements still without an institute). Returns how many were assigned."""
+    from kechuang.core.changes import log_bulk, snapshot
+
+    from .models import Achievement, Institute
+    expert_of: dict[str, tuple] = {}
+    fallback = None
+    for name, (kind, city, platforms, experts) in CSL_OWNERS.items():
+        inst, _ = Institute.objects.get_or_create(name=name, defaults={
+            "kind": kind, "city": city, "platforms": platforms,
+            "experts": [{"name": e, "title": t, "field": f, "phone": ph, "email": em}
+                        for e, t, f, ph, em, _d in experts]})
+        for e, t, _f, ph, _em, disciplines in experts:
+            for d in disciplines:
+                expert_of[d] = (inst, e, t, ph)
+            if not disciplines:
+                fallback = (inst, e, t, ph)
+    todo = list(Achievement.objects.filter(source="CSL", owner_institute__isnull=True))
+    before = {a.pk: snapshot(a) for a in todo}
+    for a in todo:
+        inst, expert, title, phone = expert_of.get(a.field) or fallback
+        a.owner_institute = inst
+        a.owner_name = f"{expert}课题组"
+        a.contact = f"{expert} {title} {phone}（演示号码）"
+    Achievement.objects.bulk_update(todo, ["owner_institute", "owner_name", "contact"], batch_size=500)
+    log_bulk(Achievement, "update", todo, before)
+    return len(todo)
 
 
 def _load_catalogue_demo(hqu) -> str:
