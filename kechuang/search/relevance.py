@@ -21,6 +21,7 @@ offers dispatch to a broker instead of listing weak candidates (docs/search.md, 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -29,6 +30,7 @@ import numpy as np
 from .text import RESOURCES, _read_word_list, stopwords
 
 GENERIC_TERMS_FILE = RESOURCES / "generic_terms.txt"
+_TERM_CHAR = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 # The calibration belongs to the model it was fitted with: other embedders (the hashing one of
 # the unit tests, a bureau-hosted OpenAI-compatible model) get no relevance and no floor, and
@@ -49,10 +51,10 @@ def generic_terms() -> frozenset[str]:
 
 
 def is_technical_term(token: str) -> bool:
-    """A query word worth matching and showing: two characters or more, not a digit string,
-    not a stop word or a generic word."""
+    """A query word worth matching and showing: two characters or more, with a letter or a Han
+    character (not a number), not a stop word or a generic word."""
     t = token.strip()
-    if len(t) < 2 or t.isdigit():
+    if len(t) < 2 or not _TERM_CHAR.search(t):   # a number such as 90% or 3.5 is not a term
         return False
     return t not in stopwords() and t not in generic_terms()
 

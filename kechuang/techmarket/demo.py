@@ -132,6 +132,17 @@ def _load_catalogue_demo(hqu) -> str:
          ["无铅黄铜", "水暖卫浴"], "新材料", 5, None, ["equity"], "review"),
         ("茶叶低温烘焙节能装备", "", ["茶叶烘焙"], "智能装备", 4, None, [], "draft"),
     )
+    hx = Institute.objects.filter(name="中国科学院海西研究院泉州装备制造研究中心").first()
+    drafts += (   # published: what the demo needs of load_demo_activity are matched to
+        ("石材加工废水絮凝沉淀与压滤回用成套技术",
+         "针对石材切割、磨抛产生的含石粉废水，采用复合絮凝剂快速沉降、斜管沉淀与板框压滤，清水回用率达 92%，"
+         "压滤泥饼可用于制备免烧砖。已在南安 3 家石材企业应用。",
+         ["石材废水", "絮凝沉淀", "压滤", "废水回用"], "环境工程", 8, jm, ["license", "use_first"], "published"),
+        ("LED外延片表面缺陷与芯片光电参数快速检测系统",
+         "基于暗场散射成像和深度学习识别氮化镓外延片表面颗粒、划痕、裂纹等缺陷，结合探针台快速测试芯片光电参数，"
+         "检测节拍 30 秒/片，可接入产线提高良率。",
+         ["LED外延片", "缺陷检测", "光电参数", "氮化镓"], "光电信息", 6, hx or hqu, ["license", "transfer"], "published"),
+    )
     made = 0
     for title, abstract, keywords, field, trl, inst, modes, status in drafts:
         _, created = Achievement.objects.get_or_create(title=title, defaults={
@@ -139,10 +150,11 @@ def _load_catalogue_demo(hqu) -> str:
             "owner_name": "" if inst else "南安市某企业研发中心", "transfer_modes": modes, "status": status,
             "source": "manual", "contact": "0595-86381234"})
         made += created
-    return f"科研院所 1 家、仪器 4 台、待审核/草稿成果 {len(drafts)} 项（新建 {made} 项）"
+    return f"科研院所 1 家、仪器 4 台、演示成果 {len(drafts)} 项（已发布 2 项、待审核/草稿 4 项；新建 {made} 项）"
 
 
-DEMO_NEED_TITLES = ("石材加工废水循环处理与回用技术", "LED外延片与芯片缺陷检测", "超薄石材复合板切割金刚石工具")
+DEMO_NEED_TITLES = ("石材加工废水循环处理与回用技术", "LED外延片与芯片缺陷检测", "超薄石材复合板切割金刚石工具",
+                    "卫浴水龙头铜合金铸件无铅化工艺")
 
 
 def load_demo_activity(stdout=None) -> None:
@@ -207,5 +219,11 @@ def load_demo_activity(stdout=None) -> None:
     services.challenge_apply(challenge=challenge, team="华侨大学石材加工团队", lead="陈教授",
                              institution="华侨大学", proposal="采用梯度胎体配方与激光焊接薄基体，配合低速大进给工艺。",
                              user=actor)
+    # no published achievement fits this one (the 无铅黄铜 formula waits in 成果审核): the need page
+    # says so and suggests dispatch to a broker instead of listing weak candidates
+    nofit = services.need_post(user=actor,
+        enterprise=enterprise, title=DEMO_NEED_TITLES[3], field="新材料", budget="40",
+        description="我公司生产卫浴水龙头，铜合金铸件需要无铅化，寻找低铅黄铜配方与铸造工艺，满足饮用水卫生标准。")
+    services.need_match(user=actor, need=nofit, k=8)
     if stdout is not None:
-        stdout.write(f"技术市场演示流程：需求 3 项（1 项已成交并登记合同）、揭榜挂帅榜单 1 个（{challenge.title}）\n")
+        stdout.write(f"技术市场演示流程：需求 4 项（1 项已成交并登记合同、1 项暂无合适成果）、揭榜挂帅榜单 1 个（{challenge.title}）\n")
