@@ -8,7 +8,9 @@ Where the targets come from (so a new form or write operation is fuzzed without 
   a target, its fields and default values read from the HTML as a browser would submit them;
 * a POST-only case (``method="post"``) is a target with the case's own data;
 * every POST/PUT/PATCH/DELETE of both APIs is a target, its body built from the OpenAPI schema
-  (and the case's data where the matrix has one), sent by the case's actor and by the bureau.
+  (and the case's data where the matrix has one), sent by the case's actor and by the bureau;
+* every write route of the write-permission matrix (``tests/<app>/write_cases.py``) is a target
+  with its case's rows and valid data, sent by a user of a role the permission table allows.
 
 Each example replaces one field (or drops it, or poisons every field at once) with a hostile value:
 1e309, 1e20, NaN, −1, 25-digit integers, 100k characters, control characters, HTML/script, wrong
@@ -37,7 +39,7 @@ from hypothesis import strategies as st
 
 #: seconds of fuzzing (a longer run to hunt: KECHUANG_FUZZ_BUDGET_S=600 KECHUANG_FUZZ_EXAMPLES=20000)
 BUDGET_S = int(os.environ.get("KECHUANG_FUZZ_BUDGET_S", "80"))
-EXAMPLES = int(os.environ.get("KECHUANG_FUZZ_EXAMPLES", "1500"))
+EXAMPLES = int(os.environ.get("KECHUANG_FUZZ_EXAMPLES", "3000"))
 MARKER = "<script>kc_fuzz()</script>"
 HOSTILE = ["1e309", "-1e309", "1e20", "NaN", "-1", "9" * 25, "-" + "9" * 25, "x" * 100_000, "\x00\x01\x1b\x7f",
            "a\x00b", MARKER, "\"><img src=x onerror=kc_fuzz()>", "=1+2", "", " ", "abc", "0001-01-01",
@@ -258,8 +260,43 @@ class Clients(dict):
         self.world, self.client_for = world, client_for
 
     def __missing__(self, actor):
-        self[actor] = Client() if actor == "anonymous" else self.client_for(getattr(self.world, actor))
+        if actor == "anonymous":
+            self[actor] = Client()
+        elif actor.startswith("user:"):
+            from kechuang.core.models import User
+
+            self[actor] = self.client_for(User.objects.get(pk=int(actor[5:])))
+        else:
+            self[actor] = self.client_for(getattr(self.world, actor))
         return self[actor]
+
+
+def _write_case_target(name, world, api_ops):
+    """The target of a write-matrix case (``tests/<app>/write_cases.py``): its own rows and valid
+    data, sent by a user of a role the permission table allows."""
+    from tests.scoping.test_write_matrix import API_WRITES, WRITES, _allowed_roles, matrix_users
+
+    case = WRITES[name]
+    spec = (case.build(world) if case.build else {}) or {}
+    users = {**matrix_users(world), **spec.get("users", {})}
+    allowed = sorted(_allowed_roles(case), key=str)
+    if not allowed:
+        return None
+    user = users[allowed[0]]
+    url = reverse(name, kwargs=spec.get("kwargs", {}))
+    method = API_WRITES.get(name) or spec.get("method", "post")
+    data = spec.get("data", {})
+    sample = data() if callable(data) else data
+    if spec.get("json", name in API_WRITES):
+        return (method, url, f"user:{user.pk}", sample, sorted(sample) if isinstance(sample, dict) else [], "json")
+    if not isinstance(sample, dict):
+        return None
+
+    def fresh(data=data):   # uploads are read once: a new file object for every request
+        made = data() if callable(data) else data
+        return {k: v if isinstance(v, list) else [v] for k, v in made.items()}
+
+    return (method, url, f"user:{user.pk}", fresh, sorted(sample), "form")
 
 
 def collect_targets(names, world, clients: Clients, api_ops, log):
@@ -272,6 +309,17 @@ def collect_targets(names, world, clients: Clients, api_ops, log):
     cases = _cases()
     targets, pages, failed = [], [], []
     for name in names:
+        if name.startswith("write:"):
+            try:
+                with transaction.atomic():
+                    target = _write_case_target(name[6:], world, api_ops)
+            except Exception as exc:
+                failed.append(name)
+                log.append(f"{name}: {type(exc).__name__}")
+                continue
+            if target is not None:
+                targets.append(target)
+            continue
         case = cases[name]
         actor = "anonymous" if case.kind == "public" else (case.allowed or case.actor)
         spec = {}
@@ -373,8 +421,8 @@ def _send(c: Client, method, url, data, kind):
     return getattr(c, method)(url, data)
 
 
-def _mutate_form(data: dict, fields: list, field_i: int, value: str, mode: int) -> dict:
-    out = {k: list(v) for k, v in data.items()}
+def _mutate_form(data, fields: list, field_i: int, value: str, mode: int) -> dict:
+    out = {k: list(v) for k, v in (data() if callable(data) else data).items()}
     if not fields:
         out["x"] = [value]
         return out
@@ -422,6 +470,10 @@ def test_fuzz_every_form_post_and_api_write(world, client_for):
     clients = Clients(world, client_for)
     names = [n for n in sorted(cases) if not n.startswith("admin:")
              and not n.endswith(("logout", "openapi-json", "openapi-view"))]
+    # and every write route of the write-permission matrix, with its case's rows and valid data
+    from tests.scoping.test_write_matrix import WRITES
+
+    names += [f"write:{n}" for n, w in sorted(WRITES.items()) if w.kind == "action"]
     started = time.monotonic()
     seen = {"requests": 0, "problems": [], "targets": 0, "forms": 0, "api": 0, "probed": 0, "rounds": 0}
     log: list[str] = []
