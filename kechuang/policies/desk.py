@@ -19,9 +19,18 @@ def todos(user) -> list[Todo]:
     if role == Role.BUREAU_STAFF:
         n = Case.objects.restrict(user, "view").filter(status="candidate").count()
         return [Todo(f"免申即享候选案件 {n} 件待核实", reverse("policies:cases") + "?status=candidate", n, "warn")] if n else []
-    if role == Role.ENTERPRISE_USER:
+    if role == Role.FINANCE_OFFICER:  # 公示期满、待拨付
+        from django.utils import timezone
+
+        from .services import PUBLICITY_DAYS
+
+        ended = timezone.localdate() - dt.timedelta(days=PUBLICITY_DAYS)
+        n = Case.objects.restrict(user, "view").filter(status="publicized", publicized_on__lte=ended).count()
+        return [Todo(f"公示期满的兑现案件 {n} 件待拨付", reverse("policies:cases") + "?status=publicized", n, "warn")] if n else []
+    if role in (Role.ENTERPRISE_USER, Role.COMMISSIONER):  # a commissioner confirms their own 后补助
         n = Case.objects.restrict(user, "view").filter(status="verified").count()
-        return [Todo(f"政策兑现 {n} 项待贵企业确认", reverse("policies:cases") + "?status=verified", n, "warn")] if n else []
+        who = "贵企业" if role == Role.ENTERPRISE_USER else "您"
+        return [Todo(f"政策兑现 {n} 项待{who}确认", reverse("policies:cases") + "?status=verified", n, "warn")] if n else []
     return []
 
 

@@ -303,7 +303,7 @@ def _case_history(entries) -> list[dict]:
                 change = f"{labels.get(old, old or '新建')} → {labels.get(new, new)}"
         actor = h.actor
         if actor.startswith("command:") or actor == "system":
-            actor = "系统命令" + (f"（{actor.split(':', 1)[1]}）" if ":" in actor else "")
+            actor = "系统命令" + (f"（kechuang {actor.split(':', 1)[1]}）" if ":" in actor else "")
         from kechuang.core.templatetags.ui import source_words
 
         raw = h.source or ""

@@ -15,7 +15,7 @@ A missing fact never passes: the reason says what the registry lacks.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -108,7 +108,14 @@ def check(cond: dict, facts: dict) -> tuple[bool, str]:
     except Exception:
         return False, f"{label}：数据无法比较"
     ok = {">=": have_d >= want, "<=": have_d <= want, ">": have_d > want, "<": have_d < want}[op]
-    return ok, f"{label}：{ {'>=': '不低于', '<=': '不高于', '>': '高于', '<': '低于'}[op]}{_fmt(want)}（企业库：{_fmt(have_d)}）"
+    if fact.endswith("_ratio"):  # a ratio reads as a percentage, like the condition's own wording (3%)
+        # the enterprise's figure rounded away from the bound, so that a miss never reads as a pass
+        rounding = ROUND_DOWN if op in (">=", ">") else ROUND_UP
+        have_pct = (have_d * 100).quantize(Decimal("0.01"), rounding=rounding).normalize()
+        want_t, have_t = f"{_fmt(want * 100)}%", f"{have_pct:f}%"
+    else:
+        want_t, have_t = _fmt(want), _fmt(have_d)
+    return ok, f"{label}：{ {'>=': '不低于', '<=': '不高于', '>': '高于', '<': '低于'}[op]}{want_t}（企业库：{have_t}）"
 
 
 def fits(product, facts: dict) -> dict:

@@ -11,8 +11,10 @@
     if (c.kind === "funnel") {
       option = {
         tooltip: { trigger: "item", formatter: "{b}：{c} " + unit },
-        series: [{ type: "funnel", sort: "none", left: "8%", width: "84%", minSize: "10%",
-                   label: { show: true, position: "inside", formatter: "{b} {c}" },
+        series: [{ type: "funnel", sort: "none", left: "4%", width: "52%", minSize: "12%",
+                   // labels beside the funnel with a guide line: the narrow bottom levels stay readable
+                   label: { show: true, position: "right", formatter: "{b} {c}", color: "#1f2933" },
+                   labelLine: { show: true, length: 12 },
                    data: c.labels.map(function (l, i) { return { name: l, value: c.values[i] }; }) }]
       };
     } else if (c.kind === "pie") {
@@ -27,7 +29,7 @@
       var val = { type: "value", name: unit };
       option = {
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v + " " + unit; } },
-        grid: { left: horizontal ? 80 : 50, right: 24, top: 30, bottom: 30 },
+        grid: { left: horizontal ? 80 : 50, right: horizontal ? 48 : 24, top: 30, bottom: 30 },
         xAxis: horizontal ? val : cat, yAxis: horizontal ? cat : val,
         series: [{ type: "bar", name: c.name, data: c.values, itemStyle: { color: "#1d4f91" },
                    label: { show: true, position: horizontal ? "right" : "top" } }]

@@ -23,6 +23,10 @@ NONE = re.compile(r"(?<![A-Za-z])None(?![A-Za-z])")
 ENGLISH = re.compile(r"(?<![A-Za-z/.])[A-Za-z][a-z]+(?:[’'][a-z]+)?(?:[ ,'’-]+[A-Za-z][a-z]+(?:[’'][a-z]+)?){3,}")
 # a lone lowercase word or code (jieba, multilingual-e5, fixed): English on a Chinese page
 LOWER = re.compile(r"(?<![A-Za-z0-9_.@/-])[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*(?![A-Za-z0-9_@])")
+# a time stamp as the machine writes it (2026-12-04T14:51:00Z, …+00:00, "UTC"): people read local time
+ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\b|\bUTC\b")
+# an amount with decimals that mean nothing (60.0000 万元, 1.2500): at most the decimals that matter
+PRECISION = re.compile(r"(?<![\d.])\d+\.\d+00(?![\d.])")
 # words and codes that are real terms in these pages, not leaks
 ALLOWED = {
     "USCC", "TOTP", "Excel", "Word", "PDF", "ID", "GB/T", "ECharts", "API",
@@ -34,7 +38,7 @@ ALLOWED_PATTERNS = [
     re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),  # e-mail addresses
     re.compile(r"\b[a-z0-9_]+_(?:demo|gly)\b"),  # account names such as kjj_demo, xitong_gly
     re.compile(r"\b(?:Ⅰ|Ⅱ)类"),
-    re.compile(r"\bkechuang [a-z]+ [a-z]+(?: +--?[a-z-]+(?: +\S+)?)*"),  # a command line offered to re-run a check
+    re.compile(r"\bkechuang [a-z]+(?: [a-z]+)*(?: +--?[a-z-]+(?: +[^\s（）]+)?)*"),  # a command line (to re-run a check)
     re.compile(r"\b(?:(?:cmd|req|job)-[0-9a-f]{8,}|[0-9a-f]{16})\b"),  # request numbers in the change log (for support)
 ]
 
@@ -45,7 +49,7 @@ def raw_identifiers(text: str) -> list[str]:
     for pat in ALLOWED_PATTERNS:
         text = pat.sub(" ", text)
     found = []
-    for pat in (SNAKE, DOTTED, NONE, ENGLISH, LOWER):
+    for pat in (ISO_TIME, PRECISION, SNAKE, DOTTED, NONE, ENGLISH, LOWER):
         for m in pat.finditer(text):
             frag = m.group(0).strip()
             if frag in ALLOWED or any(frag in f for f in found):
@@ -60,6 +64,25 @@ def raw_identifiers(text: str) -> list[str]:
 SKIP = re.compile(r"/(logout|login|otp|password)/|/admin/.*/(delete|history)/|\.(xlsx|docx|csv|json|zip|pdf)(\?|$)|/export|/download|/template")
 CHECK_CHARTS = """() => Array.from(document.querySelectorAll('.chart')).filter(el => el.offsetParent !== null)
   .filter(el => !el.querySelector('canvas, svg') && !el.innerText.trim()).map(el => el.id || el.className)"""
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.chart')).filter(el => el.offsetParent !== null)
+  .every(el => el.querySelector('canvas, svg') || el.innerText.trim())"""
+# a status badge broken over lines (one character per line in a narrow column)
+CHECK_BADGES = """() => Array.from(document.querySelectorAll('.badge')).filter(el => el.offsetParent !== null)
+  .filter(el => getComputedStyle(el).display !== 'block')  /* a notice (p.badge) wraps like text */
+  .filter(el => { const lh = parseFloat(getComputedStyle(el).lineHeight) || 20;
+                  return el.getBoundingClientRect().height > lh * 1.6; })
+  .map(el => el.innerText.trim().slice(0, 20))"""
+# on a phone the page itself must not scroll sideways (a wide table may scroll inside its own box)
+CHECK_OVERFLOW = """() => { const w = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= w + 2) return [];
+  const clipped = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  const frame = el => ['MAIN', 'BODY', 'HTML'].includes(el.tagName) || el.classList.contains('layout');
+  const wide = Array.from(document.querySelectorAll('body *'))
+    .filter(el => el.getBoundingClientRect().right > w + 2 && el.getBoundingClientRect().width > 0 && !frame(el) && !clipped(el));
+  return wide.filter(el => !wide.some(p => p !== el && p.contains(el))).slice(0, 3)
+    .map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')
+         + '（' + Math.round(el.getBoundingClientRect().right) + 'px）'); }"""
 
 
 @dataclass
@@ -107,7 +130,11 @@ def visit(page, url: str, report: Report) -> bool:
     page.on("response", on_response)
     try:
         resp = page.goto(url, wait_until="load")
-        page.wait_for_timeout(150)  # let chart scripts draw
+        if page.locator(".chart").count():  # let chart scripts draw (no wait on pages without charts)
+            try:
+                page.wait_for_function(CHARTS_DRAWN, timeout=3000)
+            except Exception:  # noqa: BLE001 - an undrawn chart is reported below
+                pass
     except Exception as exc:  # noqa: BLE001 - any navigation failure is a finding
         report.add(url, f"无法打开（{str(exc).splitlines()[0][:120]}）")
         return False
@@ -126,39 +153,67 @@ def visit(page, url: str, report: Report) -> bool:
         return True
     for chart in page.evaluate(CHECK_CHARTS):
         report.add(url, f"图表容器为空：{chart}")
+    for badge in page.evaluate(CHECK_BADGES):
+        report.add(url, f"状态标签折行：{badge!r}")
+    if (page.viewport_size or {}).get("width", 1366) < 600:
+        for wide in page.evaluate(CHECK_OVERFLOW):
+            report.add(url, f"手机宽度下页面横向溢出：{wide}")
     text = page.inner_text("body")
+    # <code> marks what is machine text on purpose (a digest, a seed, a command to re-run)
+    for machine in page.eval_on_selector_all("code, kbd, samp", "els => els.map(e => e.innerText)"):
+        text = text.replace(machine, " ") if machine.strip() else text
     for frag in dict.fromkeys(raw_identifiers(text)):
         report.add(url, f"页面显示内部代码：{frag!r}")
     return True
 
 
-def crawl(page, base: str, *, deeper_per_page: int = 2, max_pages: int = 120) -> Report:
-    """Crawl everything the signed-in user's menu reaches, and object pages one click deeper
-    (at most ``deeper_per_page`` new kinds of page per menu page)."""
+def crawl(page, base: str, *, deeper: bool = True, max_deeper: int = 150, start: list[str] | None = None) -> Report:
+    """Crawl every page the signed-in user's menu reaches (all of them, no cap) and, when
+    ``deeper``, every kind of page one click deeper from them: each new URL shape
+    (/enterprises/N/, /policies/cases/N/ …) once, at most ``max_deeper`` in all.
+    ``start`` replaces the menu (the public pages for a visitor who has not signed in)."""
     report = Report()
-    page.goto(base + "/")
-    menu = [base + "/"] + _same_origin_links(page, base, "nav.sidenav a")
-    seen_shapes: set[str] = set()
+    if start is None:
+        page.goto(base + "/")
+        start = [base + "/"] + _same_origin_links(page, base, "nav.sidenav a")
+    seen_shapes = {_shape(u) for u in start}
     seen: set[str] = set()
-    for url in menu:
-        if url in seen or len(report.pages) >= max_pages:
+    deeper_opened = 0
+    for url in start:
+        if url in seen:
             continue
         seen.add(url)
-        seen_shapes.add(_shape(url))
-        if not visit(page, url, report):
+        if not visit(page, url, report) or not deeper:
             continue
-        deeper = 0
         for link in _same_origin_links(page, base, "main a"):
-            if deeper >= deeper_per_page or len(report.pages) >= max_pages:
-                break
             shape = _shape(link)
-            if link in seen or shape in seen_shapes or link in menu:
+            if link in seen or shape in seen_shapes or deeper_opened >= max_deeper:
                 continue
             seen.add(link)
             seen_shapes.add(shape)
-            deeper += 1
+            deeper_opened += 1
             visit(page, link, report)
     return report
+
+
+def public_pages(base: str) -> list[str]:
+    """The sign-in page and the public pages without a path argument (contract section 8:
+    /public/<what>/, no sign-in): what a visitor, a villager or an enterprise meets first."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            route = str(p.pattern).lstrip("^").rstrip("$")
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + route)
+            elif isinstance(p, URLPattern) and "<" not in route and "/public/" in "/" + prefix + route \
+                    and "api/" not in prefix and not SKIP.search("/" + prefix + route):
+                found.append(base + "/" + prefix + route)
+
+    walk(get_resolver().url_patterns, "")
+    return [base + "/login/"] + sorted(set(found))
 
 
 if __name__ == "__main__":  # manual run against a server
@@ -183,7 +238,7 @@ if __name__ == "__main__":  # manual run against a server
             pg.fill("input[name=code]", pyotp.TOTP(os.environ["TOTP_SECRET"]).now())
             pg.click("main button[type=submit]")
             pg.wait_for_load_state()
-        rep = crawl(pg, base, deeper_per_page=int(sys.argv[4]) if len(sys.argv) > 4 else 2)
+        rep = crawl(pg, base)
         print(f"{len(rep.pages)} 页")
         for p in rep.problems:
             print(p)

@@ -54,7 +54,7 @@ def test_little_giant_first_time(calc, first_time, status, amount):
     out = m(calc({"events": [e]}), "nanan-2025-2.1b")
     assert (out["status"], out["amount"]) == (status, amount)
     if status == "near":
-        assert out["missing_conditions"] == ["首次认定：缺少 first_time"]
+        assert out["missing_conditions"] == ["首次认定：缺少是否首次"]
         assert out["amount_if_met"] == 50.0
 
 

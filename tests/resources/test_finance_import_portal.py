@@ -38,7 +38,7 @@ def test_product_fit_with_reasons(world, res):
     assert fit["ok"], fit                         # 30 / 1000 = 3 %: the boundary passes
     FiscalYear.objects.filter(enterprise=world.enterprise_a).update(rd_expense=Decimal("29.99"))
     fit = finance.fits(p, finance.enterprise_facts(world.enterprise_a))
-    assert not fit["ok"] and "不低于0.03" in fit["failed"][0]
+    assert not fit["ok"] and "不低于3%（企业库：2.99%）" in fit["failed"][0]   # per cent, never rounded up to a pass
 
 
 def test_loans_per_township_and_rung(world, res, client_for):

@@ -43,6 +43,17 @@ def wan(value):
 
 
 @register.filter
+def yuan(value):
+    """An amount stored in 万元 read in 元 (small fees: 0.0550 万元 → 550), at most 2 decimals."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return wan_text(Decimal(str(value)) * 10000, places=2)
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+@register.filter
 def local(value, fmt: str = "%Y-%m-%d %H:%M"):
     """A datetime (or an ISO string from JSON) in the local time zone (Asia/Shanghai), e.g.
     2026-12-04 22:51 for 2026-12-04T14:51:00+00:00."""

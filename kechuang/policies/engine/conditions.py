@@ -187,15 +187,17 @@ def _event_instances(measure: Measure, policy: Policy, ent: Enterprise, year: in
 
 
 def _requirement_conditions(measure: Measure, fields: dict) -> list[Condition]:
+    from kechuang.rules.vocabulary import label_of  # the one vocabulary: 是否首次, never first_time
+
     out = []
     for r in measure.require:
         v = fields.get(r.field)
         if v is None:
-            out.append(Condition(r.label, "missing", f"缺少 {r.field}"))
+            out.append(Condition(r.label, "missing", f"缺少{label_of(r.field)}"))
         elif r.accepts(v):
-            out.append(Condition(r.label, "pass", f"{r.field} = {_value_text(v)}"))
+            out.append(Condition(r.label, "pass", f"{label_of(r.field)}：{_value_text(v)}"))
         else:
-            out.append(Condition(r.label, "fail", f"{r.field} = {_value_text(v)}", hard=True))
+            out.append(Condition(r.label, "fail", f"{label_of(r.field)}：{_value_text(v)}", hard=True))
     return out
 
 

@@ -8,8 +8,10 @@
   chart.setOption({
     tooltip: { trigger: "item", formatter: "{b}：{c} 家" },
     series: [{
-      type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "8%",
-      label: { show: true, position: "inside", formatter: "{b} {c}" },
+      type: "funnel", sort: "none", left: "6%", width: "55%", minSize: "12%",
+      // labels beside the funnel: the narrow bottom levels (小巨人) stay readable
+      label: { show: true, position: "right", formatter: "{b} {c} 家", color: "#1f2933" },
+      labelLine: { show: true, length: 16 },
       data: d.labels.map(function (l, i) { return { name: l, value: d.values[i] }; })
     }]
   });

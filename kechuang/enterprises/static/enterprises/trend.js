@@ -7,8 +7,9 @@
   var chart = echarts.init(holder);
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: data.series.map(function (s) { return s.name; }) },
-    grid: { left: 70, right: 20, top: 40, bottom: 30 },
+    // legend under the plot: on a phone it wrapped over the axis name (万元)
+    legend: { bottom: 0, data: data.series.map(function (s) { return s.name; }) },
+    grid: { left: 60, right: 20, top: 36, bottom: 56 },
     xAxis: { type: "category", data: data.years.map(function (y) { return y + "年"; }) },
     yAxis: { type: "value", name: "万元" },
     series: data.series.map(function (s) {
