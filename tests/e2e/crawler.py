@@ -125,8 +125,11 @@ def visit(page, url: str, report: Report) -> bool:
         if resp.status >= 500:
             bad.append(f"{resp.status} {urlsplit(resp.url).path}")
 
+    def on_error(exc):
+        errors.append(str(exc)[:200])
+
     page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
+    page.on("pageerror", on_error)
     page.on("response", on_response)
     try:
         resp = page.goto(url, wait_until="load")
@@ -140,6 +143,7 @@ def visit(page, url: str, report: Report) -> bool:
         return False
     finally:
         page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_error)
         page.remove_listener("response", on_response)
     report.pages.append(url)
     if resp is not None and resp.status >= 500:
@@ -151,6 +155,13 @@ def visit(page, url: str, report: Report) -> bool:
         report.add(url, f"控制台错误：{e}")
     if "html" not in (resp.headers.get("content-type", "") if resp else "html"):
         return True
+    check_shown(page, url, report)
+    return True
+
+
+def check_shown(page, url: str, report: Report) -> None:
+    """What the open page shows: charts drawn, badges on one line, no sideways scroll on a
+    phone, no internal code in the visible text."""
     for chart in page.evaluate(CHECK_CHARTS):
         report.add(url, f"图表容器为空：{chart}")
     for badge in page.evaluate(CHECK_BADGES):
@@ -164,7 +175,66 @@ def visit(page, url: str, report: Report) -> bool:
         text = text.replace(machine, " ") if machine.strip() else text
     for frag in dict.fromkeys(raw_identifiers(text)):
         report.add(url, f"页面显示内部代码：{frag!r}")
-    return True
+
+
+def submit(page, url: str, fill: dict[str, str], report: Report, button: str = "main form button[type=submit]") -> None:
+    """Open ``url``, fill the form fields named in ``fill`` (a select takes the option's label
+    or value; ``"*"`` picks the first non-empty option), submit, and check the result page as
+    :func:`visit` does: the results of the calculator, the self-check or a search are pages too."""
+    errors: list[str] = []
+    bad: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error":
+            errors.append(msg.text[:200])
+
+    def on_error(exc):
+        errors.append(str(exc)[:200])
+
+    def on_response(resp):
+        if resp.status >= 500:
+            bad.append(f"{resp.status} {urlsplit(resp.url).path}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    page.on("response", on_response)
+    try:
+        page.goto(url, wait_until="load")
+        for name, value in fill.items():
+            field = page.locator(f"main [name={name}]").first
+            tag = field.evaluate("el => el.tagName.toLowerCase() + ':' + (el.type || '')")
+            if tag.startswith("select"):
+                if value == "*":
+                    value = field.evaluate("el => Array.from(el.options).map(o => o.value).find(v => v) || ''")
+                try:
+                    field.select_option(label=value, timeout=1000)
+                except Exception:  # noqa: BLE001 - a value rather than a label
+                    field.select_option(value, timeout=1000)
+            elif tag.endswith(":checkbox"):
+                field.set_checked(value not in ("", "0", "false"))
+            else:
+                field.fill(value)
+        page.locator(button).first.click()
+        page.wait_for_load_state("load")
+        if page.locator(".chart").count():
+            try:
+                page.wait_for_function(CHARTS_DRAWN, timeout=3000)
+            except Exception:  # noqa: BLE001 - reported below
+                pass
+    except Exception as exc:  # noqa: BLE001 - any failure to fill or submit is a finding
+        report.add(url, f"表单无法提交（{str(exc).splitlines()[0][:120]}）")
+        return
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_error)
+        page.remove_listener("response", on_response)
+    label = f"{url}（提交 {'、'.join(fill)}）"
+    report.pages.append(label)
+    for b in bad:
+        report.add(url, f"提交后服务器错误 {b}")
+    for e in errors:
+        report.add(url, f"提交后控制台错误：{e}")
+    check_shown(page, url + "#提交后", report)
 
 
 def crawl(page, base: str, *, deeper: bool = True, max_deeper: int = 150, start: list[str] | None = None) -> Report:
@@ -194,6 +264,40 @@ def crawl(page, base: str, *, deeper: bool = True, max_deeper: int = 150, start:
             deeper_opened += 1
             visit(page, link, report)
     return report
+
+
+# Forms whose answer is a page people read (they save nothing): filled as a user would, for the
+# roles whose menu offers them. path → {field: value}; None opens the path as it is.
+FORMS: list[tuple[str, dict[str, str] | None]] = [
+    ("/policies/calculator/", {"year": "2026", "hnte_recognized_on": "2026-03-01", "revenue_last_year": "5000",
+                               "revenue_before": "3000", "rd_last_year": "300", "hnte_last_year": "1",
+                               "little_giant_first_on": "2026-05-10"}),
+    ("/diagnosis/self-check/", {"on": "2015-06-30", "name": "测试企业"}),
+    ("/diagnosis/self-check/", {"name": "测试企业", "established_on": "2024-03-01", "employees": "30", "tech_staff": "6",
+                                "rd_staff": "5", "y0_operating_revenue": "1200", "y0_rd_expense": "80",
+                                "y0_sales_revenue": "1150", "niche_market_years": "3"}),
+    ("/techmarket/", {"q": "卫浴水龙头铜合金铸件无铅化工艺"}),
+    ("/policies/finder/", {"measure": "*"}),
+    ("/diagnosis/enterprise/N/?on=1990-01-01", None),  # N: the enterprise the crawl reached
+    ("/diagnosis/pipeline/?run=abc", None),
+]
+
+
+def tour_forms(page, base: str, report: Report, reachable: list[str], done: set | None = None) -> None:
+    """Fill and submit the :data:`FORMS` whose page the user's crawl reached (each once when
+    ``done`` is shared between users)."""
+    reached = {_shape(u): urlsplit(u).path for u in reachable}
+    done = set() if done is None else done
+    for i, (path, fill) in enumerate(FORMS):
+        parts = urlsplit(path)
+        if parts.path not in reached or i in done:
+            continue
+        done.add(i)
+        path = reached[parts.path] + ("?" + parts.query if parts.query else "")
+        if fill is None:
+            visit(page, base + path, report)
+        else:
+            submit(page, base + path, fill, report)
 
 
 def public_pages(base: str) -> list[str]:

@@ -18,7 +18,7 @@ import pyotp
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.crawler import crawl, public_pages, raw_identifiers
+from tests.e2e.crawler import FORMS, crawl, public_pages, raw_identifiers, tour_forms
 
 DEMO_PASSWORD = "Demo-crawl-2026"
 ADMIN_PASSWORD = "Admin-crawl-2026"
@@ -56,6 +56,7 @@ def test_every_role_meets_no_error_and_no_internal_code(page, live_server, monke
 
     problems, pages = [], 0
     phone_roles = {Role.ENTERPRISE_USER, Role.COMMISSIONER}
+    forms_done: set[int] = set()
     for role, (user, password) in sorted(accounts.items()):
         secret = None
         if role in ADMIN_ROLES:
@@ -77,6 +78,8 @@ def test_every_role_meets_no_error_and_no_internal_code(page, live_server, monke
             assert "/login" not in page.url, f"{user.username} 登录失败：{page.inner_text('body')[:300]}"
             # at 390 px the menu pages again (the deeper pages were read at desktop width)
             report = crawl(page, live_server.url, deeper=width > 600)
+            if width > 600:  # the calculator, the self-check, a search …: their answers are pages too
+                tour_forms(page, live_server.url, report, report.pages, forms_done)
             pages += len(report.pages)
             assert len(report.pages) >= 2, f"{user.username} 的菜单没有页面"
             problems += [f"{user.get_role_display()} {user.username}（{width}px） {p}" for p in report.problems]
@@ -88,4 +91,5 @@ def test_every_role_meets_no_error_and_no_internal_code(page, live_server, monke
     assert any("/public/commissioners/" in u for u in report.pages), report.pages
     pages += len(report.pages)
     problems += [f"未登录访客（390px） {p}" for p in report.problems]
+    assert len(forms_done) == len(FORMS), f"未填写的表单：{[FORMS[i][0] for i in set(range(len(FORMS))) - forms_done]}"
     assert not problems, f"共检查 {pages} 页，发现 {len(problems)} 处问题：\n" + "\n".join(problems)
