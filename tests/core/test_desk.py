@@ -55,3 +55,35 @@ def test_enterprise_desk_lists_its_qualifications_candidates_and_needs(world, cl
 def test_broker_desk_shows_first_contacts_due(world, client_for):
     html = _main(client_for(world.broker_a).get("/"))
     assert "待办事项" in html and "暂无待办事项" in html
+
+
+def test_enterprise_and_finance_find_their_step_of_a_case_on_the_desk(world, client_for):
+    """The case waits for the enterprise's 确认 (its to-do), then, after the 公示期, for the
+    finance officer's 拨付 (theirs), and never before the 公示期 is over."""
+    from kechuang.policies import services
+    from kechuang.policies.models import Case
+    from kechuang.policies.reference import load_reference_data
+
+    load_reference_data()
+    year = dt.date.today().year
+    services.policy_event_record(user=world.staff, enterprise=world.enterprise_a, kind="hnte_recognized",
+                                 date=f"{year}-01-02", fields={"first_time": True}, source="名单")
+    services.screening_run(user=world.staff, year=year)
+    case = Case.objects.get()
+    services.case_verify(user=world.staff, case=case)
+    assert "政策兑现 1 项待贵企业确认" in _main(client_for(world.ent_user_a).get("/"))
+    services.case_confirm(user=world.ent_user_a, case=case, bank_account="6228480012345678", bank_name="农行南安支行")
+    services.case_publicize(user=world.staff, case=case)
+    finance = client_for(world.finance)
+    assert "待拨付" not in _main(finance.get("/"))  # the 公示期 runs
+    Case.objects.filter(pk=case.pk).update(publicized_on=dt.date.today() - dt.timedelta(days=10))
+    assert "公示期满的兑现案件 1 件待拨付" in _main(finance.get("/"))
+
+
+def test_amounts_read_in_wan_or_yuan_without_noise():
+    from decimal import Decimal
+
+    from kechuang.core.templatetags.ui import wan_text, yuan
+
+    assert wan_text(Decimal("60.0000")) == "60" and wan_text(Decimal("12.5000")) == "12.5"
+    assert yuan(Decimal("0.0550")) == "550" and yuan(Decimal("1.23456")) == "12,345.6" and yuan(None) == "—"
