@@ -135,7 +135,14 @@ def changes(request, model_label: str, pk: str):
         raise Http404
     obj = get_scoped_or_404(model, request.user, "view", pk=pk)
     page = Paginator(history_for(obj), 50).get_page(request.GET.get("page"))
-    return render(request, "core/changes.html", {"object": obj, "page": page,
+    import re
+
+    title = str(obj)
+    if re.fullmatch(r"\w+ object \(\w+\)", title):  # a model without a name of its own
+        title = f"#{obj.pk}"
+    # a name led by the object's code (sanming-kjtpy-fund.houbuzhu 科技特派员后补助): the words only
+    title = re.sub(r"^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)+ (?=\S)", "", title)
+    return render(request, "core/changes.html", {"object": obj, "page": page, "title": title,
                                                   "verbose_name": model._meta.verbose_name})
 
 

@@ -80,3 +80,29 @@ def test_command_writes_are_attributed_to_the_command():
         ensure_administrators()
     call_command("check")
     assert ChangeLog.objects.filter(model="core.User", actor="command:serve").count() == 3
+
+
+def test_change_log_reads_codes_kept_in_json_in_words():
+    """Codes kept in JSON values (event kinds, voucher categories, rule versions, a score
+    breakdown's rows), ISO times, unlabelled links and conditions read in words (issue 13 item 13)."""
+    from kechuang.core.vocabulary import readable_changes
+    from tests.e2e.crawler import raw_identifiers
+
+    rows = {
+        "policies.PolicyEvent": {"kind": "incubator_recognized", "fields": {"level": "provincial"}},
+        "resources.VoucherScheme": {"categories": ["instrument", "testing"]},
+        "resources.FinancialProduct": {"conditions": [{"fact": "invention_patents", "op": ">=", "value": 1,
+                                                       "label": "拥有有效发明专利"}]},
+        "diagnosis.DiagnosisRun": {"rules_versions": {"hnte": "hnte-2016+5118e3b1"}},
+        "techmarket.Dispatch": {"log": [{"at": "2026-12-04T14:51:00+00:00", "kind": "contact", "text": "已电话联系"}]},
+        "carriers.Evaluation": {"breakdown": [["tenants", 12, 30, 25, 10.0]]},
+    }
+    for model, after in rows.items():
+        text = "；".join(f"{label}：{new}" for label, _old, new in
+                        readable_changes(ChangeLog(model=model, action="create", after=after)))
+        assert raw_identifiers(text) == [], (model, text)
+    words = lambda model, after: [new for _l, _o, new in  # noqa: E731
+                                  readable_changes(ChangeLog(model=model, action="create", after=after))]
+    assert words("resources.VoucherScheme", {"categories": ["instrument"]}) == ["大型仪器共享"]
+    assert "2026-12-04 22:51" in words("techmarket.Dispatch", {"log": [{"at": "2026-12-04T14:51:00+00:00"}]})[0]
+    assert words("diagnosis.DiagnosisRun", {"rules_versions": {"hnte": "hnte-2016+5118e3b1"}}) == ["高新技术企业：2016 年版"]
