@@ -160,7 +160,9 @@ def _digest_sql() -> str:
         parts = []
         for table, pk, stamp in _tables():
             stamp_sql = f"CAST(MAX({qn(stamp)}) AS TEXT)" if stamp else "''"
-            parts.append(f"SELECT '{table}', COUNT(*), CAST(MAX({qn(pk)}) AS TEXT), {stamp_sql} FROM {qn(table)}")
+            # MAX of the text form: PostgreSQL has no MAX(uuid); the count and the write counters
+            # see every new row anyway
+            parts.append(f"SELECT '{table}', COUNT(*), MAX(CAST({qn(pk)} AS TEXT)), {stamp_sql} FROM {qn(table)}")
         _DIGEST_SQL = " UNION ALL ".join(parts)
     return _DIGEST_SQL
 
