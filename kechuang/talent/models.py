@@ -251,6 +251,8 @@ class Team(ScopedModel):
                                  related_name="talent_teams")
     approved_on = models.DateField(_("立项/入选日期"))
     project = models.CharField(_("项目"), max_length=200, blank=True)
+    plan_project = models.OneToOneField("supervision.Project", verbose_name=_("科技计划项目（里程碑与验收）"),
+                                        null=True, blank=True, on_delete=models.SET_NULL, related_name="talent_team")
 
     class Scope:
         township = "township"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .models import GraduateStudent, Person, Recognition, Team
@@ -22,7 +23,7 @@ def recognitions_for(user, status: str = ""):
 
 
 def teams_for(user):
-    return Team.objects.restrict(user, "view").select_related("leader", "host", "township")
+    return Team.objects.restrict(user, "view").select_related("leader", "host", "township", "plan_project")
 
 
 def graduates_for(user):
@@ -65,3 +66,50 @@ def harbour_teams(year: int, on: dt.date) -> dict[int, Decimal]:
 def talent_projects(year: int, on: dt.date) -> dict[int, Decimal]:
     """泉州市高层次人才创新创业项目 approved in the year, by township."""
     return _count(year, on, projects=True)
+
+
+# --- team projects: milestones and acceptance read from the 科技计划项目 lifecycle -----------------
+
+@dataclass(frozen=True)
+class Milestone:
+    label: str
+    planned: dt.date | None
+    done: dt.date | None
+    note: str = ""
+
+    @property
+    def state(self) -> str:
+        if self.done:
+            return "已完成"
+        if self.planned and self.planned < dt.date.today():
+            return "已逾期"
+        return "未到期" if self.planned else "—"
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "planned": self.planned.isoformat() if self.planned else None,
+                "done": self.done.isoformat() if self.done else None, "state": self.state, "note": self.note}
+
+
+def team_project_state(team: Team) -> dict | None:
+    """The linked 科技计划项目 (kechuang.supervision, its own lifecycle): state in words, or None."""
+    p = team.plan_project
+    if p is None:
+        return None
+    return {"id": p.pk, "title": p.title, "status": p.get_status_display(),
+            "accepted": p.status == "completed", "closed_on": p.closed_on.isoformat() if p.closed_on else None}
+
+
+def team_milestones(team: Team) -> list[Milestone]:
+    """Milestones of a team's project as the project lifecycle records them: 立项, 中期检查, each
+    拨款 instalment, 实施结束, 验收 (or 终止/撤销)."""
+    p = team.plan_project
+    if p is None:
+        return []
+    out = [Milestone("立项", p.approved_on, p.approved_on)] if p.approved_on else []
+    if p.midterm_due or p.midterm_on:
+        out.append(Milestone("中期检查", p.midterm_due, p.midterm_on, p.midterm_conclusion))
+    for inst in p.instalments.order_by("seq"):
+        out.append(Milestone(f"第{inst.seq}期拨款（{inst.amount.normalize():f} 万元）", inst.planned_on, inst.paid_on))
+    closing = {"completed": "验收通过（结题）", "terminated": "终止", "revoked": "撤销"}.get(p.status)
+    out.append(Milestone(closing or "验收", p.end_on, p.closed_on if closing else None, p.closing_note))
+    return out

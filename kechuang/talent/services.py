@@ -255,3 +255,21 @@ def mentor_award_record(*, actor, name: str, base, leader: Person, year: int, ap
     if MentorAward.objects.filter(base=base, name=(name or "").strip(), year=year).exists():
         raise ValidationError({"name": f"{base} 的“{name}”{year} 年已登记创新奖励，不重复。"})
     return _saved(MentorAward(name=(name or "").strip(), base=base, leader=leader, year=year, approved_amount=amount))
+
+
+@transaction.atomic
+def team_link_project(*, actor, team: Team, project) -> Team:
+    """Link a team (港湾计划 or a 高层次人才创新创业项目) to the 科技计划项目 that carries it: its
+    milestones (立项, 中期检查, 拨款, 验收) and acceptance are then those the project lifecycle
+    (kechuang.supervision.projects) records — this module only reads them. The project must be the
+    host enterprise's own and not refused or revoked; one project carries one team."""
+    require(actor, "talent.team.register", team)
+    if project.applicant_id != team.host_id:
+        raise ValidationError({"plan_project": f"该科技计划项目的申报单位是{project.applicant}，不是依托企业{team.host}。"})
+    if project.status in ("rejected", "revoked"):
+        raise ValidationError({"plan_project": f"该科技计划项目“{project.get_status_display()}”，不能作为团队项目。"})
+    other = Team.objects.filter(plan_project=project).exclude(pk=team.pk).first()
+    if other is not None:
+        raise ValidationError({"plan_project": f"该科技计划项目已关联“{other.name}”。"})
+    team.plan_project = project
+    return _saved(team)

@@ -316,3 +316,50 @@ def mentor_new(request):
             messages.success(request, f"已登记“{d['name']}”{d['year']} 年创新奖励。")
             return redirect(f"{reverse('talent:benefits')}?year={d['year']}")
     return _benefits_page(request, timezone.localdate().year, mentor_form=form)
+
+
+def _team_projects(user, team):
+    from kechuang.supervision.models import Project
+
+    return Project.objects.restrict(user, "view").filter(applicant=team.host).exclude(
+        status__in=["rejected", "revoked"]).order_by("-id")
+
+
+@require_GET
+def team(request, pk: int):
+    """One team or project: members, the linked 科技计划项目 and its milestones and acceptance as the
+    project lifecycle records them."""
+    require(request.user, "talent.person.view")
+    t = get_scoped_or_404(selectors.teams_for(request.user), request.user, "view", pk=pk)
+    may_link = can(request.user, "talent.team.register", t)
+    return render(request, "talent/team.html", {
+        "t": t, "members": t.members.all(), "project": selectors.team_project_state(t),
+        "milestones": selectors.team_milestones(t), "may_link": may_link,
+        "may_see_project": can(request.user, "supervision.project.view"),
+        "projects": _team_projects(request.user, t) if may_link else []})
+
+
+@require_POST
+def team_project(request, pk: int):
+    """Link the team to the 科技计划项目 that carries it (the bureau)."""
+    t = get_scoped_or_404(selectors.teams_for(request.user), request.user, "view", pk=pk)
+    require(request.user, "talent.team.register", t)
+    project = _team_projects(request.user, t).filter(pk=_int(request.POST.get("project"))).first()
+    if project is None:
+        messages.error(request, "请选择依托企业的一个科技计划项目。")
+    else:
+        try:
+            services.team_link_project(actor=request.user, team=t, project=project)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"已关联科技计划项目“{project.title}”，里程碑与验收以项目全过程管理为准。")
+    return redirect("talent:team", pk=t.pk)
+
+
+def _int(value) -> int | None:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return None
+    return n if 0 < n < 2**31 else None

@@ -45,6 +45,18 @@ def _self(world):
             "unchanged": lambda: not Recognition.objects.filter(person=w["b"], channel="self").exists()}
 
 
+def _team(world):
+    from kechuang.talent.models import Team
+
+    w = _world(world)
+    return {"own": {"pk": Team.objects.get(leader=w["a"]).pk}, "foreign": {"pk": Team.objects.get(leader=w["b"]).pk}}
+
+
+def _api_person(world):
+    w = _world(world)
+    return {"own": {"person_id": w["a"].pk}, "foreign": {"person_id": w["b"].pk}}
+
+
 def _listing(marker):
     def build(world):
         _world(world)
@@ -85,7 +97,17 @@ CASES: dict = {
                                        note="a pilot enterprise recognises its own employees only"),
     "talent:listing_import": Case.role("staff", note="only the bureau imports programme lists"),
     "talent:teams": Case.listing(_listing("团队"), note="teams of the clerk's township only"),
+    "talent:team": Case.objects(_team, note="a team of the clerk's township only"),
+    "talent:team_project": Case.role("staff", method="post", build=_post(lambda w: (
+        {"pk": w["a"].led_teams.get().pk}, {"project": ""})), note="only the bureau links a team to its project"),
     "talent:graduates": Case.listing(_listing("人才"), note="students of the clerk's township's bases only"),
+    "api:talent_api_persons": Case.listing(_listing("人才"), note="masked persons of the clerk's township only"),
+    "api:talent_api_person": Case.objects(_api_person),
+    "api:talent_api_teams": Case.listing(_listing("团队"), note="teams of the clerk's township only"),
+    "api:talent_api_benefits": Case.listing(_listing("人才"), note="benefits of the clerk's township only"),
+    "api:talent_api_recognition_decide": Case.role("staff", method="post", build=lambda world: {
+        "kwargs": {"recognition_id": _world(world)["rec"].pk}, "data": {"confirm": "true"}},
+        note="POST only: the bureau confirms recognitions"),
     "talent:benefits": Case.listing(_listing("人才"), note="benefits of the clerk's township's persons and students only"),
     "talent:benefits_refer": Case.role("staff", method="post", build=_post(lambda w: ({}, {"year": 2026})),
                                        note="only the bureau refers benefits to the redemption flow"),

@@ -154,3 +154,23 @@ def test_benefits_page_shows_each_recipient_and_the_reason_and_refers(world, cli
     clerk_b = client_for(world.clerk_b).get("/talent/benefits/?year=2026").content.decode()
     assert "人才51" not in clerk_b
     assert client_for(world.clerk_a).post("/talent/benefits/refer/", {"year": 2026}).status_code == 403
+
+
+def test_api_is_scoped_and_masks_person_data(world, client_for):
+    p = _person(world, 52, employer=world.enterprise_a, phone="13912345678")
+    q = _person(world, 53, employer=world.enterprise_b)
+    rec = Recognition.objects.create(person=p, tier="C", channel="competition", year=2026, basis="赛事评审")
+    body = client_for(world.clerk_a).get("/api/talent/persons/").json()
+    assert [x["name"] for x in body["items"]] == ["人才52"]
+    text = str(body)
+    assert p.id_number not in text and "13912345678" not in text and p.masked_id in text
+    assert client_for(world.clerk_a).get(f"/api/talent/persons/{q.pk}").status_code == 404
+    assert client_for(world.clerk_a).post(f"/api/talent/recognitions/{rec.pk}/decide",
+                                          {"confirm": "true"}).status_code == 403
+    staff = client_for(world.staff)
+    r = staff.post(f"/api/talent/recognitions/{rec.pk}/decide", {"confirm": "false"})
+    assert r.status_code == 422 and "理由" in r.json()["detail"]
+    assert staff.post(f"/api/talent/recognitions/{rec.pk}/decide", {"confirm": "true"}).json()["status"] == "已认定"
+    rows = staff.get("/api/talent/benefits/", {"year": rec.year}).json()["items"]
+    assert any(x["recipient"] == "人才52" and x["paid"] and x["amount"] == "50" for x in rows), rows
+    assert staff.get("/api/talent/benefits/", {"year": 99999}).status_code == 422
