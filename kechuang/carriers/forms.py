@@ -21,6 +21,7 @@ class CarrierForm(ChineseForm):
                                   max_value=MAX_AREA)
     fields = forms.CharField(label="服务领域", max_length=200, required=False)
     established_on = forms.DateField(label="成立日期", required=False, widget=DATE)
+    in_state_owned_park = forms.BooleanField(label="入驻国有园区（中试验证平台、概念验证中心）", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

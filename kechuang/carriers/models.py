@@ -75,6 +75,8 @@ class Carrier(ScopedModel):
                                    validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MAX_AREA)])
     fields = models.CharField(_("服务领域"), max_length=200, blank=True)
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    in_state_owned_park = models.BooleanField(_("入驻国有园区"), default=False,
+                                              help_text=_("中试验证平台、概念验证中心入驻国有园区的，享受（十）租金减免等支持"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     cancelled_on = models.DateField(_("撤销日期"), null=True, blank=True)
     cancel_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)

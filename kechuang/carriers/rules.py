@@ -35,6 +35,18 @@ EVENTS: dict[tuple[str, str], tuple[str, dict]] = {
 }
 
 
+# (十) “支持……中试验证平台、概念验证中心……，鼓励国有园区对入驻的上述平台，给予租金减免等支持”: a 中试验证平台
+# or 概念验证中心 on record in a state-owned park is the event the (non-monetary) measure (十) reacts to.
+PARK_KINDS = frozenset({CarrierKind.PILOT_PLATFORM, CarrierKind.POC_CENTER})
+
+
+def park_event(kind: str, in_state_owned_park: bool) -> tuple[str, dict] | None:
+    """The (十) event of a platform in a state-owned park, or None."""
+    if kind in PARK_KINDS and in_state_owned_park:
+        return ("settled_in_state_owned_park", {"role": "pilot_platform"})
+    return None
+
+
 def level_below(level: str) -> str | None:
     i = LEVEL_ORDER.index(level)
     return LEVEL_ORDER[i - 1] if i > 0 else None

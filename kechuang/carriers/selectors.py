@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q
 from .models import LEVEL_ORDER, Carrier, CarrierKind, CarrierLevel, Level
 
 # The carrier-related measures of 南政规〔2025〕2号 (八)(十四), shown on a carrier's page.
-CARRIER_MEASURE_PREFIXES = ("nanan-2025-2.8", "nanan-2025-2.14a", "nanan-2025-2.14b")
+CARRIER_MEASURE_PREFIXES = ("nanan-2025-2.8", "nanan-2025-2.10", "nanan-2025-2.14a", "nanan-2025-2.14b")
 
 
 def carriers_for(user, *, kind: str = "", level: str = "", township_id: int | None = None, q: str = ""):

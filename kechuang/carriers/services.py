@@ -23,11 +23,13 @@ def _full_clean(obj) -> None:
 
 @transaction.atomic
 def carrier_register(*, actor, name: str, kind: str, operator, township, address: str = "", area_sqm=None,
-                     fields: str = "", established_on: dt.date | None = None, is_demo: bool = False) -> Carrier:
+                     fields: str = "", established_on: dt.date | None = None, in_state_owned_park: bool = False,
+                     is_demo: bool = False) -> Carrier:
     """Enter a carrier into the registry (it holds no level until one is recorded)."""
     require(actor, "carriers.carrier.register")
     carrier = Carrier(name=name.strip(), kind=kind, operator=operator, township=township, address=address,
-                      area_sqm=area_sqm, fields=fields, established_on=established_on, is_demo=is_demo)
+                      area_sqm=area_sqm, fields=fields, established_on=established_on,
+                      in_state_owned_park=bool(in_state_owned_park), is_demo=is_demo)
     _full_clean(carrier)
     carrier.save()
     return carrier
@@ -35,11 +37,18 @@ def carrier_register(*, actor, name: str, kind: str, operator, township, address
 
 def _record_event(actor, carrier: Carrier, level: CarrierLevel) -> None:
     """Record the policy event this step pays on (once), for the operator enterprise."""
+    from kechuang.policies.models import PolicyEvent
+    from kechuang.policies.services import policy_event_record
+
+    park = rules.park_event(carrier.kind, carrier.in_state_owned_park)
+    if park is not None:
+        park_source = f"创新载体：{carrier.name} 入驻国有园区"[:200]
+        if not PolicyEvent.objects.filter(enterprise=carrier.operator, kind=park[0], source=park_source).exists():
+            policy_event_record(user=actor, enterprise=carrier.operator, kind=park[0], date=level.recognized_on,
+                                fields={**park[1], "carrier": carrier.name}, source=park_source)
     mapped = rules.EVENTS.get((carrier.kind, level.level))
     if mapped is None:
         return
-    from kechuang.policies.models import PolicyEvent
-    from kechuang.policies.services import policy_event_record
 
     source = f"创新载体：{carrier.name} {level.get_level_display()}（{level.document}）"[:200]
     if PolicyEvent.objects.filter(enterprise=carrier.operator, kind=mapped[0], source=source).exists():

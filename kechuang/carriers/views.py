@@ -60,7 +60,8 @@ def carrier_new(request):
             carrier = services.carrier_register(actor=request.user, name=d["name"], kind=d["kind"],
                                                 operator=d["operator"], township=d["township"], address=d["address"],
                                                 area_sqm=d["area_sqm"], fields=d["fields"],
-                                                established_on=d["established_on"])
+                                                established_on=d["established_on"],
+                                                in_state_owned_park=d["in_state_owned_park"])
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -74,6 +75,11 @@ def carrier_detail(request, pk: int):
     """A carrier: its ladder with history, the benefits its steps bring, yearly figures and evaluations."""
     carrier = get_scoped_or_404(Carrier.objects.select_related("operator", "township"), request.user, "view", pk=pk)
     year = timezone.localdate().year
+    try:     # ?year= shows the benefits of another year (bounded)
+        asked = int(request.GET.get("year", year))
+    except (TypeError, ValueError):
+        asked = year
+    year = asked if 2000 <= asked <= 2100 else year
     benefits, benefit_error = [], ""
     if can(request.user, "carriers.report.submit", carrier):
         try:

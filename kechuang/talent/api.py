@@ -7,33 +7,21 @@ number is never in the API, its audited reveal is a page of the bureau's):
   科技计划项目's state and milestones.
 - ``GET /api/talent/benefits/?year=``: the year's benefits by recipient (person, team,
   institution), with the amount, whether paid and the reason (就高不重复).
-- ``POST /api/talent/recognitions/{recognition_id}/decide`` (form fields ``confirm``, ``note``): the
-  bureau confirms or rejects a proposal (免申即认 included); 422 names the field.
+Read-only: recognition decisions and registrations are made on the pages (each audited there).
 """
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Form, Query, Router, Schema, Status
+from ninja import Query, Router
 
 from kechuang.core.inputs import ApiId
 from kechuang.core.permissions import require
 from kechuang.core.scoping import get_scoped_or_404
 
-from . import benefits, selectors, services
+from . import benefits, selectors
 from .models import Recognition
 
 router = Router(tags=["人才"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str = ""
-
-
-class DecideIn(Schema):
-    confirm: bool
-    note: str = Field("", max_length=300)
 
 
 def _recognition(r: Recognition) -> dict:
@@ -85,16 +73,3 @@ def talent_api_benefits(request, year: int | None = Query(None, ge=2000, le=2100
          "citation": b.citation, "amount": f"{b.amount.normalize():f}" if b.counted else "0", "paid": b.counted,
          "reason": b.reason, "channel": b.channel, "case_status": b.case.get_status_display() if b.case else None}
         for b in rows]}
-
-
-@router.post("/recognitions/{recognition_id}/decide", summary="确认或驳回人才认定",
-             response={200: dict, 422: ErrorOut})
-def talent_api_recognition_decide(request, recognition_id: ApiId, payload: Form[DecideIn]):
-    rec = get_scoped_or_404(Recognition, request.user, "view", pk=recognition_id)
-    try:
-        rec = services.recognition_decide(actor=request.user, recognition=rec, confirm=payload.confirm,
-                                          note=payload.note)
-    except ValidationError as exc:
-        field, messages = next(iter(getattr(exc, "message_dict", {"": exc.messages}).items()))
-        return Status(422, ErrorOut(detail="；".join(messages), field=field))
-    return _recognition(rec)

@@ -284,3 +284,35 @@ def test_yearly_figures_import_is_all_or_nothing_with_row_and_column(world):
     assert good.ok and good.saved == 1 and AnnualReport.objects.get().tenants == 30
     with pytest.raises(PermissionRefused):
         import_reports(actor=world.clerk_a, upload=_workbook([["水头孵化器", 2025, 30, 5]]))
+
+
+def test_talent_lab_pays_25(world):
+    c = _carrier(world, kind="talent_lab", name="特级人才创新实验室甲")
+    _level(world, c, "quanzhou", dt.date(2026, 7, 1))
+    assert _amounts(c, 2026) == {"nanan-2025-2.14b": Decimal("25")}
+
+
+def test_a_pilot_platform_in_a_state_owned_park_is_the_event_of_measure_10(world):
+    """(十): a 中试验证平台 in a state-owned park gets the (non-monetary) rent support, recorded once."""
+    park = services.carrier_register(actor=world.staff, name="中试验证平台甲", kind="pilot",
+                                     operator=world.enterprise_a, township=world.enterprise_a.township,
+                                     in_state_owned_park=True)
+    _level(world, park, "quanzhou", dt.date(2026, 4, 1))
+    _level(world, park, "provincial", dt.date(2026, 9, 1))
+    assert PolicyEvent.objects.filter(enterprise=world.enterprise_a, kind="settled_in_state_owned_park").count() == 1
+    _result, outcomes = selectors.carrier_benefits(park, 2026)
+    ten = next(o for o in outcomes if o.measure.id == "nanan-2025-2.10")
+    assert ten.status == "eligible" and "非资金" in ten.stacking
+    elsewhere = _carrier(world, kind="pilot", name="中试验证平台乙", operator=world.enterprise_b)
+    _level(world, elsewhere, "quanzhou", dt.date(2026, 4, 1))
+    assert not PolicyEvent.objects.filter(enterprise=world.enterprise_b, kind="settled_in_state_owned_park").exists()
+
+
+def test_the_carrier_page_shows_why_the_lower_level_is_not_paid_in_the_same_year(world, client_for):
+    c = _carrier(world)
+    _level(world, c, "filed", dt.date(2023, 3, 1))
+    _level(world, c, "quanzhou", dt.date(2024, 3, 1))
+    _level(world, c, "provincial", dt.date(2026, 3, 1))
+    _level(world, c, "national", dt.date(2026, 11, 1))
+    page = client_for(world.staff).get(f"/carriers/{c.pk}/?year=2026").content.decode()
+    assert "就高" in page and "不重复" in page

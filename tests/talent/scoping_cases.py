@@ -105,9 +105,6 @@ CASES: dict = {
     "api:talent_api_person": Case.objects(_api_person),
     "api:talent_api_teams": Case.listing(_listing("团队"), note="teams of the clerk's township only"),
     "api:talent_api_benefits": Case.listing(_listing("人才"), note="benefits of the clerk's township only"),
-    "api:talent_api_recognition_decide": Case.role("staff", method="post", build=lambda world: {
-        "kwargs": {"recognition_id": _world(world)["rec"].pk}, "data": {"confirm": "true"}},
-        note="POST only: the bureau confirms recognitions"),
     "talent:benefits": Case.listing(_listing("人才"), note="benefits of the clerk's township's persons and students only"),
     "talent:benefits_refer": Case.role("staff", method="post", build=_post(lambda w: ({}, {"year": 2026})),
                                        note="only the bureau refers benefits to the redemption flow"),

@@ -165,12 +165,34 @@ def test_api_is_scoped_and_masks_person_data(world, client_for):
     text = str(body)
     assert p.id_number not in text and "13912345678" not in text and p.masked_id in text
     assert client_for(world.clerk_a).get(f"/api/talent/persons/{q.pk}").status_code == 404
-    assert client_for(world.clerk_a).post(f"/api/talent/recognitions/{rec.pk}/decide",
-                                          {"confirm": "true"}).status_code == 403
     staff = client_for(world.staff)
-    r = staff.post(f"/api/talent/recognitions/{rec.pk}/decide", {"confirm": "false"})
-    assert r.status_code == 422 and "理由" in r.json()["detail"]
-    assert staff.post(f"/api/talent/recognitions/{rec.pk}/decide", {"confirm": "true"}).json()["status"] == "已认定"
+    services.recognition_decide(actor=world.staff, recognition=rec, confirm=True)
+    assert staff.get(f"/api/talent/persons/{p.pk}").json()["recognitions"][0]["status"] == "已认定"
     rows = staff.get("/api/talent/benefits/", {"year": rec.year}).json()["items"]
     assert any(x["recipient"] == "人才52" and x["paid"] and x["amount"] == "50" for x in rows), rows
     assert staff.get("/api/talent/benefits/", {"year": 99999}).status_code == 422
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "ent_user_a"])
+def test_person_data_is_masked_for_every_role_that_does_not_need_it(world, client_for, who):
+    """Roles that see persons (the employer's township, the employer) get masked ID and phone on
+    every face — list, detail, teams, benefits, API; the full view is the bureau's only."""
+    p = _person(world, 54, employer=world.enterprise_a, phone="13912345678")
+    services.team_register(actor=world.staff, name="掩码团队", kind="harbour", leader=p, host=world.enterprise_a,
+                           approved_on=dt.date(2026, 3, 1))
+    client = client_for(getattr(world, who))
+    for url in ("/talent/persons/", f"/talent/persons/{p.pk}/", "/talent/teams/", "/talent/benefits/",
+                "/api/talent/persons/", f"/api/talent/persons/{p.pk}", "/api/talent/teams/"):
+        response = client.get(url)
+        assert response.status_code == 200, (who, url)
+        text = response.content.decode()
+        assert p.id_number not in text and "13912345678" not in text, (who, url)
+    assert client.post(f"/talent/persons/{p.pk}/reveal/").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("who", ["liaison_a", "broker_a", "finance", "sys_admin", "audit_admin"])
+def test_roles_without_a_need_see_no_person_at_all(world, client_for, who):
+    p = _person(world, 55, employer=world.enterprise_a)
+    client = client_for(getattr(world, who))
+    for url in ("/talent/persons/", f"/talent/persons/{p.pk}/", "/api/talent/persons/", "/talent/benefits/"):
+        assert client.get(url).status_code in (302, 403, 404), (who, url)

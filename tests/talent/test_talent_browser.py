@@ -2,6 +2,7 @@
 an institute in 泉州 → a 免申即认 proposal appears → the bureau confirms it → benefits are shown
 per recipient (the graduate allowance to the student, not to the base enterprise)."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
@@ -64,3 +65,19 @@ def test_import_land_confirm_and_allowance(transactional_db, world, client_for, 
     table = staff.locator("table").inner_text()
     assert "王小雨" in table and world.enterprise_a.name in table and "1.2" in table   # 0.1 万 × 12 months, to her
     screenshot(staff, "talent-graduate-allowance")
+
+    # benefits per recipient: the confirmed C-tier to 李远航 himself, the allowance to 王小雨 (not to the base)
+    this_year = rec.decided_on.year
+    staff.goto(f"/talent/benefits/?year={this_year}")
+    row = staff.locator("tr", has_text="李远航")
+    assert "个人" in row.inner_text() and "C类" in row.inner_text() and "50" in row.inner_text()
+    staff.goto("/talent/benefits/?year=2026")
+    row = staff.locator("tr", has_text="王小雨")
+    assert "研究生生活补贴" in row.inner_text() and world.enterprise_a.name in row.inner_text()
+    staff.click("button:has-text('转入兑现流程')")
+    staff.wait_for_selector("text=已转入兑现流程")
+    screenshot(staff, "talent-benefits-per-recipient")
+    from kechuang.policies.models import Case
+
+    case = Case.objects.get(payee_name="王小雨")
+    assert case.enterprise_id is None and case.payee_kind == "person" and case.amount == Decimal("1.2")

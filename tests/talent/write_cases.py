@@ -50,6 +50,24 @@ def _refer(world):
                                  year=YEAR, approved_amount="20")
     return {"data": {"year": YEAR}}
 
+
+def _team_project(world):
+    """A team hosted by enterprise_a and an approved 科技计划项目 of enterprise_a to link it to."""
+    from kechuang.supervision import projects
+    from kechuang.talent import services
+    from tests.supervision.test_projects import _approve, _score_all, _to_review
+    from tests.talent.scoping_cases import _world
+
+    w = _world(world)
+    call, _experts, p, _d = _to_review(world)
+    _score_all(p)
+    projects.review_rank(user=world.staff, call=call)
+    p.refresh_from_db()
+    p = _approve(world, p)
+    team = services.team_register(actor=world.staff, name="写入矩阵团队", kind="project_startup", leader=w["a"],
+                                  host=world.enterprise_a, approved_on=dt.date(2026, 4, 1))
+    return {"kwargs": {"pk": team.pk}, "data": {"project": p.pk}}
+
 WRITES = {
     "talent:person_new": Write.action("talent.person.register", _person_new),
     "talent:listing_import": Write.action("talent.listing.import", _listing_import),
@@ -64,4 +82,5 @@ WRITES = {
     "talent:person_nominate": like_scoping("talent:person_nominate", "talent.recognition.record"),
     "talent:person_competition": like_scoping("talent:person_competition", "talent.recognition.record"),
     "talent:person_self": like_scoping("talent:person_self", "talent.recognition.self"),
+    "talent:team_project": Write.action("talent.team.register", _team_project),
 }
