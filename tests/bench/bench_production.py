@@ -3,9 +3,10 @@
     pip install gunicorn          # the production server; not a dependency of the package
     python tests/bench/bench_production.py [--database-url postgres://…] [--var DIR]
                                            [--users 50] [--seconds 60] [--think 1] [--workers 2,4]
-                                           [--threads 1] [--no-waitress]
+                                           [--threads 4] [--no-waitress]
 
-The production shape on this machine: ``gunicorn kechuang.wsgi --workers N`` (web only), one
+The production shape on this machine: ``gunicorn kechuang.wsgi --workers N --threads 4`` (web only;
+``--threads 1`` measures sync workers, which queue while they wait for the database), one
 ``kechuang worker`` process apart, one PostgreSQL database (default
 ``postgres://kechuang:kechuang@127.0.0.1:55432/kechuang_bench``). The demo is loaded once
 (``kechuang serve --no-serve --demo`` with a fixed KECHUANG_DEMO_PASSWORD) into ``--var`` (default
@@ -262,8 +263,9 @@ def main() -> int:
     ap.add_argument("--phase", type=float, default=8, help="seconds of each page kind alone (CPU per request)")
     ap.add_argument("--think", type=float, default=1.0)
     ap.add_argument("--workers", default="2,4", help="gunicorn --workers values to measure, comma separated")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="gunicorn --threads per worker (more than 1: the gthread worker class)")
+    ap.add_argument("--threads", type=int, default=4,
+                    help="gunicorn --threads per worker (1: sync workers; more: the gthread worker class, "
+                         "as docs/operations.md runs it)")
     ap.add_argument("--no-waitress", action="store_true", help="skip the kechuang serve baseline")
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
