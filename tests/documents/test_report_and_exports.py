@@ -182,7 +182,9 @@ def test_downloads_have_chinese_names_with_the_date(world, client_for):
     assert name(r) == f"{world.enterprise_a.name}资格预诊断报告-2026-06-30.docx"
     staff.post("/diagnosis/pipeline/run/", {"on": "2026-06-30"})
     from kechuang.diagnosis.models import DiagnosisRun
+    from kechuang.jobs.worker import run_pending
 
+    run_pending()  # the 培育库 run is a background job: the worker runs it
     run = DiagnosisRun.objects.get()
     r = staff.get(f"/diagnosis/pipeline/{run.pk}/export.xlsx")
     assert name(r) == f"高企培育库-第{run.pk}次运行-2026-06-30.xlsx"
