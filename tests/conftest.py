@@ -99,6 +99,31 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's request threads share the test's one in-memory connection:
+    with ATOMIC_REQUESTS two overlapping requests (a page and its htmx badge, the next page of a
+    fast crawl) nest one's transaction in the other's, and the first COMMIT drops the second's
+    savepoint ("no such savepoint"). The test server therefore serves one request at a time
+    there, as `runserver --nothreading` does (PostgreSQL runs keep the threaded server)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(LiveServerThread, "server_class", SerialWSGIServer)
+        yield
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh page in its own context (cookies do not leak between tests)."""
