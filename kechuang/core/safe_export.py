@@ -8,6 +8,10 @@ as a formula by a spreadsheet. Kechuang never writes formulas, so:
   ``s``), and the other risky leading characters are stored as plain text too — for every
   workbook, present and future, whichever code builds it; control characters that no worksheet
   may hold are dropped instead of failing the export;
+* every Word document (python-docx) likewise: :func:`install` wraps the one place a run's text
+  and a document property become XML, so a control character stored before input refused them
+  is dropped from a .docx (the diagnosis report, the 晾晒 bulletin, a commissioner's letter)
+  instead of failing it with lxml's "All strings must be XML compatible";
 * every CSV cell goes through :func:`csv_cell` (a leading ``'`` as OWASP recommends), used by
   :func:`csv_writer`.
 
@@ -53,26 +57,52 @@ def csv_writer(fh, **kwargs):
     return _SafeWriter(csv.writer(fh, **kwargs))
 
 
+def drop_control_characters(value):
+    """``value`` without the control characters no XML document may hold (NUL, ESC, \\x01 …; tab,
+    line feed and carriage return stay); anything that is not text is returned as it is."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def install() -> None:
-    """Make openpyxl store every string as text, never as a formula."""
+    """Make openpyxl store every string as text, never as a formula; make openpyxl and
+    python-docx drop control characters instead of failing the export."""
     global _installed
     if _installed:
         return
+    from docx.oxml.coreprops import CT_CoreProperties
+    from docx.oxml.text.run import CT_R
     from openpyxl.cell import cell as cell_module
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     original = cell_module.Cell._bind_value
 
     def _bind_value(self, value):
-        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-            # a control character stored before input refused them (or by an import) must not
-            # make the whole export fail: it is dropped from the cell
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # a control character stored before input refused them (or by an import) must not
+        # make the whole export fail: it is dropped from the cell
+        value = drop_control_characters(value)
         original(self, value)
         if isinstance(value, str) and self.data_type == "f":
             self.data_type = "s"  # "=cmd|' /C calc'!A0" is shown, never evaluated
 
     cell_module.Cell._bind_value = _bind_value
+
+    # python-docx: every run's text (Paragraph.add_run, Run.text, Run.add_text, Cell.text, headings,
+    # headers and footers) becomes <w:t> elements through CT_R.add_t; document properties through
+    # CT_CoreProperties._set_element_text
+    add_t = CT_R.add_t
+    set_element_text = CT_CoreProperties._set_element_text
+
+    def _add_t(self, text):
+        return add_t(self, drop_control_characters(text))
+
+    def _set_element_text(self, prop_name, value):
+        return set_element_text(self, prop_name, drop_control_characters(value))
+
+    CT_R.add_t = _add_t
+    CT_CoreProperties._set_element_text = _set_element_text
     _installed = True
 
 

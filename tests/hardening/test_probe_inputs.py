@@ -278,6 +278,34 @@ def test_a_stored_control_character_no_longer_breaks_the_excel_export(world, sta
     assert "水头甲石材有限公司" in cells
 
 
+def test_a_stored_control_character_no_longer_breaks_the_word_report(world, staff):
+    """The same name broke every .docx carrying it (lxml: "All strings must be XML compatible",
+    HTTP 500): the Word writers drop the character as the Excel path does (one place,
+    kechuang.core.safe_export.install)."""
+    from docx import Document
+
+    ent = world.enterprise_a
+    ent.name = "水头甲\x01\x1b石材有限公司"
+    ent.save()
+    r = _ok(staff.get(reverse("diagnosis:enterprise_docx", args=[ent.pk])), allowed=(200,))
+    body = b"".join(r.streaming_content) if r.streaming else r.content
+    doc = Document(io.BytesIO(body))
+    text = "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+    assert "水头甲石材有限公司" in text and "\x01" not in text
+    # any document the platform builds: paragraphs, runs, table cells, headings, properties
+    doc = Document()
+    doc.add_heading("标题\x02", level=1)
+    doc.add_paragraph("正文\x00甲").add_run("追加\x1b乙").add_text("再加\x0b丙")
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "单元格\x1f丁"
+    doc.core_properties.title = "属性\x01戊"
+    buf = io.BytesIO()
+    doc.save(buf)
+    again = Document(io.BytesIO(buf.getvalue()))
+    assert [p.text for p in again.paragraphs] == ["标题", "正文甲追加乙再加丙"]
+    assert again.tables[0].cell(0, 0).text == "单元格丁" and again.core_properties.title == "属性戊"
+
+
 @pytest.mark.parametrize("value", ["a\x00b", "\x01", "esc\x1b[31m", "\x7f"])
 def test_control_characters_in_input_are_refused_naming_the_field(world, client_for, client, value):
     """NUL gave 500 on PostgreSQL and was stored on SQLite; other control characters were stored
