@@ -10,6 +10,8 @@ A scoped model declares how its rows relate to the units users are bound to:
             org_unit = None                # no department owns enterprises
             broker = None                  # brokers see no enterprises
             public = None                  # Q() of rows anyone signed in may view, or None
+                                           # (or a function returning it, for a Q that
+                                           # depends on today: a 榜单 public from its 张榜日期)
 
 Every list, detail, edit, export, count, chart and API read goes through
 `Model.objects.restrict(user, action)` (or `restrict(qs, user, action)`); `get_scoped_or_404`
@@ -57,13 +59,19 @@ def _scope_attr(model, name):
     return getattr(scope, name, None)
 
 
+def _public(model):
+    """The model's ``Scope.public`` Q (called when it is a function of today), or None."""
+    public = _scope_attr(model, "public")
+    return public() if callable(public) else public
+
+
 def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet:
     """Return `queryset` narrowed to the rows `user` may act on with `action`."""
     if action not in ACTIONS:
         raise ScopeError(f"unknown action {action!r}")
     model = queryset.model
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        public = _scope_attr(model, "public") if action == "view" else None
+        public = _public(model) if action == "view" else None
         if public is not None and getattr(model.Scope, "anonymous", False):
             return queryset.filter(public)
         return queryset.none()
@@ -83,7 +91,7 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
         unit_id = getattr(user, user_field, None)
         if path and unit_id:
             condition = Q(**{path: unit_id})
-    public = _scope_attr(model, "public") if action == "view" else None
+    public = _public(model) if action == "view" else None
     if public is not None:
         condition = public if condition is None else (condition | public)
     if condition is None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.bounds import (
@@ -405,8 +406,13 @@ class Challenge(ScopedModel):
         enterprise = "need__enterprise"
         org_unit = None
         broker = None
-        public = ~Q(status="closed")
         anonymous = True   # the public list page shows open challenges' public fields only
+
+        @staticmethod
+        def public():
+            """Public from the 张榜日期 on, until withdrawn: a 榜单 dated tomorrow is seen today by the
+            bureau, the need's township and the issuing enterprise only."""
+            return ~Q(status="closed") & Q(published_on__lte=timezone.localdate())
 
     class Meta:
         verbose_name = _("揭榜挂帅榜单")

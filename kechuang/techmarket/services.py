@@ -501,6 +501,8 @@ def challenge_apply(*, challenge: Challenge, team: str, lead: str, proposal: str
     if challenge.status != Challenge.Status.OPEN:
         raise TechMarketError(f"榜单: 「{challenge.title}」当前为「{challenge.get_status_display()}」，不接受揭榜")
     today = today or timezone.localdate()
+    if today < challenge.published_on:
+        raise TechMarketError(f"张榜日期: 榜单于 {challenge.published_on} 张榜，张榜后才能揭榜")
     if challenge.deadline and today > challenge.deadline:
         raise TechMarketError(f"揭榜截止日期: 已于 {challenge.deadline} 截止")
     team = _text(team, "揭榜团队", required=True, max_chars=200)

@@ -245,6 +245,7 @@ def challenges(request):
     for c in qs:
         c.n_applications = counts.get(c.pk, 0)
     return render(request, "techmarket/challenges.html", {"challenges": qs, "citation": services.CHALLENGE_CITATION,
+                                                          "today": timezone.localdate(),
                                                           "can_publish": may(request.user, "techmarket.challenge.publish")})
 
 

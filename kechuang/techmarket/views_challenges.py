@@ -168,7 +168,10 @@ def challenge_detail(request, pk: int):
     visible_apps = set(ChallengeApplication.objects.restrict(user, "view").filter(challenge=ch)
                        .values_list("pk", flat=True))
     ranking = [a for a in services.challenge_ranking(ch) if a.pk in visible_apps]
-    may_apply = (ch.status == Challenge.Status.OPEN and (not ch.deadline or today <= ch.deadline)
+    not_yet_public = ch.status == Challenge.Status.OPEN and today < ch.published_on
+    # scores close the call: entered once the 揭榜截止日期 has passed (services.challenge_review)
+    call_running = ch.status == Challenge.Status.OPEN and (not_yet_public or (ch.deadline and today <= ch.deadline))
+    may_apply = (ch.status == Challenge.Status.OPEN and not not_yet_public and (not ch.deadline or today <= ch.deadline)
                  and can(user, "techmarket.challenge.apply")
                  and (user.role != Role.ENTERPRISE_USER or (user.enterprise_id
                                                             and user.enterprise_id != ch.need.enterprise_id)))
@@ -179,8 +182,9 @@ def challenge_detail(request, pk: int):
         "is_staff": is_staff, "may_apply": may_apply, "milestones": milestones, "today": today,
         "who_may_apply": WHO_MAY_APPLY, "citation": services.CHALLENGE_CITATION,
         "subsidy_min": services.CHALLENGE_SUBSIDY_MIN, "subsidy_max": services.CHALLENGE_SUBSIDY_MAX,
-        "may_award": is_staff and ch.status in (Challenge.Status.OPEN, Challenge.Status.REVIEW),
-        "may_review": is_staff and ch.status in (Challenge.Status.OPEN, Challenge.Status.REVIEW),
+        "not_yet_public": not_yet_public, "call_running": is_staff and call_running,
+        "may_award": is_staff and not call_running and ch.status in (Challenge.Status.OPEN, Challenge.Status.REVIEW),
+        "may_review": is_staff and not call_running and ch.status in (Challenge.Status.OPEN, Challenge.Status.REVIEW),
         "may_close": is_staff and ch.status in (Challenge.Status.OPEN, Challenge.Status.REVIEW),
         "may_add_milestone": is_staff and ch.status not in (Challenge.Status.ACCEPTED, Challenge.Status.CLOSED),
         "may_accept": is_staff and ch.status == Challenge.Status.AWARDED})

@@ -282,3 +282,46 @@ def test_a_challenge_is_public_from_its_publication_day_not_before(world, client
     s.challenge_publish(user=SYSTEM, need=need, title="今日张榜的攻关榜", published_on=date.today(), summary="今天公开的内容")
     page = client.get(reverse("techmarket:public_challenges")).content.decode()
     assert "今日张榜的攻关榜" in page and "明日张榜的攻关榜" not in page
+
+
+def test_a_challenge_dated_tomorrow_is_seen_by_its_parties_only(world, client_for, client, need):
+    """Issue 13 item 6, walked again: the public page waited for the 张榜日期, but every signed-in
+    user saw tomorrow's 榜单 in the list and another enterprise could 揭榜 it a day early."""
+    tomorrow = date.today() + timedelta(days=1)
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="明日张榜的攻关榜", published_on=tomorrow,
+                             summary="明天才公开的内容", deadline=tomorrow + timedelta(days=30))
+    lst, url = reverse("techmarket:challenges"), reverse("techmarket:challenge_detail", args=[ch.pk])
+    for user, sees in ((world.staff, True), (world.ent_user_a, True), (world.clerk_a, True),
+                       (world.ent_user_b, False), (world.clerk_b, False), (world.broker_a, False)):
+        c = client_for(user)
+        assert ("明日张榜的攻关榜" in c.get(lst).content.decode()) is sees, user.username
+        assert c.get(url).status_code == (200 if sees else 404), user.username
+    assert "明日张榜的攻关榜" not in client.get(reverse("techmarket:public_challenges")).content.decode()
+    page = client_for(world.staff).get(url).content.decode()
+    assert "待张榜" in page and f"{tomorrow:%Y-%m-%d} 张榜，此前不公开" in page and "我要揭榜" not in page
+    with pytest.raises(s.TechMarketError, match="张榜后才能揭榜"):
+        s.challenge_apply(challenge=ch, team="抢先团队", lead="王", proposal="x", user=world.ent_user_b)
+    # on its day it is public to everyone and open to 揭榜
+    s.challenge_apply(challenge=ch, team="准时团队", lead="王", proposal="x", user=world.ent_user_b, today=tomorrow)
+
+
+def test_before_the_deadline_the_page_offers_no_scoring_and_the_challenge_stays_public(world, client_for, client,
+                                                                                      need):
+    ch = s.challenge_publish(user=SYSTEM, need=need, title="仍在张榜的攻关榜", published_on=date.today(),
+                             summary="公开内容", deadline=date.today() + timedelta(days=10))
+    app = s.challenge_apply(challenge=ch, team="乙团队", lead="王", proposal="x", user=world.ent_user_b)
+    url = reverse("techmarket:challenge_detail", args=[ch.pk])
+    page = client_for(world.staff).get(url).content.decode()
+    assert "截止后再录入专家评分" in page and "保存评分" not in page and "确定由" not in page
+    r = client_for(world.staff).post(url, {"action": "review", "application": app.pk, "expert_1": "陈", "score_1": "90"},
+                                     follow=True)
+    assert "截止后才能录入评审分" in _msgs(r)
+    ch.refresh_from_db()
+    assert ch.status == "open" and not ChallengeApplication.objects.get(pk=app.pk).review_scores
+    assert "仍在张榜的攻关榜" in client.get(reverse("techmarket:public_challenges")).content.decode()
+    # the day after the deadline the scores are entered and the call moves to 评审中 (off the public list)
+    Challenge.objects.filter(pk=ch.pk).update(deadline=date.today() - timedelta(days=1))
+    assert "保存评分" in client_for(world.staff).get(url).content.decode()
+    s.challenge_review(application=ChallengeApplication.objects.get(pk=app.pk), scores=[("陈", "90")], user=world.staff)
+    assert Challenge.objects.get(pk=ch.pk).status == "review"
+    assert "仍在张榜的攻关榜" not in client.get(reverse("techmarket:public_challenges")).content.decode()
