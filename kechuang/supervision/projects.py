@@ -187,7 +187,7 @@ def project_create(*, user, call: Call, applicant, title: str, pi_name: str, req
     _required(pi_name, "项目负责人")
     amount = Decimal(str(requested_amount))
     if amount < 0 or amount > call.max_amount:
-        raise ValidationError(f"申请资助：应在 0~{call.max_amount.normalize()} 万元之间（指南上限）")
+        raise ValidationError(f"申请资助：应在 0~{call.max_amount.normalize():f} 万元之间（指南上限）")
     return Project.objects.create(call=call, applicant=applicant, title=title.strip(), pi_name=pi_name.strip(),
                                   requested_amount=amount, co_applicants=[c.strip() for c in co_applicants if c.strip()],
                                   summary=summary, is_demo=is_demo)
@@ -354,7 +354,7 @@ def project_approve(*, user, project: Project, approved_amount, goals: str, indi
         raise ValidationError("评审得分：专家评审完成并排名后才能立项")
     amount = Decimal(str(approved_amount))
     if amount < 0 or amount > project.call.max_amount:
-        raise ValidationError(f"立项资助：应在 0~{project.call.max_amount.normalize()} 万元之间")
+        raise ValidationError(f"立项资助：应在 0~{project.call.max_amount.normalize():f} 万元之间")
     _required(goals, "任务目标")
     if not indicators:
         raise ValidationError("考核指标：至少一项")

@@ -27,6 +27,8 @@ LOWER = re.compile(r"(?<![A-Za-z0-9_.@/-])[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*(?![A-
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\b|\bUTC\b")
 # an amount with decimals that mean nothing (60.0000 万元, 1.2500): at most the decimals that matter
 PRECISION = re.compile(r"(?<![\d.])\d+\.\d+00(?![\d.])")
+# an amount in a decimal's exponent form (Decimal("200").normalize() is 2E+2)
+EXPONENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?E[+-]\d+\b")
 # words and codes that are real terms in these pages, not leaks
 ALLOWED = {
     "USCC", "TOTP", "Excel", "Word", "PDF", "ID", "GB/T", "ECharts", "API",
@@ -49,7 +51,7 @@ def raw_identifiers(text: str) -> list[str]:
     for pat in ALLOWED_PATTERNS:
         text = pat.sub(" ", text)
     found = []
-    for pat in (ISO_TIME, PRECISION, SNAKE, DOTTED, NONE, ENGLISH, LOWER):
+    for pat in (ISO_TIME, PRECISION, EXPONENT, SNAKE, DOTTED, NONE, ENGLISH, LOWER):
         for m in pat.finditer(text):
             frag = m.group(0).strip()
             if frag in ALLOWED or any(frag in f for f in found):
