@@ -48,7 +48,7 @@ def load_demo(stdout=None) -> None:
         from .services import screening_run
 
         actor = system_actor("command:demo policies")
-        run = screening_run(user=actor, year=year)
+        run = screening_run(user=actor, year=year, reason="年度筛查（加载演示数据）")
         ready = _demo_case_ready_to_pay(actor)
         if stdout is not None:
             stdout.write(f"政策兑现演示数据：{len(events)} 条政策事件，筛查候选 {run.candidate_count} 项"

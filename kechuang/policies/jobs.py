@@ -13,7 +13,7 @@ def screening(ctx, *, actor, year: int):
     and tell the enterprise users of each new candidate."""
     from .services import notify_new_candidates, screening_run
 
-    run = screening_run(user=actor, year=int(year), progress=ctx.progress)
+    run = screening_run(user=actor, year=int(year), progress=ctx.progress, reason="年度筛查（筛查页面发起）")
     notify_new_candidates(run)
     return JobOutcome(url=reverse("policies:cases") + f"?year={run.year}",
                       label=f"{run.enterprise_count} 家企业，候选 {run.candidate_count} 项（新增 {run.new_count}，"

@@ -171,9 +171,14 @@ class PolicyEvent(ScopedModel):
 
 @range_checked
 class ScreeningRun(ScopedModel):
-    """One 免申即享 screening run over all enterprises for a year."""
+    """One 免申即享 screening run for a year: over all enterprises (the bureau's run), or over one
+    enterprise after an event the platform recorded for it (``enterprise`` set); ``reason`` says in
+    words why the run was made, for the screening page."""
 
     year = models.PositiveIntegerField(_("年度"), validators=bounded(YEAR))
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("筛查范围（仅此企业）"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("筛查原因"), max_length=300, blank=True)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
@@ -196,6 +201,13 @@ class ScreeningRun(ScopedModel):
         verbose_name = _("免申即享筛查")
         verbose_name_plural = _("免申即享筛查")
         ordering = ["-started_at"]
+
+    @property
+    def scope_display(self) -> str:
+        """范围 in words: 全部企业, or the one enterprise."""
+        if self.enterprise_id is None:
+            return "全部企业"
+        return f"仅「{self.enterprise.name}」"
 
 
 @range_checked

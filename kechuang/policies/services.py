@@ -98,14 +98,16 @@ def _hash(evidence: dict) -> str:
     return hashlib.sha256(json.dumps(evidence, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> ScreeningRun:
+def screening_run(*, user, year: int, enterprise_qs=None, progress=None, reason: str = "",
+                  enterprise=None) -> ScreeningRun:
     """Screen every enterprise against every published measure for ``year`` and store the candidates.
 
     Idempotent: a rerun creates no duplicate case; a case whose evidence changed is updated (amounts
     only while still 候选) and flagged ``evidence_changed``; a 候选 no longer eligible is flagged too.
     The comparison runs outside any transaction (``progress(done, total, step=…)`` is called between
     its steps, so a job's page can show them); everything is written in one transaction at the end,
-    so an interrupted run leaves nothing behind.
+    so an interrupted run leaves nothing behind. ``reason`` (why the run was made, in words) and
+    ``enterprise`` (the one enterprise of a run limited to it) are shown on the screening page.
     """
     require(user, "policies.screening.run")
     step = progress or (lambda *a, **k: None)
@@ -141,8 +143,9 @@ def screening_run(*, user, year: int, enterprise_qs=None, progress=None) -> Scre
             found[(ent_id, mpk)] = (ev, _hash(ev), from_units(int(mc.amount[i])), amax)
     step(3, 4, step=f"写入 {len(found)} 项候选")
     with transaction.atomic():
-        run = ScreeningRun.objects.create(year=year, started_by=account(user),
-                                          enterprise_count=dbp.population.n, policies=[p.doc_no for p in policies])
+        run = ScreeningRun.objects.create(year=year, started_by=account(user), enterprise=enterprise,
+                                          reason=reason[:300], enterprise_count=dbp.population.n,
+                                          policies=[p.doc_no for p in policies])
         existing_qs = Case.objects.filter(year=year, measure_id__in=wanted_pks)
         if enterprise_qs is not None:  # a run over some enterprises leaves the others' cases alone
             existing_qs = existing_qs.filter(enterprise_id__in=dbp.enterprise_ids)
@@ -207,18 +210,20 @@ def notify_new_candidates(run: ScreeningRun) -> int:
     return told
 
 
-def screen_enterprise(*, user, enterprise, year: int) -> ScreeningRun | None:
+def screen_enterprise(*, user, enterprise, year: int, reason: str) -> ScreeningRun | None:
     """免申即享 for one enterprise at once, after an event the platform itself recorded for it (e.g.
     a 揭榜挂帅 project passing 验收): the same screening as the yearly run, over this enterprise only,
     so its candidate case (with the measure's article and the evidence) appears without waiting for
     the bureau's next full run; that run later finds the case unchanged. Other enterprises' cases
-    are not touched. None when no policy is published yet (the event waits for the next run)."""
+    are not touched. ``reason`` (the event, in words) is shown with the run on the screening page.
+    None when no policy is published yet (the event waits for the next run)."""
     from kechuang.enterprises.models import Enterprise
 
     require(user, "policies.screening.run")
     if not PolicyDocument.objects.filter(status="published", is_sandbox=False).exists():
         return None
-    run = screening_run(user=user, year=int(year), enterprise_qs=Enterprise.objects.filter(pk=enterprise.pk))
+    run = screening_run(user=user, year=int(year), enterprise_qs=Enterprise.objects.filter(pk=enterprise.pk),
+                        enterprise=enterprise, reason=reason)
     notify_new_candidates(run)
     return run
 

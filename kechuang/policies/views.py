@@ -401,7 +401,7 @@ def screening(request):
     from kechuang.jobs.models import Job
 
     running = Job.objects.restrict(request.user).filter(kind="policies.screening", state__in=["queued", "running"])
-    return render(request, "policies/screening.html", {"runs": ScreeningRun.objects.restrict(request.user)[:20],
+    return render(request, "policies/screening.html", {"runs": ScreeningRun.objects.restrict(request.user).select_related("enterprise")[:20],
                                                         "year": timezone.localdate().year, "running": running[:5]})
 
 

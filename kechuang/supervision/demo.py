@@ -152,3 +152,79 @@ def load_demo_projects(stdout=None) -> None:
                                           ("40", approve_day + dt.timedelta(days=200))], today=approve_day)
     if stdout:
         stdout.write("  项目与监管：演示科技计划项目")
+    load_demo_challenge_project(stdout)
+
+
+def load_demo_challenge_project(stdout=None) -> None:
+    """A 揭榜挂帅 project accepted a week ago, carried through the real services: a demo enterprise's
+    need published as a 榜单 about 14 months ago, turned into a call, the demo enterprise user's
+    enterprise 揭榜 (applies), experts drawn and scoring, 立项 with a 100 万元 challenge subsidy,
+    both instalments paid, 中期检查, 验收 — which records the policy event and screens that
+    enterprise at once, so the reward's 免申即享 candidate case (南政规〔2025〕2号 一、（二）) is in
+    the demo (the enterprise sees it on its desk, the bureau in the cases). Once."""
+    from kechuang.core.models import User
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.techmarket import services as market
+
+    from . import projects
+    from .models import PlanCategory, Project, ReviewAssignment
+
+    if PlanCategory.objects.filter(is_demo=True, code="DEMO-JBGS").exists():
+        return
+    solver_user = User.objects.filter(username="qiye_demo").select_related("enterprise").first()
+    solver = solver_user.enterprise if solver_user else None
+    if solver is None:
+        return
+    issuer = (Enterprise.objects.filter(is_demo=True, township__isnull=False).exclude(pk=solver.pk)
+              .order_by("id").first())
+    if issuer is None:
+        return
+    actor = _actor()
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=430)   # the 张榜日期
+    need = market.need_post(user=actor, enterprise=issuer, title="（演示）高端卫浴陶瓷釉面缺陷智能检测",
+                            field="智能制造", budget="200",
+                            description="陶瓷坐便器、洗面盆釉面针孔、缩釉、色差靠人工目检，漏检率高；需要在线视觉检测装备，"
+                                        "检出率不低于 98%，节拍不低于每分钟 6 件。")
+    challenge = market.challenge_publish(need=need, published_on=day, bounty="200",
+                                         title="（演示）卫浴陶瓷釉面缺陷在线视觉检测装备",
+                                         summary="研制陶瓷釉面缺陷在线视觉检测装备，检出率≥98%，节拍≥6 件/分钟。",
+                                         field="智能制造", deadline=day + dt.timedelta(days=45), user=actor)
+    cat = projects.category_create(user=actor, code="DEMO-JBGS", name="（演示）揭榜挂帅", is_demo=True)
+    opens = day + dt.timedelta(days=50)
+    call = projects.call_create(user=actor, category=cat, year=opens.year, challenge=challenge,
+                                title=f"（演示）{challenge.title} 揭榜项目申报", opens_on=opens,
+                                closes_on=opens + dt.timedelta(days=20), max_amount="200",
+                                guide="由揭榜团队依托企业申报，按任务书分期拨付，验收通过后兑现揭榜挂帅补助。", is_demo=True)
+    for name, unit in (("郭伟", "（演示）华侨大学"), ("庄静", "（演示）集美大学"), ("许斌", "（演示）泉州信息工程学院")):
+        projects.expert_admit(user=actor, name=name, unit=unit, field="智能制造", title="教授", today=opens,
+                              is_demo=True)
+    p = projects.project_create(user=actor, call=call, applicant=solver, title=f"（演示）{challenge.title}",
+                                pi_name="王建新", requested_amount="150", co_applicants=["（演示）华侨大学"],
+                                is_demo=True)
+    projects.project_submit(user=actor, project=p, integrity_promise=True, today=opens + dt.timedelta(days=3))
+    review_day = opens + dt.timedelta(days=25)
+    projects.project_formal_review(user=actor, project=Project.objects.get(pk=p.pk), passed=True, today=review_day)
+    projects.review_draw(user=actor, call=call, seed=f"{review_day:%Y%m%d}-上证收盘3251.62",
+                         seed_source="抽取日期 + 抽取当日上证指数收盘点位（演示）", today=review_day)
+    for k, a in enumerate(ReviewAssignment.objects.filter(project=p)):
+        projects.review_submit(user=actor, assignment=a, score=str(86 + 2 * k), comment="技术指标明确，团队有产业化经验（演示）",
+                               today=review_day)
+    projects.review_rank(user=actor, call=call)
+    approve_day = review_day + dt.timedelta(days=7)
+    start, end = approve_day + dt.timedelta(days=10), today - dt.timedelta(days=15)
+    p = projects.project_approve(user=actor, project=Project.objects.get(pk=p.pk), approved_amount="150",
+                                 goals="研制釉面缺陷在线视觉检测装备一套并在发榜企业产线运行",
+                                 indicators=["检测装备1套", "检出率≥98%", "申请发明专利2件"],
+                                 budget_lines=[{"item": "设备费", "amount": "90"}, {"item": "测试化验加工费", "amount": "60"}],
+                                 lump_sum=True, start_on=start, end_on=end, challenge_subsidy="100",
+                                 instalments=[("90", start + dt.timedelta(days=10)), ("60", start + dt.timedelta(days=200))],
+                                 today=approve_day)
+    for inst in p.instalments.order_by("seq"):
+        projects.instalment_pay(user=actor, instalment=inst, today=inst.planned_on)
+    projects.project_midterm(user=actor, project=Project.objects.get(pk=p.pk), on=p.midterm_due,
+                             conclusion="样机已在发榜企业产线试运行，进度正常（演示）")
+    projects.project_accept(user=actor, project=Project.objects.get(pk=p.pk), indicators_met=True, audit_passed=True,
+                            note="考核指标全部完成，财务审计通过（演示）", today=today - dt.timedelta(days=7))
+    if stdout:
+        stdout.write(f"  项目与监管：演示揭榜挂帅项目已验收（{solver.name}，补助 100 万元进入免申即享候选）")

@@ -362,7 +362,7 @@ def project_approve(*, user, project: Project, approved_amount, goals: str, indi
         raise ValidationError("实施结束：应晚于实施开始")
     plan = [(Decimal(str(a)), d) for a, d in instalments]
     if sum((a for a, _ in plan), Decimal(0)) != amount:
-        raise ValidationError(f"拨款计划：各期合计应等于立项资助 {amount.normalize()} 万元")
+        raise ValidationError(f"拨款计划：各期合计应等于立项资助 {amount.normalize():f} 万元")
     if project.call.challenge_id:
         if challenge_subsidy is None or not (50 <= Decimal(str(challenge_subsidy)) <= 200):
             raise ValidationError("揭榜挂帅补助：应在 50~200 万元之间（南政规〔2025〕2号 一、（二））")
@@ -494,7 +494,8 @@ def project_accept(*, user, project: Project, indicators_met: bool, audit_passed
                             fields={"subsidy": format(project.challenge_subsidy.normalize(), "f")},
                             source=f"科技计划项目验收：{project.title}（项目编号 {project.pk}）")
         # 免申即享 at once for this enterprise: the reward's candidate case, cited to its article
-        screen_enterprise(user=actor, enterprise=project.applicant, year=today.year)
+        screen_enterprise(user=actor, enterprise=project.applicant, year=today.year,
+                          reason=f"揭榜挂帅项目「{project.title}」（项目编号 {project.pk}）验收通过，即时筛查该企业")
     return project
 
 

@@ -112,7 +112,7 @@ def ensure_demo_plans(today: dt.date) -> list:
     for _ in range(5):
         if covering_document(today.year) is not None:
             break
-        first, last = next_span()
+        first, last = next_span(include_demo=True)
         header = PlanHeader(document=f"演示〔{first}〕1号", title=f"（演示）南安市{first}—{last}年科技创新目标任务分解表",
                             issuer="南安市科学技术局（演示）", issued_on=dt.date(first, 1, 15), first_year=first,
                             last_year=last)

@@ -98,11 +98,14 @@ class PlanHeader:
         return out
 
 
-def next_span() -> tuple[int, int]:
-    """The five years after the newest township plan (2026—2030 after 67号's 2021—2025)."""
-    last = (PlanDocument.objects.filter(document__in=TargetPlan.objects.filter(region__in=Region.townships())
-                                        .values("document")).order_by("-last_year")
-            .values_list("last_year", flat=True).first())
+def next_span(*, include_demo: bool = False) -> tuple[int, int]:
+    """The five years after the newest township plan (2026—2030 after 67号's 2021—2025). A demo
+    plan does not count (unless ``include_demo``): the real plan of those years replaces it."""
+    docs = PlanDocument.objects.filter(document__in=TargetPlan.objects.filter(region__in=Region.townships())
+                                       .values("document"))
+    if not include_demo:
+        docs = docs.filter(is_demo=False)
+    last = docs.order_by("-last_year").values_list("last_year", flat=True).first()
     first = (last or timezone.localdate().year - 1) + 1
     return first, first + 4
 
@@ -140,7 +143,10 @@ def enter_plan(*, actor, header: PlanHeader, tables: list[dict], origin: str = P
     """Save the tables of a plan document, all or nothing.
 
     A new 文号 creates the document with ``header``; a 文号 entered earlier in the product (by form
-    or workbook, not a shipped file) takes more tables, for indicators it does not set yet.
+    or workbook, not a shipped file) takes more tables, for indicators it does not set yet. A real
+    plan replaces what a demo plan (``kechuang serve --demo``) sets for the same unit, indicator
+    and years: those demo rows are deleted (a demo document left without rows goes too), and
+    ``document.replaced_demo`` names the demo documents it replaced.
     Returns (document, findings of the 合计 check, rows saved). Raises :class:`PlanImportError`
     with every error, in Chinese, naming the row or cell.
     """
@@ -173,9 +179,13 @@ def enter_plan(*, actor, header: PlanHeader, tables: list[dict], origin: str = P
     errors += _out_of_years(plan.entries, where_of, first, last)
     by_code = {i.code: i for i in Indicator.objects.filter(code__in={e.indicator for e in plan.entries})}
     regions = {e.unit: Region.resolve(e.unit) for e in plan.entries}
-    other = {(p.region_id, p.indicator_id): p for p in TargetPlan.objects.exclude(document=header.document)
-             .filter(region__in=[r for r in regions.values() if r]).select_related("indicator")}
+    other: dict[tuple[int, int], list[TargetPlan]] = {}
+    for p in (TargetPlan.objects.exclude(document=header.document)
+              .filter(region__in=[r for r in regions.values() if r]).select_related("indicator")):
+        other.setdefault((p.region_id, p.indicator_id), []).append(p)
     spans = {d.document: (d.first_year, d.last_year) for d in PlanDocument.objects.all()}
+    demo_documents = set(PlanDocument.objects.filter(is_demo=True).values_list("document", flat=True))
+    give_way: list[TargetPlan] = []
     mine = set()
     if existing is not None:
         mine = set(TargetPlan.objects.filter(document=header.document).values_list("region_id", "indicator_id"))
@@ -188,16 +198,26 @@ def enter_plan(*, actor, header: PlanHeader, tables: list[dict], origin: str = P
         key = (region.pk, ind.pk)
         if key in mine:
             errors.append(f"{where_of(e)}：本文件已录入{region.name}的“{ind.name}”")
-        prior = other.get(key)
-        if prior is not None:
+        for prior in other.get(key, []):
             a, b = spans.get(prior.document, (0, 0))
-            if a <= last and first <= b:
-                errors.append(f"{where_of(e)}：{region.name}的“{ind.name}”"
-                              f"在 {max(a, first)}—{min(b, last)} 年已由 {prior.document} 下达")
+            if not (a <= last and first <= b):
+                continue
+            if prior.document in demo_documents and not is_demo:
+                give_way.append(prior)   # demo data gives way to the real document
+                continue
+            errors.append(f"{where_of(e)}：{region.name}的“{ind.name}”"
+                          f"在 {max(a, first)}—{min(b, last)} 年已由 {prior.document} 下达")
     if errors:
         raise PlanImportError(errors)
     actor_user = actor if getattr(actor, "is_authenticated", False) and not getattr(actor, "is_system", False) else None
     with change_context(user=actor_user, source=f"targets:plan:{origin}"):
+        replaced = sorted({p.document for p in give_way})
+        for p in give_way:
+            p.delete()
+        for name in replaced:
+            if not TargetPlan.objects.filter(document=name).exists():
+                PlanFinding.objects.filter(document=name).delete()
+                PlanDocument.objects.filter(document=name, is_demo=True).delete()
         doc = existing or PlanDocument.objects.create(
             document=header.document, title=header.title, issuer=header.issuer, issued_on=header.issued_on,
             first_year=first, last_year=last, origin=origin, is_demo=is_demo, entered_by=actor_user,
@@ -219,6 +239,7 @@ def enter_plan(*, actor, header: PlanHeader, tables: list[dict], origin: str = P
             PlanFinding.objects.get_or_create(document=doc.document, table=f.table[:40], code=f.code,
                                               message=f.message,
                                               defaults={"declared": f.declared, "computed": f.computed})
+    doc.replaced_demo = replaced
     return doc, plan.findings, saved
 
 

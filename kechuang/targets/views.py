@@ -96,7 +96,7 @@ def plans(request):
     return render(request, "targets/plans.html", {
         "documents": documents, "doc": doc, "tables": tables, "years": years, "findings": findings,
         "sanming": [(p, p.to_entry()) for p in sanming], "may_enter": can(request.user, "targets.plan.enter"),
-        "next_span": next_span()})
+        "next_span": next_span(), "demo_documents": any(d.is_demo for d in documents)})
 
 
 def _plan_years(request, data) -> tuple[int, int, list[str]]:
@@ -115,6 +115,8 @@ def _plan_years(request, data) -> tuple[int, int, list[str]]:
 
 def _saved_message(request, doc, findings, saved) -> None:
     messages.success(request, f"已保存 {saved} 条目标到《{doc.title}》（{doc.document}，{doc.span}）")
+    for name in getattr(doc, "replaced_demo", []):
+        messages.info(request, f"演示分解表 {name} 中相同乡镇、指标和年份的演示目标已由本文件替换")
     for f in findings:
         messages.warning(request, f"合计核对：{f.message}")
 

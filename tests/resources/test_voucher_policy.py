@@ -77,7 +77,8 @@ def test_county_top_up_is_a_measure_of_data(world, res, tmp_path):
     v = issued(world, amount="10")
     services.voucher_redeem(actor=world.ent_user_a, voucher=v, booking=completed_booking(world, res, fee="2"))
     year = timezone.localdate().year
-    screen_enterprise(user=system_actor("command:test"), enterprise=world.enterprise_a, year=year)
+    screen_enterprise(user=system_actor("command:test"), enterprise=world.enterprise_a, year=year,
+                      reason="测试")
     case = Case.objects.get(enterprise=world.enterprise_a, measure__code="test-county-voucher-topup.1", year=year)
     assert case.amount == Decimal("0.5")          # 50 % of the 1 万元 redeemed, under the 1 万元 cap
     assert not Case.objects.filter(enterprise=world.enterprise_b, measure__code="test-county-voucher-topup.1").exists()

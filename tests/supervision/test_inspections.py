@@ -288,3 +288,26 @@ def test_board_counts_draws_coverage_by_kind_and_credit_by_kind(world, client_fo
     assert selectors.dashboard(world.staff, DRAW_DAY)["full_coverage"]
     html = client_for(world.staff).get("/supervision/").content.decode()
     assert "已实现全覆盖" in html and "其他" not in html.split('id="coverage-table"')[1].split("</table>")[0]
+
+
+def test_demo_has_an_accepted_challenge_project_with_its_reward_case(world):
+    """The demo showed no accepted 揭榜挂帅 project, so the reward's 免申即享 case never appeared:
+    one is carried through the real services (call from a 榜单, review, 立项, instalments, 中期,
+    验收 → policy event → screening of that enterprise)."""
+    from kechuang.core.accounts import ensure_demo_users
+    from kechuang.enterprises.demo import load_demo as enterprises_demo
+    from kechuang.policies.models import ScreeningRun
+    from kechuang.supervision import demo, projects
+    from kechuang.supervision.models import Project
+
+    ent = enterprises_demo()
+    ensure_demo_users(ent)
+    demo.load_demo_projects()
+    demo.load_demo_projects()  # once
+    (p,) = Project.objects.filter(call__challenge__isnull=False)
+    assert (p.status, p.call.challenge.status, p.applicant_id, p.is_demo) == ("completed", "accepted", ent.pk, True)
+    assert not p.instalments.filter(paid_on__isnull=True).exists()
+    (case,) = projects.challenge_reward_cases(world.staff, p)
+    assert (case.status, case.amount, case.measure.citation) == ("candidate", Decimal("100"), "南政规〔2025〕2号 一、（二）")
+    run = ScreeningRun.objects.get(enterprise=ent)
+    assert run.reason.startswith(f"揭榜挂帅项目「{p.title}」")

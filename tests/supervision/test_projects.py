@@ -185,6 +185,17 @@ def test_full_challenge_flow_reaches_the_redemption_screening(world):
     assert "科技计划项目验收" in " ".join(case.evidence["data"])
     assert list(projects.challenge_reward_cases(world.ent_user_a, p)) == [case]
     assert not projects.challenge_reward_cases(world.ent_user_b, p).exists()
+    # the screening page says why this one-enterprise run was made, and for whom (issue 13 leftover)
+    from django.test import Client
+
+    from kechuang.policies.models import ScreeningRun
+
+    run = ScreeningRun.objects.get(enterprise=world.enterprise_a)
+    assert run.enterprise_count == 1 and "验收通过" in run.reason
+    staff = Client()
+    staff.force_login(world.staff)
+    page = staff.get("/policies/screening/").content.decode()
+    assert f"仅「{world.enterprise_a.name}」：揭榜挂帅项目「{p.title}」（项目编号 {p.pk}）验收通过，即时筛查该企业" in page
     # the bureau's next full run finds the same case unchanged
     load_reference_data()
     policy_services.screening_run(user=world.staff, year=2027)

@@ -253,3 +253,31 @@ def test_clerk_desk_after_demo_is_not_overdue(world):
     texts = [t.text for t in todos(world.clerk_a)]
     assert texts and not any("逾期" in t for t in texts)
     assert Region.townships().count() == 27
+
+
+def test_the_real_fifteenth_plan_replaces_the_demo_plan_of_its_years(world, client_for):
+    """Walked again as a new user of the demo: the demo's own 2026—2030 plan refused every row of
+    the real 十五五 plan ("已由 演示〔2026〕1号 下达") and the page offered only 2031—2035. A demo
+    plan gives way: the real document replaces its rows for the same units and indicators."""
+    from kechuang.targets.demo import load_demo
+    from kechuang.targets.plan_entry import next_span
+
+    load_demo(today=dt.date(2026, 12, 5))
+    assert next_span() == (2026, 2030) and next_span(include_demo=True) == (2031, 2035)
+    staff = client_for(world.staff)
+    plans_page = staff.get(reverse("targets:plans")).content.decode()
+    assert "录入新一期分解表（2026—2030年）" in plans_page and "由正式文件替换" in plans_page
+    hnte = Indicator.objects.get(code="hnte_count")
+    form = _grid(hnte, {world.township_a: {2026: "140", 2027: "150", 2028: "160", 2029: "170", 2030: "180"}})
+    page = staff.post(reverse("targets:plan_new"), form, follow=True).content.decode()
+    assert "已保存 1 条目标" in page and "演示分解表 演示〔2026〕1号 中相同乡镇、指标和年份的演示目标已由本文件替换" in page
+    assert plan_entries()[(world.township_a.pk, "hnte_count")].target_for(2026) == 140
+    assert not TargetPlan.objects.filter(document="演示〔2026〕1号", region=world.township_a, indicator=hnte).exists()
+    # the demo's other rows stay until the real plan sets them; a second real document for the
+    # same years is still refused (only demo data gives way)
+    assert TargetPlan.objects.filter(document="演示〔2026〕1号").exists()
+    with pytest.raises(PlanImportError) as exc:
+        enter_plan(actor=SYSTEM, header=PlanHeader("南政办〔2026〕13号", "另一份", first_year=2026, last_year=2030),
+                   tables=[{"id": "高企", "rows": [{"unit": "水头", "indicator": "hnte_count", "rule": "values",
+                                                  "values": {2027: 1}, "where": "水头"}]}])
+    assert "水头：水头镇的“高新技术企业数量”在 2026—2030 年已由 南政办〔2026〕12号 下达" in exc.value.errors

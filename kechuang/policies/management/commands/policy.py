@@ -83,7 +83,8 @@ class Command(BaseCommand):
 
         try:
             with cli_progress(self.stderr, f"{year}年免申即享筛查") as progress:
-                run = screening_run(user=system_actor("command:policy screen"), year=year, progress=progress)
+                run = screening_run(user=system_actor("command:policy screen"), year=year, progress=progress,
+                                    reason="年度筛查（命令行 kechuang policy screen）")
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages), returncode=2) from None
         doc = {"run": run.pk, "year": year, "enterprises": run.enterprise_count, "candidates": run.candidate_count,
