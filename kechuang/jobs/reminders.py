@@ -11,7 +11,8 @@ crash) sends nothing twice; the one state change (免申即享 silence = 放弃)
 - 公示: the 5-day 公示期 ended — 财政 and 科技局 may disburse;
 - 资质: a certificate expires within 90 days — the enterprise (once per certificate and date);
 - 派单: first contact not made by its due date, counted in working days with the holiday calendar
-  (during 国庆 no working day passes, so nobody is reminded on a holiday);
+  (during 国庆 no working day passes, so nobody is reminded on a holiday) — dispatches of a
+  suggested achievement and of a need no achievement fits alike;
 - 揭榜挂帅: a milestone due in 3 days, today, or overdue without acceptance.
 """
 
@@ -180,14 +181,15 @@ def dispatch_sla(on: dt.date, actor) -> int:
     sent = 0
     bureau = None
     for d in (Dispatch.objects.filter(stage="contact", first_contact_at__isnull=True, first_contact_due__lt=on)
-              .select_related("broker__user", "match__need")):
+              .select_related("broker__user", "need")):
         late = cal.working_days_between(d.first_contact_due, on)
         if late < 1:   # only holidays / weekends since the due date: nobody was due to work
             continue
         bureau = _bureau() if bureau is None else bureau
         recipients = ([d.broker.user] if d.broker.user_id else []) + bureau
-        sent += len(notify(recipients, f"派单首次对接已超期：{d.match.need.title}",
-                           f"首次对接期限 {d.first_contact_due:%Y年%m月%d日}（3 个工作日），已超期 {late} 个工作日。",
+        what = "" if d.match_id else "（成果库中没有适合的成果，需另寻解决方案）"
+        sent += len(notify(recipients, f"派单首次对接已超期：{d.need.title}",
+                           f"首次对接期限 {d.first_contact_due:%Y年%m月%d日}（3 个工作日），已超期 {late} 个工作日{what}。",
                            _url("techmarket:dispatch_detail", d.pk), "todo",
                            dedupe_key=f"dispatch-{d.pk}-sla-{d.first_contact_due.isoformat()}"))
     return sent

@@ -2,9 +2,11 @@
 
 Flow: an enterprise posts a Need → ``match_need`` ranks published Achievements (hybrid
 search) into Match rows → the enterprise gives structured feedback → the bureau (or the
-automatic rule) dispatches a Match to a Broker (Dispatch, 3-working-day first-contact clock)
-→ the broker advances 对接 → 洽谈 → 签约 → 登记 → a Deal and a registered TechContract,
-whose amounts feed the township's contract turnover (``selectors.contract_turnover``).
+automatic rule) dispatches a Match to a Broker (Dispatch, 3-working-day first-contact clock),
+or — when no achievement fits — the Need itself, and the broker finds a solution elsewhere
+→ the broker advances 对接 → 洽谈 → 签约 → 登记 → a Deal (with the achievement, or with the
+solution and its provider written out) and a registered TechContract, whose amounts feed the
+township's contract turnover (``selectors.contract_turnover``).
 All money in 万元 (Decimal).
 """
 from __future__ import annotations
@@ -30,6 +32,8 @@ from kechuang.core.roles import Role
 from kechuang.core.scoping import ScopedModel
 
 MAX_DESCRIPTION_CHARS = 20_000
+SOLUTION_MAX_CHARS = 500    # Deal.solution: a need-level deal's solution and source
+PROVIDER_MAX_CHARS = 200    # Deal.provider: as long as TechContract.seller
 
 
 def _money(label, **kw):
@@ -211,7 +215,7 @@ class Need(ScopedModel):
         township = "township"
         enterprise = "enterprise"
         org_unit = None
-        broker = "matches__dispatch__broker__user"
+        broker = "dispatches__broker__user"
         public = Q(is_public=True)
 
     class Meta:
@@ -260,7 +264,9 @@ class Match(ScopedModel):
         verbose_name = _("匹配")
         verbose_name_plural = _("匹配")
         ordering = ["need", "rank"]
-        constraints = [models.UniqueConstraint(fields=["need", "achievement"], name="match_unique_pair")]
+        constraints = [models.UniqueConstraint(fields=["need", "achievement"], name="match_unique_pair"),
+                       # the target of the dispatch's composite key (match, need): see Dispatch
+                       models.UniqueConstraint(fields=["id", "need"], name="match_id_need")]
 
     def __str__(self) -> str:
         return f"{self.need} ↔ {self.achievement}"
@@ -268,7 +274,17 @@ class Match(ScopedModel):
 
 @range_checked
 class Dispatch(ScopedModel):
-    """派单: a match assigned to a broker; steps 对接 → 洽谈 → 签约 → 登记; first contact due in 3 working days."""
+    """派单: a need assigned to a broker, through one suggested achievement (``match``) or, when no
+    achievement fits, without one (the broker finds the solution elsewhere); steps 对接 → 洽谈 →
+    签约 → 登记; first contact due in 3 working days.
+
+    Database rules: a dispatch's match, when it has one, is a suggestion for the same need
+    (a composite foreign key on PostgreSQL, triggers on SQLite: migration 0007; a later
+    migration that rebuilds the SQLite table drops the triggers — tests/techmarket/test_dispatch_need.py
+    checks they are there); a need has at
+    most one open dispatch without a match (``dispatch_one_open_unmatched_per_need``) — it may be
+    dispatched again once that one is finished or stopped.
+    """
 
     class Stage(models.TextChoices):
         CONTACT = "contact", _("对接")
@@ -278,7 +294,10 @@ class Dispatch(ScopedModel):
         DONE = "done", _("已完成")
         DROPPED = "dropped", _("已终止")
 
-    match = models.OneToOneField(Match, verbose_name=_("匹配"), on_delete=models.CASCADE, related_name="dispatch")
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="dispatches")
+    match = models.OneToOneField(Match, verbose_name=_("推荐成果"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="dispatch",
+                                 help_text=_("空：成果库中没有适合的成果，由技术经理人另寻解决方案"))
     broker = models.ForeignKey(Broker, verbose_name=_("技术经理人"), on_delete=models.PROTECT,
                                related_name="dispatches")
     rule = models.CharField(_("派单依据"), max_length=300)
@@ -290,8 +309,8 @@ class Dispatch(ScopedModel):
     notes = models.JSONField(_("工作记录"), default=list, blank=True)
 
     class Scope:
-        township = "match__need__township"
-        enterprise = "match__need__enterprise"
+        township = "need__township"
+        enterprise = "need__enterprise"
         org_unit = None
         broker = "broker__user"
         public = None
@@ -300,20 +319,34 @@ class Dispatch(ScopedModel):
         verbose_name = _("派单")
         verbose_name_plural = _("派单")
         ordering = ["-assigned_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["need"], condition=Q(match__isnull=True) & ~Q(stage__in=["done", "dropped"]),
+            name="dispatch_one_open_unmatched_per_need")]
 
     def __str__(self) -> str:
-        return f"{self.broker} · {self.match}"
+        return f"{self.broker} · {self.need}"
+
+    @property
+    def achievement(self):
+        """The suggested achievement the dispatch started from, or None (need-level dispatch)."""
+        return self.match.achievement if self.match_id else None
 
 
 @range_checked
 class Deal(ScopedModel):
-    """A signed deal between the need's enterprise and the achievement's owner."""
+    """A signed deal between the need's enterprise and the technology's provider: the owner of a
+    listed achievement, or — for a need no achievement fitted — the provider the broker found,
+    with the solution written out (one of the two is required: ``deal_achievement_or_solution``)."""
 
     dispatch = models.OneToOneField(Dispatch, verbose_name=_("派单"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="deal")
     need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="deals")
-    achievement = models.ForeignKey(Achievement, verbose_name=_("成果"), on_delete=models.PROTECT,
-                                    related_name="deals")
+    achievement = models.ForeignKey(Achievement, verbose_name=_("成果"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="deals")
+    solution = models.CharField(_("解决方案及来源"), max_length=SOLUTION_MAX_CHARS, blank=True,
+                                help_text=_("成果库之外找到的方案：技术内容与来源（不超过 500 字）"))
+    provider = models.CharField(_("技术提供方"), max_length=PROVIDER_MAX_CHARS, blank=True,
+                                help_text=_("方案的提供单位或个人，技术合同的卖方"))
     amount = _money(_("成交金额（万元）"))
     signed_on = models.DateField(_("签约日期"))
 
@@ -328,6 +361,20 @@ class Deal(ScopedModel):
         verbose_name = _("成交")
         verbose_name_plural = _("成交")
         ordering = ["-signed_on", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=Q(achievement__isnull=False) | (~Q(solution="") & ~Q(provider="")),
+            name="deal_achievement_or_solution")]
+
+    def __str__(self) -> str:
+        return f"{self.need} · {self.achievement or self.provider}"
+
+    @property
+    def seller(self) -> str:
+        """The technology side of the deal: the achievement's owner, or the provider found."""
+        a = self.achievement
+        if a is None:
+            return self.provider
+        return (a.owner_institute.name if a.owner_institute_id else a.owner_name) or "成果持有方"
 
 
 @range_checked
@@ -563,8 +610,8 @@ class DispatchAttachment(ScopedModel):
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Scope:
-        township = "dispatch__match__need__township"
-        enterprise = "dispatch__match__need__enterprise"
+        township = "dispatch__need__township"
+        enterprise = "dispatch__need__enterprise"
         org_unit = None
         broker = "dispatch__broker__user"
         public = None

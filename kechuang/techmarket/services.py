@@ -26,6 +26,8 @@ from kechuang.search.relevance import FLOOR as RELEVANCE_FLOOR
 
 from .models import (
     MAX_DESCRIPTION_CHARS,
+    PROVIDER_MAX_CHARS,
+    SOLUTION_MAX_CHARS,
     Achievement,
     Broker,
     Challenge,
@@ -236,34 +238,76 @@ def dispatch_pick_broker(need: Need) -> BrokerChoice:
     return BrokerChoice(best, rule)
 
 
-@transaction.atomic
-def dispatch_assign(*, user, match: Match, broker: Broker | None = None, reason: str = "",
-                    now: datetime | None = None, calendar: HolidayCalendar | None = None) -> Dispatch:
-    """Assign ``match`` to a broker by the rule, or to ``broker`` when the bureau overrides it.
+OPEN_STAGES_EXCLUDED = (Dispatch.Stage.DONE, Dispatch.Stage.DROPPED)
 
-    The first contact is due 3 working days after the assignment day, counted on ``calendar``
-    (default: the shipped State Council holiday calendar, so 国庆/春节 and 调休上班日 count right).
+
+def need_open_dispatch(need: Need) -> Dispatch | None:
+    """The need's open dispatch without an achievement (at most one: a database constraint)."""
+    return (need.dispatches.filter(match__isnull=True).exclude(stage__in=OPEN_STAGES_EXCLUDED)
+            .select_related("broker").first())
+
+
+@transaction.atomic
+def dispatch_assign(*, user, match: Match | None = None, need: Need | None = None, broker: Broker | None = None,
+                    reason: str = "", now: datetime | None = None, calendar: HolidayCalendar | None = None
+                    ) -> Dispatch:
+    """Assign a suggestion (``match``) — or, when no achievement fits, the ``need`` itself — to a
+    broker by the rule, or to ``broker`` when the bureau overrides it (with a reason).
+
+    A need-level dispatch asks the broker to find a solution outside the catalogue; a need has
+    at most one open such dispatch. The first contact is due 3 working days after the
+    assignment day, counted on ``calendar`` (default: the shipped State Council holiday
+    calendar, so 国庆/春节 and 调休上班日 count right). The broker is told in the message centre.
     """
-    require(user, "techmarket.dispatch.assign", match.need)
-    if hasattr(match, "dispatch"):
+    if (match is None) == (need is None):
+        raise TypeError("dispatch_assign: give either match or need")
+    need = match.need if match is not None else need
+    require(user, "techmarket.dispatch.assign", need)
+    if match is not None and hasattr(match, "dispatch"):
         raise TechMarketError("派单: 该匹配已派单")
+    if match is None:
+        if need.status == Need.Status.CLOSED:
+            raise TechMarketError(f"派单: 需求「{need.title}」已关闭")
+        current = need_open_dispatch(need)
+        if current is not None:
+            raise TechMarketError(f"派单: 该需求已派给技术经理人 {current.broker.name}"
+                                  f"（{current.get_stage_display()}），办结或终止后才能再派")
     now = now or timezone.now()
     if broker is None:
-        choice = dispatch_pick_broker(match.need)
+        choice = dispatch_pick_broker(need)
         broker, rule, overridden = choice.broker, choice.rule, False
     else:
         if not broker.active:
             raise TechMarketError(f"技术经理人: {broker.name} 不在岗")
+        reason = _text(reason, "改派理由", max_chars=200)
         rule, overridden = f"科技局人工指定：{reason or '未填写理由'}", True
+    if match is None:
+        rule = f"成果库中没有适合的成果，派单由技术经理人另寻解决方案。{rule}"[:300]
     calendar = calendar or shipped_calendar()
     due = calendar.add_working_days(timezone.localdate(now) if timezone.is_aware(now) else now.date(),
                                     FIRST_CONTACT_WORKING_DAYS)
-    d = Dispatch.objects.create(match=match, broker=broker, rule=rule, overridden=overridden, assigned_at=now,
-                                first_contact_due=due)
-    if match.need.status == Need.Status.OPEN:
-        match.need.status = Need.Status.MATCHED
-        match.need.save(update_fields=["status"])
+    d = Dispatch.objects.create(need=need, match=match, broker=broker, rule=rule, overridden=overridden,
+                                assigned_at=now, first_contact_due=due)
+    if need.status == Need.Status.OPEN:
+        need.status = Need.Status.MATCHED
+        need.save(update_fields=["status"])
+    _notify_broker(d)
     return d
+
+
+def _notify_broker(d: Dispatch) -> None:
+    """Tell the broker of a new dispatch in the message centre (once per dispatch)."""
+    if not d.broker.user_id:
+        return
+    from django.urls import reverse
+
+    from kechuang.inbox.services import notify
+    what = (f"推荐成果：{d.match.achievement.title}" if d.match_id
+            else "成果库中没有适合的成果，请另寻高校院所或企业的解决方案")
+    notify(d.broker.user, f"新的派单：{d.need.title}",
+           f"{d.need.enterprise.name}的技术需求。{what}。请于 {d.first_contact_due:%Y年%m月%d日} 前完成首次对接"
+           f"（{FIRST_CONTACT_WORKING_DAYS} 个工作日）。",
+           reverse("techmarket:dispatch_detail", args=[d.pk]), "todo", dedupe_key=f"dispatch-{d.pk}-assigned")
 
 
 _NEXT = {Dispatch.Stage.CONTACT: Dispatch.Stage.NEGOTIATE, Dispatch.Stage.NEGOTIATE: Dispatch.Stage.SIGN}
@@ -367,16 +411,25 @@ def dispatch_attach(*, dispatch: Dispatch, upload, user, kind: str = "", now: da
 
 
 @transaction.atomic
-def deal_sign(*, user, dispatch: Dispatch, amount, signed_on: date) -> Deal:
-    """Record the signed deal of a dispatch in 签约; the dispatch moves to 登记."""
+def deal_sign(*, user, dispatch: Dispatch, amount, signed_on: date, solution: str = "", provider: str = "") -> Deal:
+    """Record the signed deal of a dispatch in 签约; the dispatch moves to 登记.
+
+    A dispatch without an achievement (no achievement fitted the need) needs the solution the
+    broker found and its provider written out (解决方案及来源 ≤ 500 字, 技术提供方 ≤ 200 字);
+    the provider becomes the contract's seller.
+    """
     require(user, "techmarket.dispatch.work", dispatch)
     if dispatch.stage != Dispatch.Stage.SIGN:
         raise TechMarketError(f"环节: 应在「签约」环节签约，当前为「{dispatch.get_stage_display()}」")
     amount = _decimal(amount, "成交金额")
     if amount <= 0:
         raise TechMarketError("成交金额: 应大于 0")
-    deal = Deal.objects.create(dispatch=dispatch, need=dispatch.match.need, achievement=dispatch.match.achievement,
-                               amount=amount, signed_on=signed_on)
+    achievement = dispatch.achievement
+    required = achievement is None
+    solution = _text(solution, "解决方案及来源", required=required, max_chars=SOLUTION_MAX_CHARS)
+    provider = _text(provider, "技术提供方", required=required, max_chars=PROVIDER_MAX_CHARS)
+    deal = Deal.objects.create(dispatch=dispatch, need=dispatch.need, achievement=achievement, solution=solution,
+                               provider=provider, amount=amount, signed_on=signed_on)
     dispatch.stage = Dispatch.Stage.REGISTER
     dispatch.save(update_fields=["stage"])
     return deal
@@ -385,7 +438,8 @@ def deal_sign(*, user, dispatch: Dispatch, amount, signed_on: date) -> Deal:
 @transaction.atomic
 def contract_register(*, user, deal: Deal, contract_type: str, registered_on: date, registration_no: str,
                       amount=None, title: str = "") -> TechContract:
-    """认定登记 the contract of a deal: parties, township and amount come from the deal (no re-typing)."""
+    """认定登记 the contract of a deal: parties, township and amount come from the deal (no re-typing);
+    the seller is the achievement's owner or, for a deal without an achievement, its provider."""
     require(user, "techmarket.dispatch.work", deal.dispatch if deal.dispatch_id else None)
     if contract_type not in TechContract.Type.values:
         raise TechMarketError(f"合同类型: 应为 {'、'.join(str(x) for x in TechContract.Type.labels)} 之一")
@@ -397,11 +451,11 @@ def contract_register(*, user, deal: Deal, contract_type: str, registered_on: da
     if amount < 0:
         raise TechMarketError("合同成交额: 不能为负数")
     a = deal.achievement
+    default_title = f"{a.title}（{deal.need.title}）" if a is not None else f"{deal.need.title}（{deal.provider}）"
     contract = TechContract.objects.create(
-        deal=deal, contract_type=contract_type, title=title or f"{a.title}（{deal.need.title}）"[:300], amount=amount,
-        seller=(a.owner_institute.name if a.owner_institute else a.owner_name) or "成果持有方",
-        buyer=deal.need.enterprise.name, township=deal.need.township, registered_on=registered_on,
-        registration_no=registration_no.strip())
+        deal=deal, contract_type=contract_type, title=(title or default_title)[:300], amount=amount,
+        seller=deal.seller[:200], buyer=deal.need.enterprise.name, township=deal.need.township,
+        registered_on=registered_on, registration_no=registration_no.strip())
     if deal.dispatch_id:
         deal.dispatch.stage = Dispatch.Stage.DONE
         deal.dispatch.save(update_fields=["stage"])

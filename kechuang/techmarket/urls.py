@@ -10,6 +10,7 @@ urlpatterns = [
     path("needs/", views.need_list, name="needs"),
     path("needs/new/", views.need_new, name="need_new"),
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("needs/<int:pk>/dispatch/", views.need_dispatch, name="need_dispatch"),
     path("workbench/", views.workbench, name="workbench"),
     path("dispatches/<int:pk>/", views.dispatch_detail, name="dispatch_detail"),
     path("contracts/", views.contracts, name="contracts"),

@@ -20,6 +20,8 @@ from kechuang.search.relevance import FLOOR as RELEVANCE_FLOOR
 
 from . import services
 from .models import (
+    PROVIDER_MAX_CHARS,
+    SOLUTION_MAX_CHARS,
     Achievement,
     Broker,
     Challenge,
@@ -150,10 +152,33 @@ def need_detail(request, pk: int):
             suggestion = str(exc)
     from .selectors import need_resources
     resources = need_resources(need=need) if (is_owner or is_staff) else {"experts": [], "instruments": []}
+    need_dispatches = list(Dispatch.objects.restrict(user, "view").filter(need=need, match__isnull=True)
+                           .select_related("broker").order_by("-assigned_at", "-id"))
+    open_dispatch = next((d for d in need_dispatches if d.stage not in services.OPEN_STAGES_EXCLUDED), None)
     return render(request, "techmarket/need_detail.html", {
         "need": need, "matches": matches, "is_owner": is_owner, "is_staff": is_staff, "resources": resources,
         "feedback_choices": Feedback.choices, "brokers": Broker.objects.filter(active=True) if is_staff else [],
-        "suggestion": suggestion, "floor": RELEVANCE_FLOOR})
+        "suggestion": suggestion, "floor": RELEVANCE_FLOOR, "need_dispatches": need_dispatches,
+        "open_dispatch": open_dispatch,
+        "may_dispatch_need": is_staff and open_dispatch is None and need.status != Need.Status.CLOSED})
+
+
+@require_http_methods(["POST"])
+def need_dispatch(request, pk: int):
+    """派给技术经理人: the bureau dispatches a need that no achievement fits; the broker looks for a
+    solution outside the catalogue. Broker by the dispatch rule, or chosen with a reason."""
+    _business_user(request)
+    need = get_scoped_or_404(Need, request.user, "view", pk=pk)
+    require(request.user, "techmarket.dispatch.assign", need)
+    try:
+        broker_id = request.POST.get("broker_id") or ""
+        broker = Broker.objects.get(pk=int(broker_id)) if broker_id else None
+        d = services.dispatch_assign(user=request.user, need=need, broker=broker,
+                                     reason=request.POST.get("reason", ""))
+        messages.success(request, f"已派给技术经理人 {d.broker.name}，首次对接期限 {d.first_contact_due:%Y年%m月%d日}")
+    except (services.TechMarketError, Broker.DoesNotExist, ValueError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, services.TechMarketError) else "技术经理人: 请从列表中选择")
+    return redirect("techmarket:need_detail", pk=need.pk)
 
 
 def workbench(request):
@@ -161,7 +186,7 @@ def workbench(request):
     _business_user(request)
     today = timezone.localdate()
     qs = (Dispatch.objects.restrict(request.user, "view")
-          .select_related(Role.BROKER, "match__need__enterprise", "match__achievement"))
+          .select_related(Role.BROKER, "need__enterprise", "match__achievement"))
     rows = [(d, services.dispatch_is_overdue(d, today)) for d in qs]
     return render(request, "techmarket/workbench.html", {"rows": rows, "today": today,
                                                          "overdue": sum(1 for _, o in rows if o)})
@@ -184,7 +209,8 @@ def dispatch_detail(request, pk: int):
                 services.dispatch_advance(user=request.user, dispatch=d)
             elif action == "deal":
                 services.deal_sign(user=request.user, dispatch=d, amount=request.POST.get("amount", ""),
-                                   signed_on=_parse_date(request.POST.get("signed_on", ""), "签约日期"))
+                                   signed_on=_parse_date(request.POST.get("signed_on", ""), "签约日期"),
+                                   solution=request.POST.get("solution", ""), provider=request.POST.get("provider", ""))
             elif action == "attach":
                 services.dispatch_attach(dispatch=d, upload=request.FILES.get("file"), user=request.user,
                                          kind=request.POST.get("kind", ""))
@@ -206,6 +232,7 @@ def dispatch_detail(request, pk: int):
     from .models import DispatchAttachment
     return render(request, "techmarket/dispatch_detail.html", {
         "d": d, "deal": deal, "contract": getattr(deal, "contract", None) if deal else None, "may_work": may_work,
+        "solution_max": SOLUTION_MAX_CHARS, "provider_max": PROVIDER_MAX_CHARS,
         "overdue": services.dispatch_overdue_working_days(d, today), "stages": Dispatch.Stage.choices[:4],
         "contract_types": TechContract.Type.choices, "clock_caveat": services.dispatch_clock_caveat(d, today),
         "attachments": DispatchAttachment.objects.restrict(request.user, "view").filter(dispatch=d)

@@ -204,8 +204,9 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def outcome_rows(user) -> tuple[list[dict], dict]:
-    """Per need field: listings (needs), with a suggestion, with 有意向 feedback, dispatched, deals,
-    registered contracts and the share that found a partner (a deal); plus the totals row.
+    """Per need field: listings (needs), with a suggestion, with 有意向 feedback, dispatched (of them:
+    dispatched without an achievement, because none fitted), deals, registered contracts and the
+    share that found a partner (a deal, with or without an achievement); plus the totals row.
 
     Suggestion-level figures (suggestions, answered) come from ``selectors.match_outcomes_by_field``.
     """
@@ -214,12 +215,15 @@ def outcome_rows(user) -> tuple[list[dict], dict]:
         listings=Count("id", distinct=True),
         with_match=Count("id", filter=Q(matches__isnull=False), distinct=True),
         with_interest=Count("id", filter=Q(matches__feedback=Feedback.INTERESTED), distinct=True),
-        dispatched=Count("id", filter=Q(matches__dispatch__isnull=False), distinct=True),
+        dispatched=Count("id", filter=Q(dispatches__isnull=False), distinct=True),
+        dispatched_unmatched=Count("id", filter=Q(dispatches__match__isnull=True, dispatches__isnull=False),
+                                   distinct=True),
         with_deal=Count("id", filter=Q(deals__isnull=False), distinct=True),
         deal_count=Count("deals", distinct=True),
         contract_count=Count("deals__contract", distinct=True)).order_by())
     by_field: dict[str, dict] = {}
-    keys = ("listings", "with_match", "with_interest", "dispatched", "with_deal", "deals", "contracts")
+    keys = ("listings", "with_match", "with_interest", "dispatched", "dispatched_unmatched", "with_deal", "deals",
+            "contracts")
     for r in agg:
         row = by_field.setdefault(r["field"] or UNFILED_FIELD, {"field": r["field"] or UNFILED_FIELD,
                                                                 **dict.fromkeys(keys, 0)})

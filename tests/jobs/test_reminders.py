@@ -122,6 +122,34 @@ def test_sla_across_the_new_year_holiday(world, dispatch):
     assert titles(world.broker_a, "超期") == ["派单首次对接已超期：石材荒料切割"]
 
 
+def test_sla_covers_a_need_dispatched_without_an_achievement(world):
+    """A need no achievement fits, dispatched on the Wednesday before 清明 (2026: 4月4日–6日 off):
+    due after 3 working days, reminded on the first working day past it, once; a first contact
+    made afterwards ends the reminders. The broker was told of the dispatch itself on the day."""
+    from kechuang.techmarket import services as tm
+    from kechuang.techmarket.models import Broker
+
+    Broker.objects.create(user=world.broker_a, name="甲经理", fields=["新材料"])
+    need = tm.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="铜合金铸件无铅化", description="x",
+                        field="新材料", is_public=False)
+    d = tm.dispatch_assign(user=SYSTEM, need=need, now=at(dt.date(2026, 4, 1), 10))   # Wed
+    assert d.first_contact_due == dt.date(2026, 4, 7)     # 4-2, 4-3, (4-4..4-6 清明), 4-7
+    assert titles(world.broker_a) == ["新的派单：铜合金铸件无铅化"]
+    for day in days(dt.date(2026, 4, 2), dt.date(2026, 4, 7)):
+        run_day(day)
+        assert titles(world.broker_a, "超期") == [], day
+    run_day(dt.date(2026, 4, 8))
+    assert titles(world.broker_a, "超期") == ["派单首次对接已超期：铜合金铸件无铅化"]
+    assert titles(world.staff, "超期") == ["派单首次对接已超期：铜合金铸件无铅化"]
+    msg = Message.objects.get(recipient=world.broker_a, title__contains="超期")
+    assert "已超期 1 个工作日" in msg.body and "另寻解决方案" in msg.body
+    run_day(dt.date(2026, 4, 9))
+    tm.dispatch_note(user=SYSTEM, dispatch=d, text="已联系企业")
+    for day in days(dt.date(2026, 4, 10), dt.date(2026, 4, 13)):
+        run_day(day)
+    assert len(titles(world.broker_a, "超期")) == 1
+
+
 # --- 填报期 across the year boundary ---------------------------------------------------------------
 
 def test_report_period_reminders_across_the_year_boundary(world):

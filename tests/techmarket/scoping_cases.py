@@ -49,6 +49,16 @@ def _dispatch_detail(world):
     return {"own": {"pk": m["a"]["dispatch"].pk}, "foreign": {"pk": m["b"]["dispatch"].pk}}
 
 
+def _need_dispatch(world):
+    """A need of 水头甲 that no achievement fits; the clerk may not dispatch it, the bureau may."""
+    from kechuang.techmarket import services
+
+    _market(world)
+    need = services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="水头甲无适合成果的需求",
+                              description="铜合金铸件无铅化", is_public=False)
+    return {"kwargs": {"pk": need.pk}, "data": {}}
+
+
 def _contracts(world):
     _market(world)
     return {"own": "合同水头甲需求切割", "foreign": "合同溪美乙需求抛光"}
@@ -59,6 +69,8 @@ CASES = {
     "techmarket:needs": Case.listing(_needs, note="a clerk sees the needs of their township (and public ones)"),
     "techmarket:need_new": Case.role("ent_user_a", note="only enterprise users post needs"),
     "techmarket:need_detail": Case.objects(_need_detail),
+    "techmarket:need_dispatch": Case.role("staff", method="post", build=_need_dispatch,
+                                          note="派单 is the bureau's (techmarket.dispatch.assign)"),
     "techmarket:workbench": Case.listing(_workbench, actor="broker_a", note="a broker sees their own dispatches"),
     "techmarket:dispatch_detail": Case.objects(_dispatch_detail, actor="broker_a"),
     "techmarket:contracts": Case.listing(_contracts, note="a clerk sees the contracts of their township"),

@@ -28,6 +28,15 @@ def _feedback(world):
                                                      "feedback": "interested", "note": "请联系"}}
 
 
+def _need_dispatch(world):
+    from kechuang.techmarket import services
+
+    _market(world)   # brokers for the rule
+    need = services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="无适合成果的需求",
+                              description="铜合金铸件无铅化", is_public=False)
+    return {"kwargs": {"pk": need.pk}, "data": {"broker_id": "", "reason": ""}}
+
+
 def _note(world):
     return {"kwargs": {"pk": _market(world)["dispatch"].pk}, "data": {"action": "note", "text": "已电话联系"}}
 
@@ -68,6 +77,7 @@ WRITES = {
     "techmarket:need_detail": Write.action("techmarket.match.feedback", _feedback,
                                            note="action=feedback; rematch and dispatch are the same view with "
                                                 "their own permission"),
+    "techmarket:need_dispatch": Write.action("techmarket.dispatch.assign", _need_dispatch),
     "techmarket:dispatch_detail": Write.action("techmarket.dispatch.work", _note),
     "techmarket:import": Write.action("techmarket.import", _import),
     "techmarket:moderation": Write.action("techmarket.achievement.moderate", _moderation),
