@@ -21,7 +21,7 @@ def _deal(world, res, enterprise, title, *, contract_no=None, dispatched=True):
     dispatch = None
     if dispatched:
         broker = Broker.objects.get_or_create(name="林经理")[0]
-        dispatch = Dispatch.objects.create(match=match, broker=broker, rule="领域相符", assigned_at=timezone.now(),
+        dispatch = Dispatch.objects.create(need=need, match=match, broker=broker, rule="领域相符", assigned_at=timezone.now(),
                                            first_contact_due=timezone.localdate() + dt.timedelta(days=3))
     deal = Deal.objects.create(dispatch=dispatch, need=need, achievement=ach, amount=Decimal("30"),
                                signed_on=timezone.localdate())
