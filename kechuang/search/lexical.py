@@ -2,6 +2,9 @@
 
 Token ids are kept per document so that adding documents only tokenises the new ones;
 the BM25 matrix is then rebuilt from the stored ids (a few seconds for 100,000 records).
+``save`` also writes the BM25 matrix itself (``bm25-*.npy``): a web process loads it
+``shared=True``, memory-mapped read-only, and never reads the token ids (only an index that is
+changed needs them, and reads them then).
 """
 from __future__ import annotations
 
@@ -32,9 +35,26 @@ class LexicalIndex:
         self.withheld = tuple(withheld)
         self.k1, self.b = k1, b
         self.vocab: dict[str, int] = {"": 0}
-        self.doc_ids: list[np.ndarray] = []
+        self._doc_ids: list[np.ndarray] | None = []
+        self._source: Path | None = None   # where a shared index reads its token ids when changed
         self._bm25: bm25s.BM25 | None = None
         self._idf = np.zeros(1, dtype=np.float64)   # per vocabulary id, set by _rebuild
+
+    @property
+    def doc_ids(self) -> list[np.ndarray]:
+        """Token ids per document (a shared index reads them from its directory on first use)."""
+        if self._doc_ids is None:
+            self._doc_ids = self._read_ids(self._source)
+        return self._doc_ids
+
+    @doc_ids.setter
+    def doc_ids(self, value: list[np.ndarray]) -> None:
+        self._doc_ids = value
+
+    @property
+    def shared(self) -> bool:
+        """Whether the BM25 matrix is a read-only mapping of the index files."""
+        return self._doc_ids is None
 
     def doc_tokens(self, doc: Document) -> list[str]:
         """The tokens a document contributes, with field repetition applied."""
@@ -97,7 +117,9 @@ class LexicalIndex:
         self._bm25 = model
 
     def __len__(self) -> int:
-        return len(self.doc_ids)
+        if self._doc_ids is None:
+            return int(self._bm25.scores["num_docs"])
+        return len(self._doc_ids)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (zeros where nothing matches)."""
@@ -126,12 +148,43 @@ class LexicalIndex:
         flat = np.concatenate(self.doc_ids) if self.doc_ids else np.zeros(0, np.int32)
         np.save(directory / "token_ids.npy", flat)
         np.save(directory / "token_lengths.npy", lengths)
+        if self._bm25 is None:
+            self._rebuild()
+        sc = self._bm25.scores
+        np.save(directory / "bm25-data.npy", np.asarray(sc["data"], dtype=np.float32))
+        np.save(directory / "bm25-indices.npy", np.asarray(sc["indices"], dtype=np.int32))
+        np.save(directory / "bm25-indptr.npy", np.asarray(sc["indptr"], dtype=np.int64))
+        np.save(directory / "bm25-idf.npy", np.asarray(self._idf, dtype=np.float64))
 
-    def load(self, directory: Path) -> None:
-        """Read what ``save`` wrote and rebuild BM25."""
-        self.vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+    @staticmethod
+    def _read_ids(directory: Path) -> list[np.ndarray]:
         flat = np.load(directory / "token_ids.npy")
         lengths = np.load(directory / "token_lengths.npy")
         bounds = np.concatenate([[0], np.cumsum(lengths)])
-        self.doc_ids = [flat[bounds[i]:bounds[i + 1]] for i in range(len(lengths))]
+        return [flat[bounds[i]:bounds[i + 1]] for i in range(len(lengths))]
+
+    def load(self, directory: Path, *, shared: bool = False) -> None:
+        """Read what ``save`` wrote and rebuild BM25; ``shared``: map the saved BM25 matrix read-only
+        instead (token ids are read only if the index is then changed)."""
+        self.vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        if shared and (directory / "bm25-indptr.npy").exists():
+            arrays = {name: _mapped(directory / f"bm25-{name}.npy") for name in ("data", "indices", "indptr")}
+            lengths = np.load(directory / "token_lengths.npy", mmap_mode="r")
+            model = bm25s.BM25(k1=self.k1, b=self.b)
+            model.scores = {**arrays, "num_docs": len(lengths)}
+            model.vocab_dict = self.vocab
+            model.nonoccurrence_array = None
+            self._bm25 = model
+            self._idf = np.load(directory / "bm25-idf.npy")
+            self._doc_ids, self._source = None, directory
+            return
+        self.doc_ids = self._read_ids(directory)
         self._rebuild()
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """A saved array memory-mapped read-only (an empty one is read: there is nothing to map)."""
+    try:
+        return np.load(path, mmap_mode="r")
+    except ValueError:
+        return np.load(path)

@@ -8,10 +8,14 @@ published, unpublished or deleted) brings the persisted index in step: it finger
 published rows, removes what was unpublished, deleted or edited, adds what is new or edited and
 writes a **new version directory** ``VAR_DIR/search/catalogue/<embedder>/v-…``; then it swaps the
 small ``CURRENT`` pointer file atomically (``os.replace``). A search only reads the pointer (one
-small file) and loads the version it names once per process — it never looks at the database rows
+small file) and opens the version it names once per process — it never looks at the database rows
 to decide whether the index is current. Every web process of a host, and every host that mounts
 the same ``VAR_DIR``, reads the same files; older versions are kept a while for readers that are
-still loading them.
+still loading them. A web process opens a version **shared**: the vectors, the coarse projection,
+the BM25 matrix, the documents and the segment-vector cache (for the "closest sentence" reason) are
+memory-mapped read-only, so the web processes of a host share one copy in the page cache instead of
+each holding its own (``tests/bench/bench_index_memory.py`` measures it); only the index job reads
+an index into its own memory, to change it.
 
 ``engine_for(corpus)`` gives a command its engine: a corpus TSV's (persisted under
 ``VAR_DIR/search`` and reused while the file is unchanged) or the catalogue of the product, or the
@@ -36,6 +40,7 @@ from django.conf import settings
 from kechuang.search.documents import Document
 from kechuang.search.embedders import get_embedder
 from kechuang.search.engine import IndexMismatch, SearchEngine, open_corpus_index, open_vector_cache
+from kechuang.search.vector_cache import VectorCache
 
 from .models import Achievement
 
@@ -178,10 +183,11 @@ def catalogue_engine(*, progress: bool = False, root: Path | None = None) -> Sea
 
 
 def _load_version(key: str, root: Path, directory: Path, version: str, embedder) -> SearchEngine | None:
-    """Load ``version`` from disk and make it the process's engine (None if unreadable)."""
-    engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder))
+    """Open ``version`` shared (memory-mapped, read-only) and make it the process's engine (None if
+    unreadable). The segment-vector cache is mapped too, never loaded: only the index job writes it."""
+    engine = SearchEngine(embedder=embedder, cache=open_vector_cache(root, embedder, shared=True))
     try:
-        engine.load(directory / version)
+        engine.load(directory / version, shared=True)
     except (IndexMismatch, OSError, ValueError, KeyError):
         logger.exception("search index version %s unreadable; searches wait for the next index job", version)
         return None
@@ -233,6 +239,9 @@ def catalogue_sync(*, progress: Callable | None = None, root: Path | None = None
         stale = [i for i, fp in known.items() if prints.get(i) != fp]   # removed, unpublished or edited
         new = [d for d in docs if known.get(d.id) != prints[d.id]]
         if version and not stale and not new:
+            if engine.cache.path is not None and not VectorCache.shareable(engine.cache.path):
+                engine.cache._dirty = True   # written before web processes mapped it: add the sorted lookup
+                engine.cache.save()
             report(len(docs), len(docs), step="索引已是最新")
             return {"version": version, "added": 0, "removed": 0, "documents": len(engine)}
         engine.remove(stale)

@@ -136,3 +136,19 @@ def test_a_process_serving_a_large_index_loads_the_new_version_in_the_background
     assert not loader.is_alive()
     new = catalogue_engine()
     assert new is not old and new.search("电池 回收", k=3)[0].title == "新能源汽车电池回收"
+
+
+def test_the_web_opens_the_catalogue_index_memory_mapped(world, index_by_job, django_capture_on_commit_callbacks):
+    import numpy as np
+
+    from kechuang.search.engine import DocumentFile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        a = Achievement.objects.create(title="玄武岩纤维增强石材复合板", abstract="玄武岩纤维 石材 复合板 增强",
+                                       keywords=["玄武岩纤维"], status="review")
+        services.achievement_publish(user=world.staff, achievement=a)
+    run_pending()
+    engine = catalogue_engine()
+    assert engine.shared and isinstance(engine.vectors, np.memmap) and isinstance(engine.docs, DocumentFile)
+    assert engine.cache.shared and engine.cache._rows == {}     # the segment-vector cache is mapped, not loaded
+    assert "玄武岩纤维增强石材复合板" in _titles("玄武岩纤维 复合板")

@@ -83,30 +83,64 @@ def small_workbook(i: int) -> bytes:
                                       "2018-05-01", 30, 6, 4, "新材料"] for k in range(3)]})
 
 
-def test_two_workers_run_twenty_mixed_jobs_exactly_once(postgres, screening_world, tmp_path, settings):
+def test_two_workers_run_twenty_mixed_jobs_exactly_once(postgres, screening_world, tmp_path, settings, monkeypatch):
+    """Every job kind the product registers, mixed in one queue of 20, claimed by two workers."""
     from django_tasks_db.models import DBTaskResult
 
+    from kechuang.core.models import AuditEvent
+    from kechuang.diagnosis.jobs import job_note
+    from kechuang.diagnosis.models import DiagnosisRun
     from kechuang.enterprises.jobs import keep_upload
     from kechuang.enterprises.models import Enterprise
+    from kechuang.jobs.files import job_file_path
+    from kechuang.jobs.registry import all_kinds
     from kechuang.policies.models import ScreeningRun
+    from kechuang.search.embedders import get_embedder
+    from kechuang.targets import services as ts
+    from kechuang.targets.models import Indicator
+    from kechuang.techmarket.catalogue import INDEX_JOB, _catalogue_dir, catalogue_engine, current_version
+    from kechuang.techmarket.models import Achievement
 
     w = screening_world
     import tests.jobs.worker_harness  # noqa: F401  (registers tests.marker here too)
 
+    settings.VAR_DIR = tmp_path                  # the workers get the same VAR_DIR (files, index, uploads)
+    settings.KECHUANG_SEARCH_INDEX_INLINE = False
+    monkeypatch.setenv("KECHUANG_EMBEDDER", "hashing")
+    workers_env = {"KECHUANG_VAR_DIR": str(tmp_path), "KECHUANG_EMBEDDER": "hashing"}
+    period = ts.period_open(user=w.staff, year=2023, kind="FY")
+    ts.report_approve(user=w.staff, report=ts.report_submit(user=w.clerk_a, period=period, region=w.township_a,
+                                                            indicator=Indicator.objects.get(code="hnte_count"),
+                                                            value="90"))
+    for i in range(3):
+        Achievement.objects.create(title=f"玄武岩纤维增强复合板{i}", abstract="玄武岩纤维 石材 复合板",
+                                   keywords=["玄武岩纤维"], status="published")
+    enterprises_before = Enterprise.objects.count()
+
     jobs = []
-    for year in (2021, 2022, 2023, 2024, 2025, 2026):
+    for year in (2023, 2024, 2025, 2026):
         jobs.append(services.job_start(actor=w.staff, kind="policies.screening", args={"year": year}))
-    for i in range(5):
+    for i in range(3):
         jobs.append(services.job_start(actor=w.staff, kind="enterprises.import", dedupe=False,
                                        args={"upload": keep_upload(small_workbook(i)), "filename": f"b{i}.xlsx"}))
-    for day in range(1, 5):
+    for on in ("2026-06-30", "2026-07-31"):
+        jobs.append(services.job_start(actor=w.staff, kind="diagnosis.run", args={"on": on}))
+    for fmt in ("docx", "xlsx"):
+        jobs.append(services.job_start(actor=w.staff, kind="targets.bulletin",
+                                       args={"period": period.pk, "fmt": fmt, "on": "2023-12-31"}))
+    for _ in range(2):
+        jobs.append(services.job_start(actor=system_actor("test"), kind=INDEX_JOB, args={}, dedupe=False))
+    for seed in (11, 12):
+        jobs.append(services.job_start(actor=w.staff, kind="enterprises.demo", args={"count": 3, "seed": seed}))
+    for day in (1, 2):
         jobs.append(services.job_start(actor=system_actor("schedule:test"), kind="jobs.daily_reminders",
                                        args={"on": f"2026-10-0{day}"}))
-    for n in range(5):
+    for n in range(3):
         jobs.append(services.job_start(actor=w.staff, kind="tests.marker", args={"n": n}))
     assert len(jobs) == 20
-    a = start_worker(postgres, "w-a", tmp_path)
-    b = start_worker(postgres, "w-b", tmp_path)
+    assert {j.kind for j in jobs} == set(all_kinds()), "every registered job kind takes part"
+    a = start_worker(postgres, "w-a", tmp_path, **workers_env)
+    b = start_worker(postgres, "w-b", tmp_path, **workers_env)
     try:
         wait_for(lambda: Job.objects.filter(state__in=["queued", "running"]).count() == 0, 120, "20 个任务完成")
     finally:
@@ -119,11 +153,26 @@ def test_two_workers_run_twenty_mixed_jobs_exactly_once(postgres, screening_worl
     assert len(tasks) == 20
     assert all(t.status == "SUCCESSFUL" and len(t.worker_ids) == 1 for t in tasks.values())
     assert {j.worker_id for j in rows} == {"w-a", "w-b"}, logs            # both took part
+    by_kind = {}
+    for j in rows:
+        by_kind.setdefault(j.kind, []).append(j)
     # each job's effect happened once
-    assert ScreeningRun.objects.count() == 6
-    assert Enterprise.objects.filter(name__startswith="并发导入").count() == 15
-    assert sorted(ScheduleRun.objects.filter(task="tests.marker").values_list("slot", flat=True)) == \
-        ["0", "1", "2", "3", "4"]
+    assert sorted(ScreeningRun.objects.values_list("year", flat=True)) == [2023, 2024, 2025, 2026]
+    assert Enterprise.objects.filter(name__startswith="并发导入").count() == 9
+    assert sorted(DiagnosisRun.objects.values_list("note", flat=True)) == \
+        sorted(job_note(j.pk) for j in by_kind["diagnosis.run"])
+    for j in by_kind["targets.bulletin"]:
+        assert job_file_path(j) is not None
+        assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, detail__job=j.pk).count() == 1
+    demo = sum(j.result["created"] for j in by_kind["enterprises.demo"])
+    assert demo == 6 and Enterprise.objects.count() == enterprises_before + 9 + demo
+    index = sorted(by_kind[INDEX_JOB], key=lambda j: j.finished_at)
+    assert [j.result["added"] for j in index] == [3, 0]               # the second found it up to date
+    versions = [p.name for p in _catalogue_dir(tmp_path / "search", get_embedder()).glob("v-*")]
+    assert versions == [current_version(tmp_path / "search")] == [index[0].result["version"]]
+    assert all(j.result for j in by_kind["jobs.daily_reminders"])
+    assert sorted(ScheduleRun.objects.filter(task="tests.marker").values_list("slot", flat=True)) == ["0", "1", "2"]
+    assert catalogue_engine() is not None
 
 
 def test_sigkill_mid_screening_leaves_no_duplicate_candidates(postgres, screening_world, tmp_path):
