@@ -162,6 +162,34 @@ def main(argv=None) -> int:
         repeat.append(time.perf_counter() - t)
     report["hybrid_repeated_query_p95_ms"] = round(pct(repeat, 95), 1)
 
+    # the same index saved and opened the way a web process opens it (load shared: vectors float16,
+    # BM25 matrix, documents and vector cache memory-mapped; the coarse projection as the index job
+    # saves it), timed query by query interleaved with the in-memory engine so load drift hits both
+    shared_dir = root / "shared-check"
+    engine.save(shared_dir)
+    proj, coarse = engine._coarse_index()
+    np.save(shared_dir / "coarse.npy", coarse)
+    shared = SearchEngine(embedder=embedder, cache=VectorCache(cache.path, shared=True))
+    shared.load(shared_dir, shared=True)
+    shared._coarse = (proj, np.load(shared_dir / "coarse.npy", mmap_mode="r"))
+    shared.search(queries[0])  # warm-up
+    inter = {"in_memory": [], "shared": []}
+    identical = 0
+    for q in queries:
+        got = {}
+        for name, e in (("in_memory", engine), ("shared", shared)):
+            e.clear_query_cache()
+            t = time.perf_counter()
+            got[name] = [(h.id, h.score) for h in e.search(q, k=10, mode="hybrid")]
+            inter[name].append(time.perf_counter() - t)
+        identical += got["in_memory"] == got["shared"]
+    report["hybrid_p95_ms_interleaved_in_memory"] = round(pct(inter["in_memory"], 95), 1)
+    report["hybrid_p95_ms_interleaved_shared_mmap"] = round(pct(inter["shared"], 95), 1)
+    report["hybrid_p50_ms_interleaved_in_memory"] = round(pct(inter["in_memory"], 50), 1)
+    report["hybrid_p50_ms_interleaved_shared_mmap"] = round(pct(inter["shared"], 50), 1)
+    report["hybrid_shared_results_identical"] = f"{identical}/{len(queries)}"
+    del shared
+
     # what the two-stage semantic ranking (coarse projection + exact re-scoring) loses against
     # scoring every vector: recall of the exact top 100, and hybrid top-10 lists that differ
     import kechuang.search.engine as engine_module
