@@ -76,7 +76,10 @@ def challenge_new(request):
                 bounty=form["bounty"] or None, deadline=_date(form["deadline"], "揭榜截止日期", required=False),
                 published_on=_date(form["published_on"], "张榜日期"),
                 milestones=_milestone_lines(form["milestones"]))
-            messages.success(request, f"榜单「{ch.title}」已张榜")
+            if ch.published_on > today:
+                messages.success(request, f"榜单「{ch.title}」已保存，{ch.published_on:%Y-%m-%d} 张榜（此前不公开）")
+            else:
+                messages.success(request, f"榜单「{ch.title}」已张榜")
             return redirect("techmarket:challenge_detail", pk=ch.pk)
         except services.TechMarketError as exc:
             error = str(exc)

@@ -33,3 +33,14 @@ def test_round_hundreds_read_as_numbers_not_exponents():
     """Decimal("200.0000").normalize() is 2E+2; |wan reads 200."""
     tpl = engines["django"].from_string("{{ a|wan }}/{{ b|wan }}/{{ c|wan }}")
     assert tpl.render({"a": Decimal("200.0000"), "b": Decimal("100").normalize(), "c": Decimal("1500")}) == "200/100/1,500"
+
+
+def test_messages_are_shown_once_by_the_base_page():
+    """base.html lists the messages; a page that loops over them again showed each one twice
+    (the 揭榜挂帅 pages: a green bar, then the same text as a badge)."""
+    offenders = []
+    for path in ROOT.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if 'extends "base.html"' in text and re.search(r"{%\s*for \w+ in messages\s*%}", text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == [], "消息由 base.html 统一显示：" + "、".join(offenders)

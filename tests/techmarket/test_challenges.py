@@ -299,6 +299,10 @@ def test_a_challenge_dated_tomorrow_is_seen_by_its_parties_only(world, client_fo
     assert "明日张榜的攻关榜" not in client.get(reverse("techmarket:public_challenges")).content.decode()
     page = client_for(world.staff).get(url).content.decode()
     assert "待张榜" in page and f"{tomorrow:%Y-%m-%d} 张榜，此前不公开" in page and "我要揭榜" not in page
+    r = client_for(world.staff).post(reverse("techmarket:challenge_new"), {
+        "need": need.pk, "title": "后天张榜的攻关榜", "summary": "内容", "published_on": (tomorrow + timedelta(days=1)).isoformat()},
+        follow=True)
+    assert f"已保存，{tomorrow + timedelta(days=1):%Y-%m-%d} 张榜（此前不公开）" in r.content.decode()
     with pytest.raises(s.TechMarketError, match="张榜后才能揭榜"):
         s.challenge_apply(challenge=ch, team="抢先团队", lead="王", proposal="x", user=world.ent_user_b)
     # on its day it is public to everyone and open to 揭榜
