@@ -199,7 +199,7 @@ def load_demo_challenge_project(stdout=None) -> None:
     for name, unit in (("郭伟", "（演示）华侨大学"), ("庄静", "（演示）集美大学"), ("许斌", "（演示）泉州信息工程学院")):
         projects.expert_admit(user=actor, name=name, unit=unit, field="智能制造", title="教授", today=opens,
                               is_demo=True)
-    p = projects.project_create(user=actor, call=call, applicant=solver, title=f"（演示）{challenge.title}",
+    p = projects.project_create(user=actor, call=call, applicant=solver, title=challenge.title,
                                 pi_name="王建新", requested_amount="150", co_applicants=["（演示）华侨大学"],
                                 is_demo=True)
     projects.project_submit(user=actor, project=p, integrity_promise=True, today=opens + dt.timedelta(days=3))

@@ -189,6 +189,12 @@ def load_demo_activity(stdout=None) -> None:
     if Need.objects.filter(enterprise=ent_user.enterprise, title__in=DEMO_NEED_TITLES).exists():
         return
     enterprise, today = ent_user.enterprise, timezone.localdate()
+    # the catalogue index is built by a background job once the worker runs, which is after this
+    # loader: without it every demo need matched nothing (no dispatch, deal or contract in the
+    # demo, an empty broker workbench), so the loader brings the index in step itself first
+    from .catalogue import catalogue_sync
+
+    catalogue_sync()
     done = services.need_post(user=actor,
         enterprise=enterprise, title=DEMO_NEED_TITLES[0], field="环境工程", budget="80",
         description="石材切割、磨抛产生大量含石粉污水，需要絮凝沉淀与过滤回用工艺，回用率不低于 90%，污泥压滤后综合利用。",
