@@ -26,6 +26,66 @@ HELP_GROUPS = (
 )
 
 
+#: argparse's own words (usage, section titles, errors), in Chinese
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "expected one argument": "需要一个值",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项不明确：%(option)s 可以是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同用",
+    "one of the arguments %s is required": "参数 %s 必须给出其中一个",
+}
+#: Django's options common to every command, in Chinese
+DJANGO_OPTIONS_ZH = {
+    "--version": "显示版本号并退出",
+    "--verbosity": "输出详细程度：0 最少，1 正常，2 详细，3 非常详细",
+    "--settings": "设置模块的 Python 路径（默认读环境变量 DJANGO_SETTINGS_MODULE；本平台已设为 kechuang.settings）",
+    "--pythonpath": "加入 Python 路径的目录",
+    "--traceback": "命令出错时显示完整的调用栈",
+    "--no-color": "输出不加颜色",
+    "--force-color": "强制彩色输出",
+    "--skip-checks": "跳过系统检查",
+}
+
+
+def chinese_command_line() -> None:
+    """`kechuang <命令> --help` and argument errors in Chinese: argparse's own words and Django's
+    common options (the commands' own help texts are written in Chinese)."""
+    import argparse
+
+    from django.core.management.base import BaseCommand
+
+    if getattr(argparse, "_kechuang_zh", False):
+        return
+    gettext = argparse._
+
+    def translated(text):
+        return ARGPARSE_ZH.get(text) or gettext(text)
+
+    argparse._ = translated
+    create_parser = BaseCommand.create_parser
+
+    def create_chinese_parser(self, prog_name, subcommand, **kwargs):
+        parser = create_parser(self, prog_name, subcommand, **kwargs)
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option in DJANGO_OPTIONS_ZH:
+                    action.help = DJANGO_OPTIONS_ZH[option]
+        return parser
+
+    BaseCommand.create_parser = create_chinese_parser
+    argparse._kechuang_zh = True
+
+
 def product_help() -> str:
     """`kechuang help`: the product's commands first, grouped and in Chinese; Django's own
     maintenance commands after them."""
@@ -80,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from django.core.management import execute_from_command_line
 
+    chinese_command_line()
     if argv[1:] in ([], ["help"], ["--help"], ["-h"]):
         sys.stdout.write(product_help())
         return

@@ -49,3 +49,21 @@ def test_growth_above_one_is_refused_unless_percent():
     assert _gen("--base", "22000", "--growth", "20", "--percent", "--from", "2020", "--to", "2025") == expected
     assert _gen("--base", "22000", "--growth", "20%", "--from", "2020", "--to", "2025") == expected
     assert _gen("--base", "100", "--growth", "1", "--from", "2020", "--to", "2021") == {"2020": 100, "2021": 200}
+
+
+def test_a_command_help_and_its_errors_are_in_chinese(capsys):
+    """`kechuang enterprises --help` was half English (argparse's usage/options and Django's common
+    options); a missing argument answered "the following arguments are required"."""
+    with pytest.raises(SystemExit) as done:
+        main(["kechuang", "enterprises", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：kechuang enterprises") and "选项" in out and "显示本帮助并退出" in out
+    assert "输出详细程度" in out and "show this help" not in out and "Verbosity level" not in out
+    with pytest.raises(SystemExit) as done:
+        main(["kechuang", "enterprises", "facts"])
+    assert done.value.code == 2
+    assert "缺少必需的参数：uscc" in capsys.readouterr().err
+    main(["kechuang", "help"])
+    out = capsys.readouterr().out
+    assert "index 建立或更新成果检索索引" in out and "screen 对全部企业筛查" in out

@@ -45,7 +45,7 @@ def published_policies():
 
 
 class Command(BaseCommand):
-    help = "政策计算器：calc 计算企业可享受的政策及金额；list 列出内置政策与待确认的假设"
+    help = "政策计算器与免申即享：calc 计算企业可享受的政策及金额；list 列出内置政策与待确认的假设；screen 对全部企业筛查某年度的免申即享候选"
     requires_system_checks: list = []
     requires_migrations_checks = False
 

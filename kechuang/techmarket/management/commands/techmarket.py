@@ -23,7 +23,7 @@ def _result_json(hit) -> dict:
 
 
 class Command(BaseCommand):
-    help = "技术市场：search 为技术需求检索科技成果（关键词 + 语义混合检索）"
+    help = "技术市场：search 为技术需求检索科技成果（关键词 + 语义混合检索）；index 建立或更新成果检索索引"
     requires_system_checks: list = []
     requires_migrations_checks = False
 
