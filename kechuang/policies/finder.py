@@ -12,8 +12,9 @@ from kechuang.enterprises import vocab
 from kechuang.enterprises.models import Enterprise
 
 from .engine.calculator import evaluate_measure
+from .engine.model import BENEFIT_KIND_LABELS
 from .engine.money import from_units
-from .engine.screening import ELIGIBLE, NEAR, screen
+from .engine.screening import ELIGIBLE, NEAR, NONE_MAX, screen
 from .models import Measure
 from .population import load_population
 from .selectors import engine_policies
@@ -25,8 +26,11 @@ NEAR_LIMIT = 300  # near-misses explained one by one (each runs the single-enter
 class Found:
     enterprise: Enterprise
     status: str          # "eligible" / "near"
-    amount: object
+    amount: object       # 万元; None for a non-monetary measure
     missing: str         # the condition an almost-qualifying enterprise lacks
+    amount_max: object = None    # the top of a range (None: fixed, or still to be determined)
+    undetermined: bool = False   # the amount is set when the case is verified (金额待核定)
+    benefit: str = ""            # what a non-monetary measure gives, in words (never an amount of 0)
 
 
 def industry_codes(group: str) -> list[str]:
@@ -58,8 +62,15 @@ def enterprises_for_measure(user, measure: Measure, year: int, *, township: int 
     dbp.prepare(set(eligible) | set(near))
     ents = Enterprise.objects.in_bulk([dbp.enterprise_ids[i] for i in eligible + near])
     out = []
+    b = engine_measure.benefit
     for i in eligible:
-        out.append(Found(ents[dbp.enterprise_ids[i]], "eligible", from_units(int(mc.amount[i])), ""))
+        ent = ents[dbp.enterprise_ids[i]]
+        if not b.monetary:
+            out.append(Found(ent, "eligible", None, "", benefit=b.description or BENEFIT_KIND_LABELS[b.kind]))
+            continue
+        amax = int(mc.amount_max[i])
+        out.append(Found(ent, "eligible", from_units(int(mc.amount[i])), "",
+                         amount_max=None if amax == NONE_MAX else from_units(amax), undetermined=amax == NONE_MAX))
     for i in near:
         o = evaluate_measure(engine_measure, policy, dbp.enterprise(i), year)
         out.append(Found(ents[dbp.enterprise_ids[i]], "near", None, "；".join(o.missing_conditions) or "差一个条件"))

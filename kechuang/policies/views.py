@@ -192,9 +192,12 @@ def finder(request):
 
         rows = [[f.enterprise.name, f.enterprise.uscc, f.enterprise.township.name if f.enterprise.township else "",
                  f.enterprise.industry_group, "符合" if f.status == "eligible" else "差一个条件",
-                 f.amount if f.status == "eligible" else None, f.missing] for f in found]
+                 f.amount if f.status == "eligible" else None,
+                 None if f.status != "eligible" or f.undetermined else f.amount_max,
+                 f.benefit or ("金额待核定" if f.undetermined else ""), f.missing] for f in found]
         cols = [Col("企业名称"), Col("统一社会信用代码", "code"), Col("所属乡镇"), Col("行业"), Col("结论"),
-                Col("金额（万元）", "money"), Col("缺少的条件", width=50)]
+                Col("金额（万元）", "money"), Col("最高金额（万元）", "money"), Col("支持内容（非资金）或说明", width=30),
+                Col("缺少的条件", width=50)]
         data = _xlsx(rows, cols, "政策找企")
         return attachment(data, dated_name(f"政策找企-{measure.title}", "xlsx", timezone.localdate()))
     return render(request, "policies/finder.html", {

@@ -58,3 +58,25 @@ def test_case_list_filters_by_measure_and_township(world, client_for, hnte_award
     other = Measure.objects.exclude(pk=hnte_award.pk).filter(policy__code="nanan-2025-2").first()
     page = c.get("/policies/cases/", {"measure": other.pk}).content.decode()
     assert world.enterprise_a.name not in page and world.enterprise_b.name not in page
+
+
+def test_a_non_monetary_measure_shows_what_it_gives_not_an_amount_of_0(world, client_for, hnte_award):
+    """Walked as a new user: 高研发投入企业资源配置倾斜 and the 用地和能耗指标保障 listed every
+    qualifying enterprise with an amount of 0 万元."""
+    import datetime as dt
+
+    from kechuang.enterprises.models import Qualification
+
+    Qualification.objects.create(enterprise=world.enterprise_a, kind="hnte", first_recognized_on=dt.date(2025, 12, 1),
+                                 valid_from=dt.date(2025, 12, 1), valid_until=dt.date(2028, 11, 30))
+    land = Measure.objects.get(policy__code="nanan-2025-2", title__contains="用地和能耗")
+    c = client_for(world.staff)
+    page = c.get("/policies/finder/", {"measure": land.pk, "year": 2026}).content.decode()
+    assert world.enterprise_a.name in page and "保障用地、能耗等指标" in page
+    assert '<span class="badge ok">符合</span></td>\n      <td>0</td>' not in page and "<td>0</td>" not in page
+    ws = load_workbook(io.BytesIO(c.get("/policies/finder/", {"measure": land.pk, "year": 2026,
+                                                              "format": "xlsx"}).content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "企业名称")
+    row = next(r for r in rows[head + 1:] if r[0] == world.enterprise_a.name)
+    assert row[5] is None and row[7] == "保障用地、能耗等指标"
