@@ -53,6 +53,14 @@ class Document:
         return segs or [self.title or self.id]
 
 
+    def passage(self, withheld: Iterable[str] = ()) -> str:
+        """The whole document as one e5 passage: title。keywords。abstract (non-empty fields, in that
+        order; the embedder truncates it to the model's window, see SearchEngine.doc_vectors)."""
+        f = self.text_fields(withheld)
+        parts = [f.get(name, "").strip() for name in ("title", "keywords", "abstract")]
+        return "。".join(p for p in parts if p) or self.title or self.id
+
+
 def split_keywords(value: str) -> tuple[str, ...]:
     """Keywords from a ；/;/，/,/、-separated string, trimmed, empty ones dropped, order kept."""
     return tuple(dict.fromkeys(k.strip() for k in _KEYWORD_SPLIT.split(value or "") if k.strip()))

