@@ -1,8 +1,15 @@
-"""WSGI entry for gunicorn/waitress: `gunicorn kechuang.wsgi`."""
+"""WSGI entry for gunicorn/waitress: `gunicorn kechuang.wsgi`.
+
+Django's ``get_wsgi_application`` but with the product's handler (``kechuang.core.handlers``: on
+SQLite a page that only reads takes no write lock)."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from kechuang.core.handlers import KechuangHandler  # noqa: E402  (after setup)
+
+application = KechuangHandler()
