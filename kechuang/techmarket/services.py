@@ -310,6 +310,33 @@ def _notify_broker(d: Dispatch) -> None:
            reverse("techmarket:dispatch_detail", args=[d.pk]), "todo", dedupe_key=f"dispatch-{d.pk}-assigned")
 
 
+DROP_REASON_MAX_CHARS = 200
+
+
+@transaction.atomic
+def dispatch_drop(*, user, dispatch: Dispatch, reason: str, now: datetime | None = None) -> Dispatch:
+    """终止 an open dispatch before the deal (the broker found no partner, the enterprise withdrew):
+    the bureau, with a reason (≤ 200 字) kept in the work log. A need whose dispatch without an
+    achievement was stopped may be dispatched again; the broker is told."""
+    require(user, "techmarket.dispatch.assign", dispatch.need)
+    if dispatch.stage in OPEN_STAGES_EXCLUDED or getattr(dispatch, "deal", None) is not None:
+        raise TechMarketError(f"环节: 当前为「{dispatch.get_stage_display()}」，不能终止")
+    reason = _text(reason, "终止理由", required=True, max_chars=DROP_REASON_MAX_CHARS)
+    now = now or timezone.now()
+    dispatch.notes = list(dispatch.notes) + [{"at": now.isoformat(), "author": "科技局", "stage": dispatch.stage,
+                                              "text": f"终止派单：{reason}"}]
+    dispatch.stage = Dispatch.Stage.DROPPED
+    dispatch.save(update_fields=["notes", "stage"])
+    if dispatch.broker.user_id:
+        from django.urls import reverse
+
+        from kechuang.inbox.services import notify
+        notify(dispatch.broker.user, f"派单已终止：{dispatch.need.title}", f"科技局终止了这件派单：{reason}",
+               reverse("techmarket:dispatch_detail", args=[dispatch.pk]), "notice",
+               dedupe_key=f"dispatch-{dispatch.pk}-dropped")
+    return dispatch
+
+
 _NEXT = {Dispatch.Stage.CONTACT: Dispatch.Stage.NEGOTIATE, Dispatch.Stage.NEGOTIATE: Dispatch.Stage.SIGN}
 
 

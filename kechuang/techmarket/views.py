@@ -198,6 +198,8 @@ def dispatch_detail(request, pk: int):
     _business_user(request)
     d = get_scoped_or_404(Dispatch, request.user, "view", pk=pk)
     may_work = may(request.user, "techmarket.dispatch.work", d)
+    may_drop = (may(request.user, "techmarket.dispatch.assign", d.need)
+                and d.stage not in services.OPEN_STAGES_EXCLUDED and getattr(d, "deal", None) is None)
     if request.method == "POST":
         require(request.user, "techmarket.dispatch.work", d)
         action = request.POST.get("action")
@@ -211,6 +213,8 @@ def dispatch_detail(request, pk: int):
                 services.deal_sign(user=request.user, dispatch=d, amount=request.POST.get("amount", ""),
                                    signed_on=_parse_date(request.POST.get("signed_on", ""), "签约日期"),
                                    solution=request.POST.get("solution", ""), provider=request.POST.get("provider", ""))
+            elif action == "drop":
+                services.dispatch_drop(user=request.user, dispatch=d, reason=request.POST.get("reason", ""))
             elif action == "attach":
                 services.dispatch_attach(dispatch=d, upload=request.FILES.get("file"), user=request.user,
                                          kind=request.POST.get("kind", ""))
@@ -232,7 +236,8 @@ def dispatch_detail(request, pk: int):
     from .models import DispatchAttachment
     return render(request, "techmarket/dispatch_detail.html", {
         "d": d, "deal": deal, "contract": getattr(deal, "contract", None) if deal else None, "may_work": may_work,
-        "solution_max": SOLUTION_MAX_CHARS, "provider_max": PROVIDER_MAX_CHARS,
+        "solution_max": SOLUTION_MAX_CHARS, "provider_max": PROVIDER_MAX_CHARS, "may_drop": may_drop,
+        "drop_max": services.DROP_REASON_MAX_CHARS,
         "overdue": services.dispatch_overdue_working_days(d, today), "stages": Dispatch.Stage.choices[:4],
         "contract_types": TechContract.Type.choices, "clock_caveat": services.dispatch_clock_caveat(d, today),
         "attachments": DispatchAttachment.objects.restrict(request.user, "view").filter(dispatch=d)

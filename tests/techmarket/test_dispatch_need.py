@@ -183,3 +183,27 @@ def test_need_page_dispatch_button(world, brokers, client_for):
     assert "已派给技术经理人 张经理" in page and 'id="dispatch-need"' not in page and 'id="need-dispatches"' in page
     r = staff.post(url, follow=True)
     assert "办结或终止后才能再派" in r.content.decode() and Dispatch.objects.count() == 1
+
+
+def test_bureau_stops_a_dispatch_and_dispatches_the_need_again(world, brokers, client_for):
+    need = _need(world)
+    d = s.dispatch_assign(user=SYSTEM, need=need)
+    url = reverse("techmarket:dispatch_detail", args=[d.pk])
+    assert 'id="drop-dispatch"' not in client_for(world.broker_a).get(url).content.decode()
+    with pytest.raises(s.PermissionRefused):
+        s.dispatch_drop(user=world.broker_a, dispatch=d, reason="找不到合作方")
+    with pytest.raises(s.TechMarketError, match="终止理由: 不能为空"):
+        s.dispatch_drop(user=world.staff, dispatch=d, reason=" ")
+    staff = client_for(world.staff)
+    assert 'id="drop-dispatch"' in staff.get(url).content.decode()
+    page = staff.post(url, {"action": "drop", "reason": "企业已自行解决"}, follow=True).content.decode()
+    d.refresh_from_db()
+    assert d.stage == "dropped" and d.notes[-1]["text"] == "终止派单：企业已自行解决"
+    assert "已终止" in page and 'id="drop-dispatch"' not in page
+    assert Message.objects.filter(recipient=world.broker_a, title=f"派单已终止：{FAUCET[0]}").exists()
+    with pytest.raises(s.TechMarketError, match="不能终止"):
+        s.dispatch_drop(user=world.staff, dispatch=d, reason="再次终止")
+    page = staff.get(reverse("techmarket:need_detail", args=[need.pk])).content.decode()
+    assert 'id="dispatch-need"' in page and "已终止" in page
+    again = s.dispatch_assign(user=world.staff, need=need)
+    assert again.broker == brokers[0] and again.pk != d.pk

@@ -78,7 +78,9 @@ WRITES = {
                                            note="action=feedback; rematch and dispatch are the same view with "
                                                 "their own permission"),
     "techmarket:need_dispatch": Write.action("techmarket.dispatch.assign", _need_dispatch),
-    "techmarket:dispatch_detail": Write.action("techmarket.dispatch.work", _note),
+    "techmarket:dispatch_detail": Write.action("techmarket.dispatch.work", _note,
+                                               note="action=note; drop (终止) is the same view with "
+                                                    "techmarket.dispatch.assign, tests/techmarket/test_dispatch_need.py"),
     "techmarket:import": Write.action("techmarket.import", _import),
     "techmarket:moderation": Write.action("techmarket.achievement.moderate", _moderation),
     "techmarket:challenge_new": Write.action("techmarket.challenge.publish", _challenge_new),
