@@ -69,7 +69,7 @@ def test_need_without_fit_dispatched_to_contract(transactional_db, world, client
     broker.goto("/techmarket/workbench/")
     broker.click("text=卫浴水龙头铜合金铸件无铅化")
     broker.wait_for_selector("text=派单办理")
-    _visible_text(broker)
+    assert "成果库中没有适合的成果" in _visible_text(broker)
     broker.fill("input[name=text]", "已电话联系企业，了解铸件工况")
     broker.click("button:has-text('保存记录')")
     broker.wait_for_selector("text=已电话联系企业")
@@ -88,6 +88,7 @@ def test_need_without_fit_dispatched_to_contract(transactional_db, world, client
     broker.click("button:has-text('技术合同认定登记')")
     broker.wait_for_selector("text=已登记技术合同 3505832026000777")
     _visible_text(broker)
+    screenshot(broker, "techmarket-dispatch-no-fit-done-1366")
     c = TechContract.objects.get(registration_no="3505832026000777")
     assert (c.seller, c.buyer, c.amount) == ("福州大学材料学院", world.enterprise_a.name, 30)
 
