@@ -300,7 +300,7 @@ def clean_conditions(conditions) -> list[dict]:
             if not isinstance(value, bool):
                 raise ResourceError("conditions", f"第 {i + 1} 条：应为是或否")
         else:
-            value = str(_decimal(value, "conditions", f"第 {i + 1} 条的数值", hi=Decimal("10000000")).normalize())
+            value = format(_decimal(value, "conditions", f"第 {i + 1} 条的数值", hi=Decimal("10000000")).normalize(), "f")
         out.append({"fact": fact, "op": op, "value": value, "label": str(c.get("label") or FACT_LABELS[fact])[:60]})
     if len(out) > LIST_MAX:
         raise ResourceError("conditions", f"准入条件最多 {LIST_MAX} 条")

@@ -111,3 +111,14 @@ def test_bureau_edits_financial_products_with_conditions(world, res, client_for)
     assert "科技贷（编辑测试）" in page and "新增金融产品" not in page
     assert client_for(world.ent_user_a).get(f"/resources/finance/{p.pk}/edit/").status_code == 403
     assert history_for(p).exists()
+
+
+def test_a_round_condition_value_is_stored_as_a_number_not_an_exponent():
+    """Decimal("1000").normalize() is 1E+3: a product condition "营业收入不低于 1000" was stored
+    and shown as 1E+3."""
+    from kechuang.resources.editing import clean_conditions
+    from kechuang.resources.finance import FACT_LABELS
+
+    fact = next(f for f in FACT_LABELS if f not in ("qualifications",) and "ratio" not in f)
+    (c,) = clean_conditions([{"fact": fact, "op": ">=", "value": "1000.00"}])
+    assert c["value"] == "1000"
