@@ -32,12 +32,14 @@ def _at(day: dt.date) -> dt.datetime:
 
 @transaction.atomic
 def generate_reports(periods: list[Period], indicators: list[Indicator] | None = None, seed: int = 2026,
-                     submitted_only_share: float = 0.1, regions: list | None = None) -> int:
+                     submitted_only_share: float = 0.1, regions: list | None = None,
+                     skip: frozenset = frozenset()) -> int:
     """Create reports for every township × indicator × period that has no report yet.
 
     Values scatter around the year's target (H1: about half of it for flows); about
     ``submitted_only_share`` stay awaiting review, the rest are approved. Bulk-created and
-    change-logged with ``log_bulk``. Returns the number of reports created.
+    change-logged with ``log_bulk``. ``skip`` holds (period id, region id, indicator id) left
+    unreported. Returns the number of reports created.
     """
     rng = random.Random(seed)
     entries = plan_entries()
@@ -50,7 +52,7 @@ def generate_reports(periods: list[Period], indicators: list[Indicator] | None =
         for region in regions:
             strength = Decimal(str(rng.uniform(0.75, 1.25)))
             for ind in indicators:
-                if (period.pk, region.pk, ind.pk) in existing:
+                if (period.pk, region.pk, ind.pk) in existing or (period.pk, region.pk, ind.pk) in skip:
                     continue
                 entry = entries.get((region.pk, ind.code))
                 target = entry.target_for(period.year) if entry else None
@@ -66,6 +68,22 @@ def generate_reports(periods: list[Period], indicators: list[Indicator] | None =
     created = Report.objects.bulk_create(rows, batch_size=1000)
     log_bulk(Report, "create", created)
     return len(created)
+
+
+#: the demo's late township (no demo clerk account is bound to it, so no demo clerk's first report is
+#: 逾期): two items of the newest closed period left unreported — a small, plausible 逾期未报
+LATE_TOWNSHIP, LATE_ITEMS = "码头", 2
+
+
+def late_items(period: Period | None) -> frozenset:
+    """(period id, region id, indicator id) the demo leaves unreported in ``period``."""
+    region = Region.resolve(LATE_TOWNSHIP)
+    if period is None or region is None:
+        return frozenset()
+    entries = plan_entries()
+    inds = [i for i in township_indicators()
+            if (e := entries.get((region.pk, i.code))) is not None and e.target_for(period.year) is not None]
+    return frozenset((period.pk, region.pk, i.pk) for i in inds[:LATE_ITEMS])
 
 
 DEMO_GROWTH = Decimal("0.10")  # the demo's next plan: +10 % a year on the last plan's final year (演示)
@@ -141,13 +159,14 @@ def demo_periods(today: dt.date, history_years: int = 2) -> tuple[list[Period], 
 
 def load_demo(stdout=None, today: dt.date | None = None):
     """Demo periods relative to ``today`` (default: the local date): two years of closed, reported
-    periods behind, this year's open; a demo plan for the years after 南政办〔2021〕67号 when today
+    periods behind (but for two items of one township without a demo clerk in the newest one:
+    逾期未报 2 项), this year's open; a demo plan for the years after 南政办〔2021〕67号 when today
     is past 2025; some submissions awaiting review; a few ledger milestones and progress notes."""
     today = today or timezone.localdate()
     with change_context(source="command:serve --demo (targets)"):
         plans = ensure_demo_plans(today)
         closed, still_open = demo_periods(today)
-        n = generate_reports(closed, submitted_only_share=0.0)
+        n = generate_reports(closed, submitted_only_share=0.0, skip=late_items(closed[-1] if closed else None))
         # this year's open period: every other township has sent its figures, awaiting review
         townships = list(Region.townships())[::2]
         n += generate_reports(still_open[-1:], submitted_only_share=1.0, regions=townships)
