@@ -142,7 +142,8 @@ def test_two_workers_run_twenty_mixed_jobs_exactly_once(postgres, screening_worl
     for n in range(3):
         jobs.append(services.job_start(actor=w.staff, kind="tests.marker", args={"n": n}))
     assert len(jobs) == 20
-    assert {j.kind for j in jobs} == set(all_kinds()), "every registered job kind takes part"
+    product_kinds = {k for k in all_kinds() if not k.startswith("tests.")}   # tests register their own too
+    assert {j.kind for j in jobs} - {"tests.marker"} == product_kinds, "every job kind of the product takes part"
     a = start_worker(postgres, "w-a", tmp_path, **workers_env)
     b = start_worker(postgres, "w-b", tmp_path, **workers_env)
     try:
