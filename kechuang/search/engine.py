@@ -63,6 +63,7 @@ MIX_ALPHA = 0.4           # chosen on the dev split (docs/search.md)
 # plain e5 run (the whole document as one "passage: …") ranks better than the segment mean alone, the
 # two together better still. The weights are relevance.py's fitted coefficients of the two cosines
 # (tune half of the need set only; tests/bench/eval_needs.py --fit), scaled to sum to 1.
+PASSAGE_BATCH = 32        # whole passages per embedding call (memory, see passage_vectors)
 SEGMENT_WEIGHT = W_COSINE_SEGMENTS / (W_COSINE_SEGMENTS + W_COSINE_PASSAGE)
 PASSAGE_WEIGHT = W_COSINE_PASSAGE / (W_COSINE_SEGMENTS + W_COSINE_PASSAGE)
 # Above EXACT_SCAN_LIMIT documents the semantic ranking is two-stage: every document is scored
@@ -277,8 +278,15 @@ class SearchEngine:
         return out
 
     def passage_vectors(self, docs: Sequence[Document]) -> np.ndarray:
-        """The vector of each document embedded whole, as one passage (``passage_texts``)."""
-        return self.cache.embed(self.embedder, self.passage_texts(docs), "passage")
+        """The vector of each document embedded whole, as one passage (``passage_texts``).
+
+        Embedded PASSAGE_BATCH at a time: the C engine holds a whole call's activations, and 256
+        passages of up to 512 tokens made the index job's peak memory about 0.5 GB larger."""
+        texts = self.passage_texts(docs)
+        if not texts:
+            return self.cache.embed(self.embedder, texts, "passage")
+        return np.vstack([self.cache.embed(self.embedder, texts[i:i + PASSAGE_BATCH], "passage")
+                          for i in range(0, len(texts), PASSAGE_BATCH)])
 
     def doc_vectors(self, docs: Sequence[Document]) -> np.ndarray:
         """Document vectors: SEGMENT_WEIGHT × the segment mean + PASSAGE_WEIGHT × the whole passage.
