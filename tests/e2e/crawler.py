@@ -42,6 +42,9 @@ ALLOWED_PATTERNS = [
     re.compile(r"\b(?:Ⅰ|Ⅱ)类"),
     re.compile(r"\bkechuang [a-z]+(?: [a-z]+)*(?: +--?[a-z-]+(?: +[^\s（）]+)?)*"),  # a command line (to re-run a check)
     re.compile(r"\b(?:(?:cmd|req|job)-[0-9a-f]{8,}|[0-9a-f]{16})\b"),  # request numbers in the change log (for support)
+    # a sentence quoted from a record in 「」 (the search's 语义最接近的句子 from a paper's abstract:
+    # "0.1 mol/L" there is the author's unit, not ours)
+    re.compile(r"「[^」\n]*」"),
 ]
 
 

@@ -35,6 +35,9 @@ def test_raw_identifier_pattern_catches_leaks_and_spares_real_terms():
     assert raw_identifiers("22:51:00Z 记录") == ["22:51:00Z"]
     assert raw_identifiers("记录于 2026-12-04 22:51；金额 60 万元、12.5 万元、得分 93.47、比例 0.2") == []
     assert raw_identifiers("系统命令（kechuang serve --demo）；重算：kechuang supervision verify --draw 抽取结果.json") == []
+    # a record's own sentence, quoted, is the author's text; the same word outside the quotes is a leak
+    assert raw_identifiers("语义最接近的句子：「吸附后可用0.1 mol/L NaOH溶液洗脱再生」") == []
+    assert raw_identifiers("单位 mol") == ["mol"]
 
 
 @pytest.mark.browser
