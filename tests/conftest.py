@@ -105,22 +105,43 @@ def _one_request_at_a_time_on_sqlite():
     with ATOMIC_REQUESTS two overlapping requests (a page and its htmx badge, the next page of a
     fast crawl) nest one's transaction in the other's, and the first COMMIT drops the second's
     savepoint ("no such savepoint"). The test server therefore serves one request at a time
-    there, as `runserver --nothreading` does (PostgreSQL runs keep the threaded server)."""
+    there, as `runserver --nothreading` does (PostgreSQL runs keep the threaded server).
+
+    The same holds between a request and the end of a test: a page's last request (the header's
+    message count, loaded by htmx after the page) can still be reading when the test returns, and
+    the database flush then fails with "database table is locked" (and the next test on that
+    worker meets the previous test's rows). The flush waits for the request being served, and
+    requests arriving meanwhile wait for the flush."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
         yield
         return
+    import threading
+
     from django.core.servers.basehttp import WSGIServer
-    from django.test.testcases import LiveServerThread
+    from django.test.testcases import LiveServerThread, TransactionTestCase
+
+    serving = threading.Lock()
 
     class SerialWSGIServer(WSGIServer):
         def __init__(self, *args, connections_override=None, **kwargs):
             super().__init__(*args, **kwargs)
             self.connections_override = connections_override
 
+        def finish_request(self, request, client_address):
+            with serving:
+                super().finish_request(request, client_address)
+
+    teardown = TransactionTestCase._fixture_teardown
+
+    def teardown_between_requests(self):
+        with serving:
+            teardown(self)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(LiveServerThread, "server_class", SerialWSGIServer)
+        mp.setattr(TransactionTestCase, "_fixture_teardown", teardown_between_requests)
         yield
 
 
