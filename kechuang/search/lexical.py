@@ -129,11 +129,17 @@ class LexicalIndex:
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
     def query_weight(self, query_tokens: Sequence[str]) -> float:
-        """The summed IDF of the distinct known query tokens: the BM25 score a document would get
-        with every term once at saturation (used to turn a BM25 score into a share of the query)."""
-        ids = [self.vocab[t] for t in dict.fromkeys(query_tokens) if t and t in self.vocab]
-        ids = [i for i in ids if i < len(self._idf)]
-        return float(self._idf[ids].sum()) if ids else 0.0
+        """The summed IDF of the distinct query tokens: the BM25 score a document would get with
+        every term at saturation (used to turn a BM25 score into a share of the query). A token in
+        no document counts at the IDF of a term with document frequency 0: the query's words that
+        no document carries are words every document lacks (otherwise a query whose specific words
+        are all unseen reads as fully matched by the one common word that is seen)."""
+        tokens = [t for t in dict.fromkeys(query_tokens) if t]
+        ids = [self.vocab[t] for t in tokens if t in self.vocab and self.vocab[t] < len(self._idf)]
+        unseen = len(tokens) - len(ids)
+        n_docs = len(self)
+        unseen_idf = float(np.log(1 + (n_docs + 0.5) / 0.5)) if n_docs else 0.0
+        return (float(self._idf[ids].sum()) if ids else 0.0) + unseen * unseen_idf
 
     def contains(self, position: int, tokens: Sequence[str]) -> list[str]:
         """Which of ``tokens`` occur in the document at ``position``."""

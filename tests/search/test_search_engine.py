@@ -215,3 +215,24 @@ def test_query_embeddings_are_cached_per_query(small_docs, monkeypatch):
     for q in ("平方和优化", "大角度机动", "水运工程 全过程管理"):
         e.search(q, k=3)
     assert len(e._query_cache) == 2 and "平方和优化" not in e._query_cache
+
+
+def test_query_weight_counts_words_no_document_carries(small_docs):
+    """A query word in no document weighs as a term of document frequency 0, so the term share
+    of a document that carries only the query's one common word stays small (the faucet title
+    read as fully matched by 合金 when 水龙头、无铅化 were left out of the divisor)."""
+    import math
+
+    from kechuang.search.lexical import LexicalIndex
+    from kechuang.search.text import ChineseTokenizer
+    lex = LexicalIndex(ChineseTokenizer())
+    lex.add(small_docs)
+    n = len(small_docs)
+    seen = lex.query_weight(["飞行器"])
+    assert seen > 0
+    unseen = math.log(1 + (n + 0.5) / 0.5)
+    assert lex.query_weight(["飞行器", "水龙头无铅化"]) == pytest.approx(seen + unseen)
+    assert lex.query_weight(["水龙头无铅化", "水龙头无铅化", ""]) == pytest.approx(unseen)
+    # a document with the seen word at saturation carries about half of such a query, not all of it
+    share = lex.scores(["飞行器"]).max() / lex.query_weight(["飞行器", "水龙头无铅化"])
+    assert share < 0.6
