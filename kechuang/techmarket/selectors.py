@@ -32,22 +32,16 @@ def contract_turnover_by_township(*, start: date, end: date, user=None) -> dict[
 
 
 def match_outcomes_by_field(*, user=None) -> list[dict]:
-    """Per achievement field: suggestions, answered, 有意向, dispatched, deals, and the partner rate
-    (share of needs with at least one suggestion that reached a deal)."""
+    """Per need field, the suggestion-level figures: suggestions, answered, 有意向. Dispatches, deals
+    and contracts are counted per need (views_catalogue.outcome_rows): a need with no fitting
+    achievement is dispatched without a suggestion, so counting them through suggestions missed it."""
     qs = Match.objects.all() if user is None else Match.objects.restrict(user)
     rows = (qs.values("need__field").annotate(
         suggestions=Count("id"), answered=Count("id", filter=~Q(feedback="")),
-        interested=Count("id", filter=Q(feedback="interested")),
-        dispatched=Count("dispatch"), deals=Count("dispatch__deal"),
-        needs=Count("need", distinct=True),
-        needs_with_deal=Count("need", filter=Q(dispatch__deal__isnull=False), distinct=True))
+        interested=Count("id", filter=Q(feedback="interested")))
         .order_by("need__field"))
-    out = []
-    for r in rows:
-        out.append({"field": r["need__field"] or "未分类", **{k: r[k] for k in
-                    ("suggestions", "answered", "interested", "dispatched", "deals", "needs", "needs_with_deal")},
-                    "partner_rate": (r["needs_with_deal"] / r["needs"]) if r["needs"] else 0.0})
-    return out
+    return [{"field": r["need__field"] or "未分类",
+             **{k: r[k] for k in ("suggestions", "answered", "interested")}} for r in rows]
 
 
 def achievement_candidates(*, achievement, user=None, k: int = 10) -> list[dict]:

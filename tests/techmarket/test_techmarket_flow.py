@@ -12,6 +12,7 @@ from kechuang.techmarket.selectors import (
     contract_turnover_by_township,
     match_outcomes_by_field,
 )
+from kechuang.techmarket.views_catalogue import outcome_rows
 from kechuang.techmarket.workdays import add_working_days
 from tests.world import SYSTEM
 
@@ -66,8 +67,11 @@ def test_full_flow_reaches_township_turnover(world, market):
     assert contract_turnover(township=world.township_b, **q1) == Decimal("0")
     assert contract_turnover(township=world.township_a, start=date(2026, 3, 26), end=date(2026, 6, 30)) == 0
     assert contract_turnover_by_township(**q1) == {world.township_a.pk: Decimal("60.5")}
-    outcome = {r["field"]: r for r in match_outcomes_by_field()}["新材料"]
-    assert (outcome["deals"], outcome["needs_with_deal"], outcome["partner_rate"]) == (1, 1, 1.0)
+    assert {r["field"]: r for r in match_outcomes_by_field()}["新材料"]["suggestions"] == len(matches)
+    rows, total = outcome_rows(world.staff)
+    outcome = {r["field"]: r for r in rows}["新材料"]
+    assert (outcome["dispatched"], outcome["deals"], outcome["with_deal"], outcome["contracts"]) == (1, 1, 1, 1)
+    assert outcome["suggestions"] == len(matches) and total["deals"] == 1
     # scoping: township B's clerk sees no contract of A; A's broker sees their dispatch only
     assert not TechContract.objects.restrict(world.clerk_b).exists()
     assert TechContract.objects.restrict(world.clerk_a).count() == 1
