@@ -33,6 +33,9 @@ from .models import (
     TransferMode,
 )
 
+# results below the relevance floor: at most this many of the closest, folded under the strong ones
+WEAK_SHOWN = 5
+
 
 def _business_user(request):
     """The technology market is for the business roles; the 三员 administrators see no business data."""
@@ -52,7 +55,7 @@ def search_page(request):
     q = (request.GET.get("q") or "").strip()
     filters = {"field": request.GET.get("field") or None, "transfer_mode": request.GET.get("mode") or None,
                "maturity_min": request.GET.get("maturity_min") or None}
-    results, error = [], ""
+    results, weak, error = [], [], ""
     if q:
         from .catalogue import catalogue_engine
         engine = catalogue_engine()
@@ -64,12 +67,16 @@ def search_page(request):
             pk__in=[int(h.id.split("-", 1)[1]) for h in hits]).select_related("owner_institute")}
         results = [(visible[h.id], h, h.relevance is not None and h.relevance < RELEVANCE_FLOOR)
                    for h in hits if h.id in visible]
+        # below the floor a result is shown only as one of the few closest, folded: no padding
+        weak = [r for r in results if r[2]][:WEAK_SHOWN]
+        results = [r for r in results if not r[2]]
         if engine is None and not error and Achievement.objects.filter(status=Achievement.Status.PUBLISHED).exists():
             error = "检索索引正在建立（后台任务），请稍后再试。"
     fields = (Achievement.objects.restrict(request.user, "view").exclude(field="")
               .values_list("field", flat=True).distinct().order_by("field"))
     return render(request, "techmarket/search.html", {
-        "q": q, "results": results, "error": error, "fields": fields, "filters": filters, "floor": RELEVANCE_FLOOR,
+        "q": q, "results": results, "weak": weak, "error": error, "fields": fields, "filters": filters,
+        "floor": RELEVANCE_FLOOR, "can_post": may(request.user, "techmarket.need.post"),
         "modes": TransferMode.choices, "total": Achievement.objects.restrict(request.user, "view").filter(status=Achievement.Status.PUBLISHED).count()})
 
 

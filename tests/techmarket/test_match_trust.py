@@ -35,6 +35,25 @@ def test_no_fit_need_lists_nothing_and_says_so(world, client_for, real_model):
     assert "成果库中没有适合这项需求的成果" in owner_page
 
 
+def test_search_box_says_nothing_fits_and_folds_the_closest_few(world, client_for, real_model):
+    """The faucet need's title alone in the search box: 合金 is its only word papers carry; no
+    paper reaches the floor, the page says so, offers to post the need, and folds at most five
+    closest papers instead of a list of twenty at 0–1 %."""
+    from kechuang.techmarket.views import WEAK_SHOWN
+
+    search = reverse("techmarket:search")
+    page = client_for(world.ent_user_a).get(search, {"q": FAUCET[0]}).content.decode()
+    assert "成果库中没有适合这项检索的成果" in page and reverse("techmarket:need_new") in page
+    folded = page.split('<details class="weak-results">', 1)
+    assert len(folded) == 2 and '<div class="card">' not in folded[0]
+    assert 0 < folded[1].count('<div class="card">') <= WEAK_SHOWN
+    assert "硬质合金滚刀" not in folded[0]
+    # a search with a fitting paper lists it above the fold
+    page = client_for(world.ent_user_a).get(search, {"q": "陶瓷材料增韧补强"}).content.decode()
+    above = page.split('<details class="weak-results">', 1)[0]
+    assert "成果库中没有适合" not in page and "陶瓷" in above and above.count('<div class="card">') >= 1
+
+
 def test_fitting_need_gets_calibrated_suggestions_with_term_reasons(world, real_model):
     need = services.need_post(user=SYSTEM, enterprise=world.enterprise_a, title="LED芯片出光效率低",
                               description="光电企业生产LED芯片，希望提高出光效率、改善电极设计")
