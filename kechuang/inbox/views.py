@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -31,8 +33,14 @@ def inbox(request):
                                                "unread": services.unread_count(request.user)})
 
 
+@login_not_required
 def count(request):
-    """The unread count for the header badge (fetched by htmx after the page loads)."""
+    """The unread count for the header badge (fetched by htmx after the page loads). Signed out
+    (the session ended, or the badge of a page loaded just before signing out), it answers 401
+    with nothing to show: the login page it would otherwise be redirected to sets a new CSRF
+    cookie, and the login form open in the browser would then be refused."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
     return render(request, "inbox/_count.html", {"count": services.unread_count(request.user)})
 
 

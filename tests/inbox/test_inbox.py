@@ -109,3 +109,17 @@ def test_no_message_badge_before_the_second_factor(world, client):
     client.post("/login/", {"username": world.sys_admin.username, "password": PASSWORD})
     page = client.get("/login/otp/").content.decode()
     assert "/inbox/count" not in page and page.count('type="submit">验证') == 1
+
+
+def test_signed_out_badge_answers_401_without_a_new_csrf_cookie(db):
+    """A page's badge request that arrives after signing out must not be sent to the login page:
+    that page sets a new CSRF cookie and the login form already open would be refused."""
+    from django.conf import settings
+    from django.test import Client
+
+    r = Client().get(reverse("inbox:count"))
+    assert r.status_code == 401 and r.content == b""
+    assert settings.CSRF_COOKIE_NAME not in r.cookies
+    login_page = Client().get(reverse("core:login"))
+    assert settings.CSRF_COOKIE_NAME in login_page.cookies   # what the redirect used to lead to
+

@@ -37,6 +37,7 @@ def test_report_return_correct_approve(page, live_url, sign_in, screenshot, worl
     row = page.locator("tr", has_text="全社会研发经费投入")
     row.locator("input[name=value]").fill("8640")
     row.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")   # the correction and the next page's requests are done
 
     page.context.clear_cookies()
     sign_in(page, world.staff)
