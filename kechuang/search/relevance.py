@@ -10,7 +10,8 @@ a score says the same thing for every query:
   is a weighted sum of the segment-mean vector and the whole-document passage vector (so this is the
   same weighted sum of the two cosines; engine.doc_vectors);
 * ``term_share``: the document's BM25 score divided by the summed IDF of the query's
-  technical terms, i.e. how much of the query's specific vocabulary the document carries
+  technical terms (a term no document carries counts at the IDF of document frequency 0:
+  lexical.LexicalIndex.query_weight), i.e. how much of the query's specific vocabulary the document carries
   (0 = none; about 0.5 = most terms once; can pass 1 when terms repeat).
 
 ``relevance = 100 × 1 / (1 + exp(−(b0 + b1·cosine + b2·term_share)))`` (0–100, shown as
