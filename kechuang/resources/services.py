@@ -106,21 +106,39 @@ def _serialised_atomic():
             yield
 
 
+# A PostgreSQL deadlock between concurrent writers (two overlapping bookings each waiting on the
+# other's exclusion-constraint check) aborts one of them; the aborted call is run again a few times,
+# with a random pause so that the retries do not meet again in step.
+DEADLOCK_ATTEMPTS = 5
+
+
+def is_deadlock(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL's "deadlock detected" (SQLSTATE 40P01)."""
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
 def _retrying(fn, attempts: int = 200):
     """Run ``fn`` again when SQLite reports the database (or, in the in-memory test database, a
-    table) locked; only outside an outer transaction, where a retry starts afresh. Nothing is
-    written before the failing statement's transaction rolls back, so a retry is safe."""
+    table) locked, or PostgreSQL aborted it as a deadlock victim (up to DEADLOCK_ATTEMPTS times);
+    only outside an outer transaction, where a retry starts afresh. Nothing is written before the
+    failing statement's transaction rolls back, so a retry is safe."""
+    import random
+
     conn = transaction.get_connection()
+    deadlocks = 0
     for i in range(attempts):
         try:
             return fn()
         except OperationalError as exc:
-            locked = "locked" in str(exc)
-            if not locked or conn.vendor != "sqlite" or conn.in_atomic_block or i == attempts - 1:
-                if locked:
+            locked = conn.vendor == "sqlite" and "locked" in str(exc)
+            deadlock = is_deadlock(exc)
+            deadlocks += deadlock
+            if (not (locked or deadlock) or conn.in_atomic_block or i == attempts - 1
+                    or deadlocks >= DEADLOCK_ATTEMPTS):
+                if locked or deadlock:
                     raise ResourceError("database", "系统繁忙，请稍后重试") from exc
                 raise
-            time.sleep(0.005 * (1 + i % 7))
+            time.sleep(random.uniform(0.01, 0.05) if deadlock else 0.005 * (1 + i % 7))
     raise AssertionError("unreachable")
 
 
